@@ -1,0 +1,47 @@
+# Two commands for a fresh Debian machine: `make demo` and `make test`.
+# Everything they need (Debian packages, a virtual environment, Python
+# packages) is installed here when missing; nothing is done by hand.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Debian packages the product and its tests need: a CJK font for the screens,
+# Chromium for the browser tests, venv support for Debian's own Python.
+DEBS   := fonts-noto-cjk chromium
+
+export SDL_AUDIODRIVER ?= dummy
+
+.PHONY: demo test setup debs bench clean
+
+demo: setup
+	$(BIN)/signage demo
+
+test: setup
+	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/signage bench all
+
+setup: debs $(STAMP)
+
+# Install only what is missing, so a prepared machine pays nothing.
+debs:
+	@missing=""; \
+	for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	$(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,20 @@
+"""Subcommands of the hub side. Each module here owns its own ``register``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+# serve, call, take, bench hub | stats, bench engine | simulate, bench wait | demo
+MODULES = ["server.hub_cli", "server.stats", "server.sim_cli", "server.demo"]
+
+
+def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
+    for name in MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # not built yet
+            raise
+        module.register(sub, bench)

@@ -1,0 +1,133 @@
+"""A hall's queue engine bound to its event log: nothing acknowledged is lost.
+
+:class:`DurableHall` is the only place where the engine meets the store. A
+command is decided by the engine, its events are written durably, and only then
+folded into the state and returned to the caller to acknowledge and fan out.
+On start the state is rebuilt from the latest snapshot plus the events after it.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from signage.config.model import HallConfig
+
+from .engine import Decision, HallState, QueueEngine, ReplayError
+from .store import EventStore, StoreError
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_FORMAT = 1
+
+
+def new_ticket_id() -> str:
+    # The id in a "my ticket" link: 96 random bits, so it cannot be guessed.
+    return secrets.token_urlsafe(12)
+
+
+@dataclass
+class Applied:
+    """A decision whose events are durable, with their sequence numbers."""
+
+    decision: Decision
+    first_seq: int
+
+    @property
+    def numbered(self) -> list[tuple[int, dict]]:
+        return [(self.first_seq + i, e) for i, e in enumerate(self.decision.events)]
+
+
+class DurableHall:
+    def __init__(self, config: HallConfig, store: EventStore, *, snapshot_every: int = 2000,
+                 mint_id: Callable[[], str] = new_ticket_id) -> None:
+        self.store = store
+        self.hall_id = config.hall.id
+        self.snapshot_every = snapshot_every
+        self.mint_id = mint_id
+        self.engine = self._restore(config)
+        self._since_snapshot = 0
+
+    def _restore(self, config: HallConfig) -> QueueEngine:
+        state = None
+        snap = self.store.latest_snapshot(self.hall_id)
+        if snap is not None and snap[1].get("format") == SNAPSHOT_FORMAT:
+            try:
+                state = HallState.from_json(snap[1]["state"])
+            except (KeyError, TypeError, ValueError):
+                state = None  # an old or odd snapshot: the log alone is enough
+        engine = QueueEngine(config, state)
+        try:
+            for seq, event in self.store.events(self.hall_id, after=engine.state.seq):
+                engine.apply(event, seq)
+        except ReplayError:
+            if state is None:
+                raise
+            engine = QueueEngine(config)  # the snapshot disagrees with the log: trust the log
+            for seq, event in self.store.events(self.hall_id):
+                engine.apply(event, seq)
+        return engine
+
+    @property
+    def config(self) -> HallConfig:
+        return self.engine.config
+
+    @config.setter
+    def config(self, config: HallConfig) -> None:
+        self.engine.config = config
+
+    @property
+    def seq(self) -> int:
+        return self.engine.state.seq
+
+    def submit(self, cmd: Any, now: float, actor: str) -> Applied:
+        """Decide, make durable, fold. Raises :class:`StoreError` (state unchanged) if the disk fails."""
+        return self.submit_many([(cmd, now, actor)])[0]
+
+    def submit_many(self, commands: list[tuple[Any, float, str]]) -> list[Applied]:
+        """Several commands, one durable commit (group commit), each decided after the one before."""
+        applied: list[Applied] = []
+        start = self.engine.state.seq
+        try:
+            for cmd, now, actor in commands:
+                decision = self.engine.decide(cmd, now, actor, self.mint_id)
+                first = self.engine.state.seq + 1
+                for e in decision.events:
+                    self.engine.apply(e, self.engine.state.seq + 1)
+                applied.append(Applied(decision, first))
+            events = [e for a in applied for e in a.decision.events]
+            if events:
+                self.store.append(self.hall_id, start + 1, events)
+        except Exception:
+            # Nothing was written (the append is all or nothing, and a command
+            # that raised mid-batch left earlier ones folded but unwritten):
+            # go back to what the log says.
+            self.engine = self._restore(self.engine.config)
+            raise
+        if events:
+            self._since_snapshot += len(events)
+            if self._since_snapshot >= self.snapshot_every:
+                try:
+                    self.snapshot()
+                except StoreError as exc:
+                    # The events are durable; a snapshot is only a shortcut for starting.
+                    log.warning("hall %s: snapshot not saved (will try again later): %s", self.hall_id, exc)
+        return applied
+
+    def tick(self, now: float) -> Applied | None:
+        """Record what the passing of time alone causes (a new day)."""
+        events = self.engine.tick(now)
+        if not events:
+            return None
+        first = self.engine.state.seq + 1
+        self.store.append(self.hall_id, first, events)
+        for i, e in enumerate(events):
+            self.engine.apply(e, first + i)
+        return Applied(Decision(events=events), first)
+
+    def snapshot(self) -> None:
+        self.store.save_snapshot(self.hall_id, self.engine.state.seq,
+                                 {"format": SNAPSHOT_FORMAT, "state": self.engine.state.to_json()})
+        self._since_snapshot = 0

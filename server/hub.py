@@ -1,0 +1,527 @@
+"""The hub: one websocket server for one or more halls.
+
+It only moves messages between sockets and the halls' queue engines; the rules
+live in :mod:`server.engine`, the ordering and fan-out in :mod:`server.hub_hall`.
+This module owns the connection's life:
+
+1. The HTTP request (``process_request``): a browser page from a foreign
+   ``Origin`` gets 403; the paths in :attr:`Hub.http_routes` (``/healthz``,
+   ``/metrics``; the staff and kiosk pages will add theirs) are answered here;
+   anything else that is not a websocket upgrade gets 404.
+2. ``hello``: the first frame must be a valid hello whose token (from the
+   tokens file) has the role, the hall, and for a window the window number.
+   Anything else: an ``error`` and a close (1008).
+3. Frames after hello: rate-limited (token bucket per connection), parsed with
+   :func:`signage.protocol.parse_client`, checked against the role (and a
+   window's own number), then queued on the hall. Bad input gets an ``error``;
+   nothing a client sends can raise out of the handler or change the state.
+
+What a caller may rely on: :meth:`Hub.start` returns once listening (``port``
+is the real port, also for port 0); :meth:`Hub.shutdown` stops accepting,
+finishes the commands already accepted, saves snapshots and closes every
+connection with 1001 (going away), in that order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from signage import __version__
+from signage import protocol as p
+from signage.config import HallConfig, load_hall
+
+from .durable import DurableHall
+from .hub_hall import Client, Estimator, HallRuntime, close_now, close_soon, error_frame, naive_estimates
+from .metrics import HubMetrics
+from .store import EventStore
+from .tokens import Tokens, TokensError, load_tokens
+from .watch import FileWatcher
+
+log = logging.getLogger(__name__)
+
+HttpHandler = Callable[[ServerConnection, Request], Response]
+EstimatorFactory = Callable[[HallConfig, Path], Estimator]
+
+
+def shadow_estimator(config: HallConfig, path: Path) -> Estimator:
+    """The hall's own rule run forward (server/estimator.py) with the staff rota beside the hall
+    file, in a process of its own (server/hub_estimates.py)."""
+    from .hub_estimates import EstimatorProcess
+
+    return EstimatorProcess(path, fallback=naive_estimates)
+
+
+def naive_estimator(config: HallConfig, path: Path) -> Estimator:
+    """People waiting × service minutes ÷ open windows: simple figures, for tests and as a fallback."""
+    return naive_estimates
+
+
+ESTIMATORS: dict[str, EstimatorFactory] = {"shadow": shadow_estimator, "naive": naive_estimator}
+
+
+def respond(connection: ServerConnection, status: int, text: str, content_type: str) -> Response:
+    """An HTTP answer from ``process_request`` (for the routes in :attr:`Hub.http_routes`)."""
+    response = connection.respond(status, text)
+    del response.headers["Content-Type"]  # Headers keeps several values per name: replace, not add
+    response.headers["Content-Type"] = content_type
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class HubError(Exception):
+    """The hub cannot start; ``problems`` are for a person (file:line: ...)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Limits:
+    """Knobs with safe defaults; tests and the benchmark turn some of them."""
+
+    rate: float = 20.0              # frames per second per connection (token bucket) ...
+    burst: float = 60.0             # ... and how many may come at once
+    strikes: int = 100              # frames over the limit in a row before the connection is closed
+    max_size: int = 256 * 1024      # websocket frame limit (close 1009 above); 64 KiB-256 KiB get an error
+    max_backlog: int = 1 << 20      # bytes waiting for one client before it is dropped (1013)
+    stall_timeout: float = 30.0     # seconds a client's buffer may stay stuck before it is dropped
+    hello_timeout: float = 10.0
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 20.0
+    close_grace: float = 2.0        # after a close frame, seconds before the TCP connection is cut
+    ring_size: int = 5000           # recent events kept per hall for replays
+    estimate_interval: float = 0.25 # at most 4 estimates pushes a second per hall
+    periodic: float = 30.0          # day rollover tick and estimates refresh
+    watch_interval: float | None = 0.3  # hall/tokens file polling; None: do not watch
+    origins: tuple[str, ...] = field(default_factory=tuple)  # browser origins allowed besides the hub's own
+
+
+class TokenBucket:
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self.level = burst
+        self.at = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.level = min(self.burst, self.level + (now - self.at) * self.rate)
+        self.at = now
+        if self.level >= 1.0:
+            self.level -= 1.0
+            return True
+        return False
+
+
+class Hub:
+    def __init__(self, halls: list[HallRuntime], tokens: Tokens, store: EventStore, metrics: HubMetrics, *,
+                 tokens_path: Path | None = None, limits: Limits | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.halls = {h.id: h for h in halls}
+        self.tokens = tokens
+        self.tokens_path = tokens_path
+        self.store = store
+        self.metrics = metrics
+        self.limits = limits or Limits()
+        self.clock = clock
+        self.server: Server | None = None
+        self.port: int | None = None
+        self.closing = False
+        self.anonymous = 0  # connections that have not said hello yet
+        self.http_routes: dict[str, HttpHandler] = {"/healthz": self._healthz, "/metrics": self._metrics}
+        self._tasks: list[asyncio.Task] = []
+        self._started = time.monotonic()
+        if tokens.demo:
+            log.warning("the tokens file %s is marked demo: true. Anyone who has read this repository "
+                        "can act as staff with it; make real tokens before opening the hall (docs/hub.md).",
+                        tokens.source)
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def open(cls, hall_paths: list[str | Path], tokens: Tokens | str | Path, db: str | Path, *,
+             limits: Limits | None = None, clock: Callable[[], float] = time.time,
+             estimator: EstimatorFactory = shadow_estimator, durable: bool = True) -> "Hub":
+        """Load and check the hall files and tokens, open the log and rebuild each hall's state.
+
+        Raises :class:`HubError` with every problem found (invalid hall files, two
+        files with one hall id, a bad tokens file, an unusable database).
+        Must be called with a running event loop or before one starts; the hub's
+        asyncio objects bind to the loop that runs :meth:`start`.
+        """
+        from .store import StoreError  # local: only for the message
+
+        limits = limits or Limits()
+        problems: list[str] = []
+        configs = []
+        for path in hall_paths:
+            result = load_hall(path)
+            for w in result.warnings:
+                log.warning("%s", w)
+            if result.config is None:
+                problems += [str(x) for x in (result.errors or result.problems)]
+            else:
+                configs.append((Path(path), result.config))
+        seen: dict[str, Path] = {}
+        for path, config in configs:
+            if config.hall.id in seen:
+                problems.append(f"{path}: hall.id \"{config.hall.id}\" is also the id in {seen[config.hall.id]}: "
+                                "every hall needs its own id")
+            seen.setdefault(config.hall.id, path)
+        tokens_path = None
+        if not isinstance(tokens, Tokens):
+            tokens_path = Path(tokens)
+            try:
+                tokens = load_tokens(tokens_path)
+            except TokensError as exc:
+                problems += exc.problems
+        if problems:
+            raise HubError(problems)
+        assert isinstance(tokens, Tokens)
+        unused = [e.name for e in tokens.entries if e.halls is not None and not e.halls & set(seen)]
+        if unused:
+            log.info("%d tokens are for halls this hub does not serve (%s...)", len(unused), ", ".join(unused[:3]))
+        try:
+            store = EventStore(db, durable=durable)
+        except StoreError as exc:
+            raise HubError([str(exc)]) from None
+        metrics_holder: list[Hub] = []
+        metrics = HubMetrics(connections=lambda: metrics_holder[0]._connection_counts(),
+                             last_seq=lambda: {(("hall", h),): float(r.durable.seq)
+                                               for h, r in metrics_holder[0].halls.items()})
+        halls = []
+        for path, config in configs:
+            try:
+                hall = DurableHall(config, store)
+            except Exception as exc:  # a damaged log: say which hall and stop
+                store.close()
+                raise HubError([f"{db}: cannot rebuild hall {config.hall.id} from the log: {exc}"]) from None
+            halls.append(HallRuntime(path, hall, metrics, clock=clock, estimator=estimator(config, path),
+                                     ring_size=limits.ring_size, max_backlog=limits.max_backlog,
+                                     stall_timeout=limits.stall_timeout,
+                                     estimate_interval=limits.estimate_interval, close_grace=limits.close_grace))
+        hub = cls(halls, tokens, store, metrics, tokens_path=tokens_path, limits=limits, clock=clock)
+        metrics_holder.append(hub)
+        return hub
+
+    # ------------------------------------------------------------------ running
+    async def start(self, host: str = "127.0.0.1", port: int = 8765) -> None:
+        lim = self.limits
+        self.server = await serve(
+            self._handler, host, port,
+            process_request=self._process_request,
+            compression=None,  # per-connection deflate would cost CPU and ~100 KiB per screen
+            max_size=lim.max_size, max_queue=64,
+            ping_interval=lim.ping_interval, ping_timeout=lim.ping_timeout, close_timeout=lim.close_grace,
+            open_timeout=lim.hello_timeout,
+            server_header=f"signage-hub/{__version__}",
+        )
+        self.port = self.server.sockets[0].getsockname()[1]
+        for hall in self.halls.values():
+            self._tasks.append(asyncio.ensure_future(self._periodic(hall)))
+            hall.estimates_soon()
+        self._tasks.append(asyncio.ensure_future(self._housekeeping()))
+        if lim.watch_interval:
+            paths = [h.path for h in self.halls.values()] + ([self.tokens_path] if self.tokens_path else [])
+            self.watcher = FileWatcher(paths, self._file_changed, interval=lim.watch_interval)
+            self._tasks.append(asyncio.ensure_future(self.watcher.run()))
+        log.info("hub listening on ws://%s:%d for %s", host, self.port, ", ".join(self.halls))
+
+    async def _periodic(self, hall: HallRuntime) -> None:
+        while True:
+            await asyncio.sleep(self.limits.periodic)
+            try:
+                await hall.tick()
+                await hall.push_estimates(force=True)
+            except Exception:
+                log.exception("hall %s: periodic work failed", hall.id)
+
+    async def _housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(2.0)
+            now = time.monotonic()
+            for hall in self.halls.values():
+                hall.check_stalled(now)
+
+    async def shutdown(self) -> None:
+        """Stop accepting, finish durable writes, snapshot, close every client with 1001."""
+        if self.closing:
+            return
+        self.closing = True
+        log.info("hub shutting down")
+        assert self.server is not None
+        self.server.close(close_connections=False)  # stops accepting at once
+        for task in self._tasks:
+            task.cancel()
+        for hall in self.halls.values():
+            await hall.close()
+        for ws in list(self.server.connections):
+            close_soon(ws, 1001, "hub going away; reconnect", self.limits.close_grace)
+        await self.server.wait_closed()
+        self.store.close()
+        log.info("hub stopped")
+
+    # ------------------------------------------------------------------ HTTP
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        origins = request.headers.get_all("Origin")
+        if origins and (len(origins) > 1 or not self._origin_allowed(origins[0], request.headers.get_all("Host"))):
+            self.metrics.rejected.inc(code="forbidden_origin")
+            return connection.respond(403, "this hub does not accept pages from another site (Origin)\n")
+        path = urlsplit(request.path).path
+        route = self.http_routes.get(path)
+        if route is not None:
+            return route(connection, request)
+        if "websocket" not in ",".join(request.headers.get_all("Upgrade")).lower():
+            return connection.respond(404, "not found\n")
+        return None
+
+    def _origin_allowed(self, origin: str, hosts: list[str]) -> bool:
+        if origin in self.limits.origins:
+            return True
+        parts = urlsplit(origin)
+        # A page served by the hub itself has Origin http://<Host>; any other site is refused.
+        return parts.scheme in ("http", "https") and len(hosts) == 1 and parts.netloc.lower() == hosts[0].lower()
+
+    def _healthz(self, connection: ServerConnection, request: Request) -> Response:
+        halls = {h.id: {"seq": h.durable.seq, "connections": dict(h.connections()), "file": str(h.path)}
+                 for h in self.halls.values()}
+        body = {"status": "closing" if self.closing else "ok", "version": __version__,
+                "uptime": round(time.monotonic() - self._started, 1), "halls": halls,
+                "connections": sum(len(h.clients) for h in self.halls.values()) + self.anonymous}
+        return respond(connection, 503 if self.closing else 200, json.dumps(body, ensure_ascii=False) + "\n",
+                       "application/json; charset=utf-8")
+
+    def _metrics(self, connection: ServerConnection, request: Request) -> Response:
+        return respond(connection, 200, self.metrics.render(), "text/plain; version=0.0.4; charset=utf-8")
+
+    def _connection_counts(self) -> dict[tuple[tuple[str, str], ...], float]:
+        out: dict[tuple[tuple[str, str], ...], float] = {(("hall", ""), ("role", "")): float(self.anonymous)}
+        for hall in self.halls.values():
+            for role in p.ROLES:
+                out[(("hall", hall.id), ("role", role))] = float(hall.connections().get(role, 0))
+        return out
+
+    # ------------------------------------------------------------------ websocket
+    async def _handler(self, ws: ServerConnection) -> None:
+        client: Client | None = None
+        self.anonymous += 1
+        anonymous = True
+        try:
+            try:
+                first = await asyncio.wait_for(ws.recv(), self.limits.hello_timeout)
+            except asyncio.TimeoutError:
+                self.metrics.rejected.inc(code="hello_timeout")
+                await self._refuse(ws, "hello_first", "say hello within "
+                                   f"{self.limits.hello_timeout:g} s", None)
+                return
+            client = await self._hello(ws, first)
+            self.anonymous -= 1
+            anonymous = False
+            if client is None:
+                return
+            log.info("hall %s: %s connected", client.hall, client)
+            hall = self.halls[client.hall]
+            bucket = TokenBucket(self.limits.rate, self.limits.burst)
+            strikes = 0
+            async for frame in ws:
+                if not bucket.take():
+                    strikes += 1
+                    self.metrics.rejected.inc(code="rate_limited")
+                    if strikes > self.limits.strikes:
+                        log.warning("hall %s: closing %s: flooding", client.hall, client)
+                        hall.leave(client)
+                        await close_now(ws, 1008, "too many messages", self.limits.close_grace)
+                        break
+                    client.push(error_frame("rate_limited", f"more than {self.limits.rate:g} messages a second; "
+                                                            "slow down"))
+                    continue
+                strikes = 0
+                self._on_frame(client, hall, frame)
+        except ConnectionClosed:
+            pass
+        except Exception:  # the hub outlives any one connection
+            log.exception("connection handler failed")
+        finally:
+            if anonymous:
+                self.anonymous -= 1
+            if client is not None:
+                self.halls[client.hall].leave(client)
+                log.info("hall %s: %s left", client.hall, client)
+
+    async def _refuse(self, ws: ServerConnection, code: str, message: str, request_id: str | None,
+                      close_code: int = 1008) -> None:
+        self.metrics.rejected.inc(code=code)
+        try:
+            await ws.send(error_frame(code, message, request_id).decode())
+        except ConnectionClosed:
+            return
+        reason = message.encode()[:120].decode(errors="ignore")  # a close reason is at most 123 bytes
+        await close_now(ws, close_code, reason, self.limits.close_grace)
+
+    async def _hello(self, ws: ServerConnection, frame: str | bytes) -> Client | None:
+        """The client for a valid hello, welcomed and joined; or None after an error and a close."""
+        try:
+            hello = p.parse_client(frame)
+        except p.ProtocolError as exc:
+            if exc.message.startswith("hello:"):  # a hello with a wrong field: say which
+                await self._refuse(ws, exc.code, exc.message, exc.request_id)
+            else:
+                await self._refuse(ws, "hello_first", "the first message must be a valid hello "
+                                   f"({exc.message})", exc.request_id)
+            return None
+        if not isinstance(hello, p.Hello):
+            await self._refuse(ws, "hello_first", f"the first message must be hello, not {hello.type}",
+                               getattr(hello, "id", None))
+            return None
+        rid = hello.id
+        if self.closing:
+            await self._refuse(ws, "unavailable", "the hub is shutting down; reconnect", rid, 1001)
+            return None
+        entry = self.tokens.match(hello.token)
+        if entry is None or entry.role != hello.role or not entry.covers_hall(hello.hall):
+            await self._refuse(ws, "unauthorized", f"wrong or missing token for a {hello.role} of this hall", rid)
+            return None
+        hall = self.halls.get(hello.hall)
+        if hall is None:
+            await self._refuse(ws, "unknown_hall", f'this hub serves {", ".join(self.halls)}, not "{hello.hall}"', rid)
+            return None
+        config = hall.config
+        actor = f"{hello.role}:{entry.name}"
+        if hello.role == "window":
+            if hello.window is None:
+                await self._refuse(ws, "unauthorized", "a window says its number in hello (window: 3)", rid)
+                return None
+            if hello.window not in entry.windows:
+                await self._refuse(ws, "unauthorized", f"this token is not for window {hello.window}", rid)
+                return None
+            if config.window(hello.window) is None:
+                await self._refuse(ws, "unknown_window", f"window {hello.window} is not in the hall file", rid)
+                return None
+            actor = f"window:{hello.window}"  # the same for every token of that window: retries dedupe
+        if hello.screen is not None and config.screen(hello.screen) is None:
+            await self._refuse(ws, "unknown_screen", f'no screen "{hello.screen}" in hall {hall.id}', rid)
+            return None
+        if hello.zone is not None and config.floor(hello.zone) is None and \
+                hello.zone not in {sc.zone for sc in config.screens if sc.zone}:
+            zones = sorted({f.id for f in config.floors} | {sc.zone for sc in config.screens if sc.zone})
+            await self._refuse(ws, "unknown_zone", f'no floor or zone "{hello.zone}" in hall {hall.id} '
+                               f'(there are: {", ".join(zones)})', rid)
+            return None
+        if hello.role == "screen" and entry.screens is not None and hello.screen not in entry.screens:
+            await self._refuse(ws, "unauthorized", f"this token is not for screen {hello.screen or '(none)'}", rid)
+            return None
+        client = Client(ws=ws, role=hello.role, hall=hall.id, actor=actor, token=entry.name,
+                        window=hello.window if hello.role == "window" else None,
+                        screen=hello.screen, zone=hello.zone)
+        await hall.join(client, hello.since, rid)
+        return client
+
+    def _on_frame(self, client: Client, hall: HallRuntime, frame: str | bytes) -> None:
+        received = time.perf_counter()
+        try:
+            msg = p.parse_client(frame)
+        except p.ProtocolError as exc:
+            self.metrics.rejected.inc(code=exc.code)
+            client.push(error_frame(exc.code, exc.message, exc.request_id))
+            return
+        kind = msg.type
+        rid = getattr(msg, "id", None)
+        if kind == "hello":
+            client.push(error_frame("bad_message", "this connection already said hello", rid))
+            return
+        if kind not in p.ROLE_COMMANDS[client.role]:
+            self.metrics.commands.inc(hall=hall.id, command=kind, result="forbidden")
+            client.push(error_frame("forbidden", f"a {client.role} may not send {kind}", rid))
+            return
+        if kind == "ping":
+            client.push(b'{"type":"pong"' + (f',"id":{json.dumps(rid)}'.encode() if rid else b"") + b"}")
+            return
+        if client.role == "window" and getattr(msg, "window", None) != client.window:
+            self.metrics.commands.inc(hall=hall.id, command=kind, result="forbidden")
+            client.push(error_frame("forbidden", f"this connection acts for window {client.window} only", rid))
+            return
+        if self.closing:
+            self.metrics.commands.inc(hall=hall.id, command=kind, result="unavailable")
+            client.push(error_frame("unavailable", "the hub is shutting down; send it again after reconnecting", rid))
+            return
+        if kind == "reload":
+            hall.spawn(self._reload(hall, requester=client, request_id=rid))
+            return
+        hall.submit(client, msg, received)
+
+    # ------------------------------------------------------------------ reloads
+    async def _reload(self, hall: HallRuntime, requester: Client | None = None,
+                      request_id: str | None = None) -> None:
+        result = await hall.reload()
+        if getattr(self, "watcher", None) is not None:
+            self.watcher.mark_seen(hall.path)
+        if result.ok:
+            for w in result.warnings:
+                log.warning("%s", w)
+            if result.changed:
+                log.info("hall %s: %s reloaded and pushed to %d clients", hall.id, hall.path, len(hall.clients))
+            if requester is not None:
+                requester.push(json.dumps({"type": "ok", "id": request_id, "result": {
+                    "changed": result.changed, "warnings": result.warnings}}, ensure_ascii=False).encode())
+            return
+        text = "\n".join(result.problems)
+        log.error("hall %s: %s refused; the running configuration stays:\n%s", hall.id, hall.path, text)
+        frame = error_frame("config_invalid", text)
+        hall.to_role("manager", frame, besides=requester)
+        if requester is not None:
+            requester.push(error_frame("config_invalid", text, request_id))
+
+    async def _file_changed(self, path: Path) -> None:
+        if self.tokens_path is not None and path == self.tokens_path:
+            self._reload_tokens()
+            return
+        for hall in self.halls.values():
+            if hall.path == path:
+                await self._reload(hall)
+
+    def _reload_tokens(self) -> None:
+        assert self.tokens_path is not None
+        try:
+            tokens = load_tokens(self.tokens_path)
+        except TokensError as exc:
+            log.error("tokens file %s refused; the old tokens stay:\n%s", self.tokens_path, "\n".join(exc.problems))
+            return
+        old, self.tokens = self.tokens, tokens
+        # A token that was removed or changed (secret, role, halls, windows) ends its connections now.
+        for hall in self.halls.values():
+            for client in list(hall.clients):
+                if tokens.by_name(client.token) != old.by_name(client.token):
+                    hall.leave(client)
+                    close_soon(client.ws, 1008, "token revoked", self.limits.close_grace)
+        log.info("tokens reloaded from %s (%d tokens)", self.tokens_path, len(tokens.entries))
+
+
+async def run_hub(hub: Hub, host: str, port: int, stop: asyncio.Event,
+                  ready: Callable[[Hub], Any] | None = None) -> None:
+    """Start, wait for ``stop``, shut down cleanly."""
+    await hub.start(host, port)
+    # What lives as long as the hub (code, hall files, the queue state) need not be
+    # scanned by every full garbage collection: fewer and shorter pauses in the fan-out.
+    gc.collect()
+    gc.freeze()
+    # The estimator thread computes for milliseconds at a time; the event loop should get
+    # the interpreter back within half a millisecond when a call comes in, not five.
+    sys.setswitchinterval(0.0005)
+    if ready is not None:
+        ready(hub)
+    try:
+        await stop.wait()
+    finally:
+        await hub.shutdown()

@@ -1,0 +1,185 @@
+"""The durable event log: SQLite, append-only, one gap-free sequence per hall.
+
+* :meth:`EventStore.append` writes a batch of events in one transaction and
+  returns only when they are on disk (WAL with ``synchronous=FULL``): the hub
+  acknowledges nothing before that. Several batches can share one commit
+  (:meth:`append_many`), which is what keeps bursts fast (group commit).
+* Sequence numbers are checked on the way in: a batch that does not follow the
+  last stored event is refused, so the log can never have a gap or a duplicate.
+* Snapshots of a hall's state are a shortcut for starting; the events stay,
+  every day of them: they are the audit trail and the statistics source.
+* A database that is not ours, corrupt or unreadable raises :class:`StoreError`
+  with a message for a person, and is never written to or replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Iterator
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    hall TEXT NOT NULL,
+    seq  INTEGER NOT NULL,
+    at   REAL NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (hall, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_by_time ON events (hall, at);
+CREATE TABLE IF NOT EXISTS snapshots (
+    hall TEXT PRIMARY KEY,
+    seq  INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+"""
+
+
+class StoreError(Exception):
+    """The log cannot be used; the message says what and how to fix it."""
+
+
+class SequenceError(StoreError):
+    """A batch that does not follow the last stored event (would make a gap or a duplicate)."""
+
+
+class EventStore:
+    def __init__(self, path: str | Path, *, durable: bool = True) -> None:
+        self.path = str(path)
+        self._lock = threading.Lock()
+        self._last: dict[str, int] = {}
+        existed = self.path != ":memory:" and os.path.exists(self.path)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # FULL: a commit is on disk when it returns, power cut or not.
+            self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'OFF'}")
+            if existed:
+                self._check_existing()
+            self._db.executescript(_SCHEMA)
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('application', 'hall-signage')")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{self.path}: cannot use this database ({exc}). It was left untouched; "
+                "restore it from a backup or start the hub with another --db file."
+            ) from None
+
+    def _check_existing(self) -> None:
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if tables and "events" not in tables:
+            raise StoreError(f"{self.path}: this is not a hall-signage event log (tables: {', '.join(sorted(tables))}); "
+                             "it was left untouched. Pass another --db file.")
+        if "meta" in tables:
+            row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row and int(row[0]) > SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: written by a newer version (schema {row[0]}); upgrade signage to read it.")
+        check = self._db.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise StoreError(f"{self.path}: the database is damaged ({check}); it was left untouched. "
+                             "Restore a backup, or copy it aside and start with a new --db file.")
+
+    # ------------------------------------------------------------------ writing
+    def last_seq(self, hall: str) -> int:
+        with self._lock:
+            return self._last_seq_locked(hall)
+
+    def _last_seq_locked(self, hall: str) -> int:
+        if hall not in self._last:
+            row = self._db.execute("SELECT MAX(seq) FROM events WHERE hall=?", (hall,)).fetchone()
+            self._last[hall] = row[0] or 0
+        return self._last[hall]
+
+    def append(self, hall: str, first_seq: int, events: list[dict]) -> None:
+        """Store ``events`` as ``first_seq, first_seq+1, ...``; durable on return."""
+        self.append_many([(hall, first_seq, events)])
+
+    def append_many(self, batches: list[tuple[str, int, list[dict]]]) -> None:
+        """Store several batches in one commit (group commit). All or nothing."""
+        rows = []
+        with self._lock:
+            expected = {}
+            for hall, first, events in batches:
+                nxt = expected.get(hall, self._last_seq_locked(hall) + 1)
+                if first != nxt:
+                    raise SequenceError(f"hall {hall}: batch starts at {first}, the log expects {nxt}")
+                for i, e in enumerate(events):
+                    rows.append((hall, first + i, float(e.get("at", 0.0)), e["type"],
+                                 json.dumps(e, ensure_ascii=False, separators=(",", ":"))))
+                expected[hall] = first + len(events)
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany("INSERT INTO events VALUES (?,?,?,?,?)", rows)
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise StoreError(_write_failure(self.path, exc)) from None
+            self._last.update({h: s - 1 for h, s in expected.items()})
+
+    def _rollback(self) -> None:
+        try:
+            self._db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    def save_snapshot(self, hall: str, seq: int, state: dict) -> None:
+        data = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+        with self._lock:
+            try:
+                self._db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?)", (hall, seq, data))
+            except sqlite3.Error as exc:
+                raise StoreError(_write_failure(self.path, exc)) from None
+
+    # ------------------------------------------------------------------ reading
+    def latest_snapshot(self, hall: str) -> tuple[int, dict] | None:
+        with self._lock:
+            row = self._db.execute("SELECT seq, data FROM snapshots WHERE hall=?", (hall,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    def events(self, hall: str, after: int = 0, until: int | None = None,
+               batch: int = 5000) -> Iterator[tuple[int, dict]]:
+        """Events of ``hall`` with ``after < seq <= until``, in order."""
+        last = after
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT seq, data FROM events WHERE hall=? AND seq>? AND seq<=? ORDER BY seq LIMIT ?",
+                    (hall, last, until if until is not None else 2**62, batch)).fetchall()
+            for seq, data in rows:
+                yield seq, json.loads(data)
+            if len(rows) < batch:
+                return
+            last = rows[-1][0]
+
+    def events_between(self, hall: str, start: float, end: float) -> Iterator[tuple[int, dict]]:
+        """Events of ``hall`` with ``start <= at < end`` (for statistics by day)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, data FROM events WHERE hall=? AND at>=? AND at<? ORDER BY seq",
+                (hall, start, end)).fetchall()
+        for seq, data in rows:
+            yield seq, json.loads(data)
+
+    def halls(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT DISTINCT hall FROM events ORDER BY hall")]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _write_failure(path: str, exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "full" in text:
+        return f"{path}: the disk is full; nothing was recorded. Free some space; the hub keeps trying."
+    if "readonly" in text or "read-only" in text:
+        return f"{path}: the database is read-only; nothing was recorded. Check the file's permissions."
+    return f"{path}: cannot write ({text}); nothing was recorded."

@@ -1,0 +1,610 @@
+"""Rules that span several parts of a hall file (the model checks each part alone).
+
+Each check reads a :class:`Ctx` and yields ``(path, message, severity)`` with
+the path of the offending value; :func:`check_hall` turns paths into line
+numbers. Checks never raise, and they also run on a *partial* hall: when the
+model rejected some items, the loader passes the valid ones (see
+``loader.salvage``), so a singleton such as ``config.hall`` may be ``None`` and
+a reference into a section that lost items is not judged (see ``Ctx.known``).
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import BaseModel, ValidationError
+
+from .loader import Problem, did_you_mean, expected, format_path
+from .model import FLOOR_LINK_KINDS, LANGS, TEMPLATE_FIELDS, Floor, HallConfig, Point, Screen, minutes_of
+from .themes import builtin_themes, contrast_ratio
+from .widgets import WIDGET_OPTIONS
+
+if TYPE_CHECKING:
+    from .loader import Salvage
+
+LineOf = Callable[[tuple], int]
+Found = tuple[tuple, str, str]  # (path, message, severity)
+
+MIN_CONTRAST = 7.0
+MAX_QR_CHARS = 200  # denser codes are hard to scan from a wall screen
+PRIORITY_CLASSES = ("green", "priority", "appointment", "normal")
+
+
+@dataclass
+class Ctx:
+    """What a check may read: the (maybe partial) hall and how to point into the file."""
+
+    config: HallConfig
+    index: dict[str, list[int]]
+    rejected: dict[str, list[Any]]
+    unsure: set[str]
+    complete: bool
+    line_of: LineOf
+    base_dir: Path | None
+
+    @cached_property
+    def names(self) -> dict[str, list[Any]]:
+        """The ids, numbers and theme names a reference may use, in file order
+        (those of rejected items last)."""
+        c = self.config
+        valid = {
+            "groups": [g.id for g in c.groups], "services": [s.id for s in c.services],
+            "windows": [w.number for w in c.windows], "floors": [f.id for f in c.floors],
+            "themes": [*builtin_themes(), *c.themes],
+        }
+        return {k: list(dict.fromkeys(v + self.rejected.get(k, []))) for k, v in valid.items()}
+
+    def where(self, path: tuple) -> tuple:
+        """The path in the file of a path into ``config`` (items may have been dropped)."""
+        if len(path) > 1 and path[0] in self.index and isinstance(path[1], int):
+            kept = self.index[path[0]]
+            if path[1] < len(kept):
+                return (path[0], kept[path[1]]) + tuple(path[2:])
+        return tuple(path)
+
+    def at(self, path: tuple) -> str:
+        """``windows[2], line 140``: how a message points at another place."""
+        file_path = self.where(path)
+        return f"{format_path(file_path)}, line {self.line_of(file_path)}"
+
+    def known(self, section: str, value: Any) -> bool:
+        """Whether a reference may stand: the id is written (in a valid item or a
+        rejected one), or the section lost an item whose id is itself wrong (that
+        may be the one meant: do not pile a guess on an error)."""
+        return section in self.unsure or value in self.names.get(section, [])
+
+
+def check_hall(config: HallConfig, line_of: LineOf, filename: str, part: "Salvage | None" = None) -> list[Problem]:
+    """Problems of a hall that the model alone cannot see."""
+    if part is None:
+        from .loader import Salvage
+        part = Salvage(config, {})
+    source = Path(filename)
+    ctx = Ctx(config, part.index, part.rejected, part.unsure, part.complete, line_of,
+              source.parent if source.suffix in (".yaml", ".yml") and source.exists() else None)
+    found: list[Found] = []
+    for check in CHECKS:
+        try:
+            found.extend(check(ctx))
+        except Exception as exc:  # a bug in one rule must not hide the others' findings
+            found.append(((), f"internal error in {check.__name__}: {exc!r} (please report it)", "error"))
+    problems = []
+    for path, message, severity in found:
+        file_path = ctx.where(path)
+        problems.append(Problem(filename, line_of(file_path), format_path(file_path), message, severity))
+    return problems
+
+
+def _err(path: tuple, message: str) -> Found:
+    return (path, message, "error")
+
+
+def _warn(path: tuple, message: str) -> Found:
+    return (path, message, "warning")
+
+
+def _duplicates(ctx: Ctx, values: list[Any], where: Callable[[int], tuple], what: str) -> Iterator[Found]:
+    first: dict[Any, int] = {}
+    for i, v in enumerate(values):
+        if v in first:
+            yield _err(where(i), f"{what} {_q(v)} is used twice (first at {ctx.at(where(first[v]))})")
+        else:
+            first[v] = i
+
+
+def _q(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
+# --- the hall --------------------------------------------------------------------
+
+def check_hall_info(ctx: Ctx) -> Iterator[Found]:
+    hall = ctx.config.hall
+    if hall is None:
+        return
+    yield from _check_timezone(hall.timezone)
+    if hall.hours == "24h":
+        return
+    for i, h in enumerate(hall.hours):
+        if minutes_of(h.open) >= minutes_of(h.close):
+            yield _err(("hall", "hours", i), f"opens at {h.open} but closes at {h.close} (expected close after open)")
+            continue
+        for j in range(i):
+            other = hall.hours[j]
+            days = [d for d in h.days if d in other.days]
+            if days and minutes_of(h.open) < minutes_of(other.close) and minutes_of(other.open) < minutes_of(h.close):
+                yield _err(("hall", "hours", i), f"overlaps {ctx.at(('hall', 'hours', j))} on {', '.join(days)}")
+
+
+def _check_timezone(name: str) -> Iterator[Found]:
+    try:
+        ZoneInfo(name)
+        return
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    zones = available_timezones()
+    if not zones:  # no time zone database on this machine: cannot judge
+        yield _warn(("hall", "timezone"), f'cannot check time zone "{name}": this machine has no time zone database (install tzdata)')
+        return
+    hint = did_you_mean(name, sorted(zones))
+    yield _err(("hall", "timezone"), f'unknown time zone "{name}" (expected a name such as "Asia/Shanghai"{hint})')
+
+
+def check_rules(ctx: Ctx) -> Iterator[Found]:
+    rules = ctx.config.rules
+    if rules is None:
+        return
+    order = list(rules.order)
+    twice = [c for c in PRIORITY_CLASSES if order.count(c) > 1]
+    missing = [c for c in PRIORITY_CLASSES if c not in order]
+    if twice or missing:
+        what = "; ".join(filter(None, [
+            f"{', '.join(twice)} listed twice" if twice else "",
+            f"{', '.join(missing)} missing" if missing else "",
+        ]))
+        yield _err(("rules", "order"), f"{what} (expected each of {', '.join(PRIORITY_CLASSES)} once)")
+
+
+# --- services and windows ---------------------------------------------------------
+
+def check_services(ctx: Ctx) -> Iterator[Found]:
+    c = ctx.config
+    yield from _duplicates(ctx, [g.id for g in c.groups], lambda i: ("groups", i, "id"), "group id")
+    yield from _duplicates(ctx, [s.id for s in c.services], lambda i: ("services", i, "id"), "service id")
+    yield from _duplicates(ctx, [s.prefix for s in c.services], lambda i: ("services", i, "prefix"), "ticket prefix")
+    groups = ctx.names["groups"]
+    for i, s in enumerate(c.services):
+        if not ctx.known("groups", s.group):
+            yield _err(("services", i, "group"), f'unknown group "{s.group}"{expected(groups, s.group)}')
+        if s.guide and s.guide.qr and len(s.guide.qr) > MAX_QR_CHARS:
+            yield _warn(("services", i, "guide", "qr"),
+                        f"link is {len(s.guide.qr)} characters; a QR code of more than {MAX_QR_CHARS} is hard to scan from a screen (use a shorter link)")
+
+
+def check_windows(ctx: Ctx) -> Iterator[Found]:
+    c = ctx.config
+    yield from _duplicates(ctx, [w.number for w in c.windows], lambda i: ("windows", i, "number"), "window number")
+    services = ctx.names["services"]
+    for i, w in enumerate(c.windows):
+        if w.services != "all":
+            seen: set[str] = set()
+            for j, sid in enumerate(w.services):
+                if not ctx.known("services", sid):
+                    yield _err(("windows", i, "services", j),
+                               f'window {w.number} serves unknown service "{sid}"{expected(services, sid)}')
+                elif sid in seen:
+                    yield _warn(("windows", i, "services", j), f'"{sid}" is listed twice')
+                seen.add(sid)
+        yield from _placed(ctx, ("windows", i), f"window {w.number}", w.floor, w.position)
+    if not ctx.complete:
+        return  # a rejected window might serve it
+    served = {sid for w in c.windows for sid in c.services_of(w)}
+    for i, s in enumerate(c.services):
+        if s.id not in served:
+            yield _warn(("services", i, "id"), f'no window serves "{s.id}": its tickets would never be called')
+
+
+def _placed(ctx: Ctx, path: tuple, what: str, floor_id: str, position: Point) -> Iterator[Found]:
+    """A thing on a floor: the floor exists and the thing is inside its outline."""
+    floor = ctx.config.floor(floor_id)
+    if floor is None:
+        if not ctx.known("floors", floor_id):
+            yield _err(path + ("floor",), f'unknown floor "{floor_id}"{expected(ctx.names["floors"], floor_id)}')
+    elif not inside(position, floor.outline):
+        yield _err(path + ("position",), f"{what} at {_xy(position)} is outside the outline of floor {floor_id} ({_bounds(floor.outline)})")
+
+
+def _xy(p: Iterable[float]) -> str:
+    return "[" + ", ".join(f"{v:g}" for v in p) + "]"
+
+
+def _bounds(outline: list[Point]) -> str:
+    xs, ys = [p[0] for p in outline], [p[1] for p in outline]
+    return f"x {min(xs):g} to {max(xs):g}, y {min(ys):g} to {max(ys):g}"
+
+
+# --- floors --------------------------------------------------------------------
+
+def check_floors(ctx: Ctx) -> Iterator[Found]:
+    c = ctx.config
+    yield from _duplicates(ctx, [f.id for f in c.floors], lambda i: ("floors", i, "id"), "floor id")
+    yield from _duplicates(ctx, [f.level for f in c.floors], lambda i: ("floors", i, "level"), "floor level")
+    for fi, f in enumerate(c.floors):
+        if abs(_area(f.outline)) < 1e-6:
+            yield _err(("floors", fi, "outline"), "the outline encloses no area (expected the corners of the floor, in order)")
+            continue
+        places = [("points", i, p.id) for i, p in enumerate(f.points)] + [("areas", i, a.id) for i, a in enumerate(f.areas)]
+        yield from _duplicates(ctx, [p[2] for p in places],
+                               lambda i, fi=fi: ("floors", fi, places[i][0], places[i][1], "id"), "place id")
+        for pi, p in enumerate(f.points):
+            if not inside(p.position, f.outline):
+                yield _err(("floors", fi, "points", pi, "position"),
+                           f'"{p.id}" at {_xy(p.position)} is outside the outline of floor {f.id} ({_bounds(f.outline)})')
+        for ai, a in enumerate(f.areas):
+            out = next((k for k, q in enumerate(a.polygon) if not inside(q, f.outline)), None)
+            if out is not None:
+                yield _err(("floors", fi, "areas", ai, "polygon", out),
+                           f'corner {_xy(a.polygon[out])} of area "{a.id}" is outside the outline of floor {f.id} ({_bounds(f.outline)})')
+    yield from _check_connections(ctx)
+
+
+def _check_connections(ctx: Ctx) -> Iterator[Found]:
+    # Wayfinding to a window upstairs goes by stairs or a lift written on both
+    # floors under the same id; without one the way cannot be shown.
+    floors = ctx.config.floors
+    links = _floor_links(floors)
+    for fi, f in enumerate(floors):
+        if f.id not in _unlinked_floors(floors):
+            continue
+        if not links[f.id]:
+            yield _warn(("floors", fi, "points"), f"floor {f.id} has no stairs or lift: the way to and from it cannot be shown")
+        else:
+            yield _warn(("floors", fi, "points"),
+                        f"no stairs or lift of floor {f.id} has the same id on another floor (expected e.g. id: lift on both floors)")
+
+
+def _floor_links(floors: list[Floor]) -> dict[str, set[str]]:
+    return {f.id: {p.id for p in f.points if p.kind in FLOOR_LINK_KINDS} for f in floors}
+
+
+def _unlinked_floors(floors: list[Floor]) -> set[str]:
+    """Floors with no stairs, lift, escalator or ramp shared with another floor (a hall of several floors)."""
+    if len(floors) < 2:
+        return set()
+    links = _floor_links(floors)
+    return {f.id for f in floors if not any(links[f.id] & links[o.id] for o in floors if o.id != f.id)}
+
+
+def _area(polygon: list[Point]) -> float:
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1])) / 2
+
+
+# --- screens and themes -----------------------------------------------------------
+
+def check_themes(ctx: Ctx) -> Iterator[Found]:
+    for name, theme in ctx.config.themes.items():
+        for fg in ("text", "highlight"):
+            ratio = contrast_ratio(getattr(theme, fg), theme.background)
+            if ratio < MIN_CONTRAST:
+                yield _warn(("themes", name, fg),
+                            f"contrast of {fg} on background is {ratio:.1f}:1 (expected at least {MIN_CONTRAST:.0f}:1 for reading across a hall)")
+
+
+def check_screens(ctx: Ctx) -> Iterator[Found]:
+    c = ctx.config
+    yield from _duplicates(ctx, [s.id for s in c.screens], lambda i: ("screens", i, "id"), "screen id")
+    themes = ctx.names["themes"]
+    for si, s in enumerate(c.screens):
+        yield from _placed(ctx, ("screens", si), f"screen {s.id}", s.floor, s.position)
+        if not ctx.known("themes", s.theme):
+            yield _err(("screens", si, "theme"), f'unknown theme "{s.theme}"{expected(themes, s.theme)}')
+        if s.kind == "strip" and s.window is None:
+            yield _err(("screens", si, "window"), "a strip screen shows one window: say which (e.g. window: 3)")
+        if s.window is not None and c.window(s.window) is None and not ctx.known("windows", s.window):
+            yield _err(("screens", si, "window"), f"unknown window {s.window}{expected(ctx.names['windows'])}")
+        if s.kind == "wayfinding" and not any(r.widget == "map" for r in s.regions):
+            yield _warn(("screens", si, "regions"), "a wayfinding screen shows the way: add a region with widget: map")
+        yield from _check_regions(ctx, si)
+
+
+def _check_regions(ctx: Ctx, si: int) -> Iterator[Found]:
+    screen = ctx.config.screens[si]
+    for ri, r in enumerate(screen.regions):
+        x, y, w, h = r.rect
+        path = ("screens", si, "regions", ri, "rect")
+        if w <= 0 or h <= 0:
+            yield _err(path, f"region is {w:g}% wide and {h:g}% high (expected both above 0)")
+        beyond = [f"{what} reaches {end:g}%" for what, end in (("x + width", x + w), ("y + height", y + h)) if end > 100.001]
+        if beyond:
+            yield _err(path, f"region is outside the screen: {' and '.join(beyond)} (expected at most 100)")
+        for rj in range(ri):
+            if _overlap(r.rect, screen.regions[rj].rect):
+                yield _err(path, f"region overlaps {ctx.at(('screens', si, 'regions', rj))} ({screen.regions[rj].widget})")
+        yield from _check_options(ctx, screen, si, ri)
+
+
+def _check_options(ctx: Ctx, screen: Screen, si: int, ri: int) -> Iterator[Found]:
+    region = screen.regions[ri]
+    try:  # the loader has reported options that do not fit the widget
+        opts = WIDGET_OPTIONS[region.widget].model_validate(region.options)
+    except (KeyError, ValidationError):
+        return
+    opath = ("screens", si, "regions", ri, "options")
+    for k, sid in enumerate(getattr(opts, "services", None) or []):
+        if not ctx.known("services", sid):
+            yield _err(opath + ("services", k), f'unknown service "{sid}"{expected(ctx.names["services"], sid)}')
+    for k, num in enumerate(getattr(opts, "windows", None) or []):
+        if not ctx.known("windows", num):
+            yield _err(opath + ("windows", k), f"unknown window {num}{expected(ctx.names['windows'])}")
+    floor = getattr(opts, "floor", None)
+    if floor is not None and not ctx.known("floors", floor):
+        yield _err(opath + ("floor",), f'unknown floor "{floor}"{expected(ctx.names["floors"], floor)}')
+    image = getattr(opts, "path", None)
+    if image and ctx.base_dir is not None and not (ctx.base_dir / image).is_file():
+        yield _warn(opath + ("path",), f'no file "{image}" next to the hall file (paths are relative to it)')
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    eps = 1e-6  # regions that only touch are fine
+    return ax + eps < bx + bw and bx + eps < ax + aw and ay + eps < by + bh and by + eps < ay + ah
+
+
+# --- messages, voice, texts ---------------------------------------------------------
+
+def check_messages(ctx: Ctx) -> Iterator[Found]:
+    # "to" before "from" is a period across midnight (22:00 to 06:00); equal is none.
+    for i, m in enumerate(ctx.config.messages):
+        if m.schedule is not None and m.schedule.start == m.schedule.end:
+            yield _err(("messages", i, "schedule"), f"from and to are both {m.schedule.start}: the message would never show")
+
+
+def check_voice(ctx: Ctx) -> Iterator[Found]:
+    v = ctx.config.voice
+    if v is None:
+        return
+    if "call" not in v.templates:
+        yield _err(("voice", "templates"), "a call template is needed (expected call: {zh-Hans: 请 {ticket} 号到 {window} 号窗口办理})")
+    for kind, per_lang in v.templates.items():
+        for lang in v.languages:
+            if kind in ("call", "recall") and lang not in per_lang:
+                yield _err(("voice", "templates", kind), f"no {lang} text, but {lang} is in voice.languages")
+        for lang, text in per_lang.items():
+            path = ("voice", "templates", kind, lang)
+            if lang not in v.languages:
+                yield _warn(path, f"{lang} is never spoken: it is not in voice.languages ({', '.join(v.languages)})")
+            yield from _check_template(path, text)
+    for i, q in enumerate(v.quiet_hours):
+        if q.start == q.end:
+            yield _err(("voice", "quiet_hours", i), f"from and to are both {q.start} (expected a period)")
+
+
+def _check_template(path: tuple, text: str) -> Iterator[Found]:
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+    except ValueError as exc:
+        yield _err(path, f"broken template: {exc} (write placeholders as {{ticket}}; a literal brace as {{{{ or }}}})")
+        return
+    for f in dict.fromkeys(fields):
+        if f not in TEMPLATE_FIELDS:
+            shown = "{" + f + "}"
+            choices = ", ".join("{" + t + "}" for t in TEMPLATE_FIELDS)
+            yield _err(path, f'unknown placeholder "{shown}" (expected one of: {choices}{did_you_mean(f, TEMPLATE_FIELDS)})')
+
+
+def check_texts(ctx: Ctx) -> Iterator[Found]:
+    """Texts missing a language the screens show (Chinese converts either way)."""
+    c = ctx.config
+    if c.hall is None:
+        return
+    shown = set(c.hall.languages) | {lang for s in c.screens for lang in (s.languages or [])}
+    for path, text in _texts(c):
+        missing = []
+        if "en" in shown and "en" not in text:
+            missing.append("English (en)")
+        if shown & {"zh-Hans", "zh-Hant"} and not text.keys() & {"zh-Hans", "zh-Hant"}:
+            missing.append("Chinese (zh-Hans or zh-Hant)")
+        if missing:
+            yield _warn(path, f"no {' or '.join(missing)} text, but the screens show {', '.join(sorted(shown & {'en', 'zh-Hans', 'zh-Hant'}))} (the text falls back to another language)")
+
+
+def _texts(c: HallConfig) -> Iterator[tuple[tuple, dict[str, str]]]:
+    parts: list[tuple[tuple, Any]] = [(("hall",), c.hall)]
+    for section in ("groups", "services", "windows", "floors", "messages"):
+        parts += [((section, i), item) for i, item in enumerate(getattr(c, section))]
+    for si, s in enumerate(c.screens):
+        for ri, r in enumerate(s.regions):
+            try:
+                parts.append((("screens", si, "regions", ri, "options"), WIDGET_OPTIONS[r.widget].model_validate(r.options)))
+            except (KeyError, ValidationError):
+                continue
+    for path, value in parts:
+        yield from _walk_texts(path, value)
+
+
+def _walk_texts(path: tuple, value: Any) -> Iterator[tuple[tuple, dict[str, str]]]:
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _walk_texts(path + (name,), getattr(value, name))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _walk_texts(path + (i,), item)
+    elif isinstance(value, dict) and value and set(value) <= set(LANGS) and all(isinstance(v, str) for v in value.values()):
+        yield path, value
+
+
+def inside(p: Point, polygon: list[Point]) -> bool:
+    """Point in polygon (ray casting); points on an edge count as inside."""
+    x, y = p
+    n = len(polygon)
+    hit = False
+    for i in range(n):
+        (x1, y1), (x2, y2) = polygon[i], polygon[(i + 1) % n]
+        if min(x1, x2) - 1e-9 <= x <= max(x1, x2) + 1e-9 and min(y1, y2) - 1e-9 <= y <= max(y1, y2) + 1e-9:
+            # on the segment?
+            if abs((x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)) < 1e-9:
+                return True
+        if (y1 > y) != (y2 > y):
+            xc = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
+            if x < xc:
+                hit = not hit
+    return hit
+
+
+# --- walkways and routes (docs/wayfinding.md) -----------------------------------------
+
+def check_walkways(ctx: Ctx) -> Iterator[Found]:
+    """The walk network as written: nodes on the floor, links naming known nodes
+    and staying inside the outline, ``node:`` naming a node of the place's floor."""
+    from signage.wayfinding.geometry import finite, segment_inside
+
+    c = ctx.config
+    for fi, f in enumerate(c.floors):
+        w = f.walkways
+        if w is None:
+            continue
+        base = ("floors", fi, "walkways")
+        nodes, used = list(w.nodes), set()
+        for nid, p in w.nodes.items():
+            if not inside(p, f.outline):
+                yield _err(base + ("nodes", nid),
+                           f'node "{nid}" at {_xy(p)} is outside the outline of floor {f.id} ({_bounds(f.outline)})')
+        for key in ("links", "steps"):
+            for li, chain in enumerate(getattr(w, key)):
+                for k, nid in enumerate(chain):
+                    if nid in w.nodes:
+                        used.add(nid)
+                    else:
+                        yield _err(base + (key, li, k), f'unknown node "{nid}" of floor {f.id}{expected(nodes, nid)}')
+                for k in range(1, len(chain)):
+                    a, b = w.nodes.get(chain[k - 1]), w.nodes.get(chain[k])
+                    if a is None or b is None or not finite(a + b) or not (inside(a, f.outline) and inside(b, f.outline)):
+                        continue
+                    if not segment_inside(a, b, f.outline):
+                        yield _err(base + (key, li, k),
+                                   f'the way from "{chain[k - 1]}" to "{chain[k]}" leaves floor {f.id} (expected it inside the outline: add a node at the corner)')
+        for nid in w.nodes:
+            if nid not in used:
+                yield _warn(base + ("nodes", nid), f'node "{nid}" is on no link (expected it in a chain of links or steps)')
+    for path, what, floor_id, item in _placed_items(c):
+        floor = c.floor(floor_id)
+        if item.node is None or floor is None:
+            continue
+        known = list(floor.walkways.nodes) if floor.walkways else []
+        if item.node not in known:
+            yield _err(path + ("node",), f'unknown node "{item.node}" of floor {floor_id}{expected(known, item.node)}'
+                       if known else f'node "{item.node}": floor {floor_id} has no walkways (expected walkways with nodes on floor {floor_id})')
+    for fi, f in enumerate(c.floors):
+        for pi, p in enumerate(f.points):
+            path = ("floors", fi, "points", pi)
+            if p.kind not in FLOOR_LINK_KINDS:
+                for key in ("wait_seconds", "seconds_per_floor"):
+                    if getattr(p, key) is not None:
+                        yield _warn(path + (key,), f"{key} only applies to stairs, lifts, escalators and ramps (this point is of kind {p.kind}: delete the key)")
+            if p.direction is not None and p.kind != "escalator":
+                yield _warn(path + ("direction",), f"direction only applies to escalators (this point is of kind {p.kind}: delete the key)")
+
+
+def _walkways_written_wrong(c: HallConfig) -> bool:
+    """A node out of the floor or a name that is no node: check_walkways says
+    which; judging routes through such walkways would only pile up guesses."""
+    for f in c.floors:
+        w = f.walkways
+        if w is None:
+            continue
+        if any(not inside(p, f.outline) for p in w.nodes.values()):
+            return True
+        if any(n not in w.nodes for chain in w.links + w.steps for n in chain):
+            return True
+    return any(item.node is not None and not ((fl := c.floor(floor_id)) and fl.walkways and item.node in fl.walkways.nodes)
+               for _, _, floor_id, item in _placed_items(c))
+
+
+def _placed_items(c: HallConfig) -> Iterator[tuple[tuple, str, str, Any]]:
+    """(path, words, floor, item) of every window, point and screen, in file order."""
+    for i, w in enumerate(c.windows):
+        yield ("windows", i), f"window {w.number}", w.floor, w
+    for fi, f in enumerate(c.floors):
+        for pi, p in enumerate(f.points):
+            yield ("floors", fi, "points", pi), f'"{p.id}"', f.id, p
+    for si, s in enumerate(c.screens):
+        yield ("screens", si), f"screen {s.id}", s.floor, s
+
+
+_MUST_BE_STEP_FREE = {"love": "a love window", "green": "a green channel window", "accessible_toilet": "an accessible toilet"}
+
+
+def check_routes(ctx: Ctx) -> Iterator[Found]:
+    """Every window, point and screen can be reached from the entrance, and the
+    places wheelchair users need can be reached without steps."""
+    if not ctx.complete or _walkways_written_wrong(ctx.config):
+        return  # a rejected item or a misspelt node may be the missing link
+    from signage.wayfinding.network import build, step_free_of
+
+    c = ctx.config
+    net = build(c)
+    items = {}  # place ref -> (path, words, item)
+    for path, what, floor_id, item in _placed_items(c):
+        ref = (f"window:{item.number}" if path[0] == "windows" else f"screen:{item.id}" if path[0] == "screens"
+               else f"point:{floor_id}/{item.id}")
+        items.setdefault(ref, (path, what, item))
+    entrances = [p for p in net.places.values() if p.kind == "point" and p.item.kind == "entrance"]
+    if not entrances:
+        if any(f.walkways for f in c.floors):
+            yield _warn(("floors", 0, "points"), "no point of kind entrance: the walkways are checked from the entrance (expected e.g. {id: entrance, kind: entrance, position: [x, y]})")
+        return
+    reach = net.reach([net.vertex_of[e.ref] for e in entrances], step_free=False)
+    at_door = {e.floor for e in entrances}
+    unlinked = _unlinked_floors(c.floors)
+    lost = set()
+    for fi, f in enumerate(c.floors):
+        on_floor = [v for ref, v in net.vertex_of.items() if net.places[ref].floor == f.id]
+        if f.id in at_door or not on_floor or any(v in reach for v in on_floor):
+            continue
+        lost.add(f.id)
+        if f.id not in unlinked:  # else already said: no shared stairs or lift
+            yield _warn(("floors", fi, "id"),
+                        f"floor {f.id} cannot be reached from the entrance on {', '.join(sorted(at_door))} (expected its stairs, lift, escalator or ramp on the walkways of both floors)")
+    unattached = {p.ref for p in net.unattached}
+    for ref, (path, what, item) in items.items():
+        place = net.places.get(ref)
+        if place is None or place.floor in lost:
+            continue
+        if ref in unattached:
+            yield _warn(path, f"{what} at {_xy(item.position)} has no walkway in sight on floor {place.floor} (expected a link it can reach in a straight line without leaving the floor, or node: <id>)")
+        elif net.vertex_of[ref] not in reach:
+            yield _warn(path, f"{what} cannot be reached from the entrance (its walkways do not join the entrance's: link them)")
+    yield from _check_step_free(ctx, net, entrances, reach, items, step_free_of)
+
+
+def _check_step_free(ctx: Ctx, net: Any, entrances: list, reach: set[int], items: dict, step_free_of: Any) -> Iterator[Found]:
+    doors = [e for e in entrances if step_free_of(e.item)]
+    if not doors:
+        path = items[entrances[0].ref][0]
+        yield _warn(path + ("step_free",), "no entrance is step-free: wheelchair users cannot come in (expected an entrance without step_free: false)")
+        return
+    step_free = net.reach([net.vertex_of[e.ref] for e in doors], step_free=True)
+    windows = [v for ref, v in net.vertex_of.items() if ref.startswith("window:")]
+    if windows and not any(v in step_free for v in windows):
+        path, what, _ = items[doors[0].ref]
+        yield _warn(path, f"{what} (the entrance) has steps on every way to the windows: wheelchair users cannot get in (expected a link without steps from it)")
+        return
+    for ref, (path, what, item) in items.items():
+        need = _MUST_BE_STEP_FREE.get(getattr(item, "kind", ""))
+        v = net.vertex_of.get(ref)
+        if need and v is not None and v in reach and v not in step_free:
+            yield _warn(path, f"{what} is {need} but has no step-free route from the entrance (every way has stairs or steps; expected a lift, a ramp or links without steps)")
+
+
+CHECKS: list[Callable[[Ctx], Iterator[Found]]] = [
+    check_hall_info, check_rules, check_services, check_windows, check_floors,
+    check_themes, check_screens, check_messages, check_voice, check_texts,
+    check_walkways, check_routes,
+]
+CHECKS.append(__import__("signage.config.legibility", fromlist=["check_legibility"]).check_legibility)  # screens: text height, contrast

@@ -1,0 +1,686 @@
+"""Reading a hall file: YAML -> :class:`HallConfig`, or pointed problems.
+
+Every problem is reported at once as ``file:line: path: what is wrong``, with
+the expected values and a "did you mean" where a typo is likely::
+
+    layouts/zhongshan.yaml:189: screens[0].regions[4].widget: unknown widget "tikcer" (expected one of: …; did you mean "ticker"?)
+
+Nothing here raises for a bad file: a caller gets ``LoadResult.config is None``
+and the problems. The stages, each reporting what it can:
+
+1. bytes -> text (UTF-8, size limit);
+2. text -> YAML data plus a line for every path (syntax errors, keys written
+   twice, aliases that loop or explode);
+3. data -> :class:`HallConfig` (the model: types, unknown keys, values);
+4. the cross-reference rules of :mod:`.checks`. When the model rejects some
+   parts, the rules still run on the parts that are fine (see :func:`salvage`),
+   so that one typo does not hide a duplicate window number further down.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, get_args
+
+import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from .model import PATTERN_WORDS, HallConfig, _shown
+from .widgets import WIDGET_OPTIONS
+
+try:  # the C parser is several times faster; the pure one is always there
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _BaseLoader = yaml.SafeLoader
+
+PathKey = tuple[Any, ...]
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_VALUES = 200_000  # values after aliases are expanded: stops "billion laughs"
+HALL_KEYS = "format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice"
+
+
+# --- problems ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    path: str
+    message: str
+    severity: str = "error"  # or "warning": reported, does not reject the file
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        tag = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {self.path + ': ' if self.path else ''}{tag}{self.message}"
+
+
+@dataclass
+class LoadResult:
+    config: HallConfig | None
+    problems: list[Problem] = field(default_factory=list)
+    source: str = ""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def format_path(path: Iterable[Any]) -> str:
+    """``("screens", 0, "regions", 2)`` -> ``screens[0].regions[2]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def did_you_mean(word: Any, choices: Iterable[Any]) -> str:
+    """``'; did you mean "x"?'`` for a close match, else ``""``."""
+    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f'; did you mean "{match[0]}"?' if match else ""
+
+
+def expected(choices: Iterable[Any], got: Any = None, limit: int = 16) -> str:
+    """``(expected one of: a, b; did you mean "b"?)``; long lists are cut short."""
+    names = [str(c) for c in choices]
+    hint = did_you_mean(got, names) if got is not None else ""
+    shown = ", ".join(names[:limit]) + (", …" if len(names) > limit else "")
+    if not names:
+        return ""
+    what = f"expected {shown}" if len(names) == 1 else f"expected one of: {shown}"
+    return f" ({what}{hint})"
+
+
+# --- YAML with line numbers ----------------------------------------------------
+
+def _no_base_60(resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]]) -> dict[Any, list]:
+    # YAML 1.1 reads an unquoted 8:30 as the number 510 (base 60). Nobody writing
+    # a hall file means that: keep anything with a colon a string, so 8:30 is a
+    # time and 25:00 is reported as the bad time it is.
+    out: dict[Any, list] = {}
+    for first, entries in resolvers.items():
+        out[first] = [
+            (tag, re.compile(r"(?!.*:)" + rx.pattern, rx.flags)) if tag.endswith((":int", ":float")) else (tag, rx)
+            for tag, rx in entries
+        ]
+    return out
+
+
+class HallYamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe YAML loader for hall files: no base-60 numbers."""
+
+    yaml_implicit_resolvers = _no_base_60(_BaseLoader.yaml_implicit_resolvers)
+
+
+class _PureHallYamlLoader(yaml.SafeLoader):
+    # The pure-Python parser words syntax errors better than the C one
+    # ("expected ',' or '}', but got ':'"): used to explain a file that failed.
+    yaml_implicit_resolvers = HallYamlLoader.yaml_implicit_resolvers
+
+
+class LineMap:
+    """Where each value of a YAML document was written (1-based line numbers)."""
+
+    def __init__(self) -> None:
+        self._lines: dict[PathKey, int] = {}
+        self.flow_nulls: set[PathKey] = set()  # `{en: Hello, world}`: "world" is a key
+
+    def record(self, path: PathKey, line: int) -> None:
+        self._lines.setdefault(path, line)
+
+    def line_of(self, path: Iterable[Any]) -> int:
+        # The nearest written ancestor: a missing key points at its parent.
+        key = tuple(path)
+        while key:
+            if key in self._lines:
+                return self._lines[key]
+            key = key[:-1]
+        return self._lines.get((), 1)
+
+
+def _key_of(node: yaml.Node) -> Any:
+    # The key as the data has it (1, True, "8:30"), so that paths from pydantic
+    # and paths from the YAML agree.
+    if not isinstance(node, yaml.ScalarNode):
+        return str(node.value)
+    if node.tag.endswith((":str", ":null")) or ":" in node.value:
+        return node.value
+    try:
+        key = yaml.constructor.SafeConstructor().construct_object(node)
+        return key if isinstance(key, (str, int, float, bool)) else node.value
+    except Exception:  # a key the constructor refuses is reported by the parse
+        return node.value
+
+
+def _walk(root: yaml.Node, lines: LineMap) -> list[tuple[PathKey, int, int]]:
+    """Record lines of every path; return keys written twice (path, line, first line)."""
+    dupes: list[tuple[PathKey, int, int]] = []
+    stack: list[tuple[yaml.Node, PathKey]] = [(root, ())]
+    seen_nodes: set[int] = set()
+    while stack:  # iterative: a deeply nested file must not exhaust the stack
+        node, path = stack.pop()
+        lines.record(path, node.start_mark.line + 1)
+        if id(node) in seen_nodes:  # an alias: its lines are those of the anchor
+            continue
+        seen_nodes.add(id(node))
+        children: list[tuple[yaml.Node, PathKey]] = []
+        if isinstance(node, yaml.MappingNode):
+            first: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                key = _key_of(key_node)
+                line = key_node.start_mark.line + 1
+                try:
+                    if key in first:
+                        dupes.append((path + (key,), line, first[key]))
+                    first.setdefault(key, line)
+                except TypeError:  # unhashable key: the constructor reports it
+                    continue
+                lines.record(path + (key,), line)
+                if node.flow_style and _is_empty_null(value_node):
+                    lines.flow_nulls.add(path + (key,))
+                children.append((value_node, path + (key,)))
+        elif isinstance(node, yaml.SequenceNode):
+            children = [(item, path + (i,)) for i, item in enumerate(node.value)]
+        stack.extend(reversed(children))
+    return dupes
+
+
+def _is_empty_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null") and node.value == ""
+
+
+def _alias_trouble(root: yaml.Node) -> str | None:
+    """Why the aliases of a document cannot be used, or None when they can."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    # Post-order walk with an explicit stack, counting values as expanded.
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            on_path.discard(id(node))
+            kids = _children(node)
+            sizes[id(node)] = 1 + sum(sizes[id(k)] for k in kids)
+            if sizes[id(node)] > MAX_VALUES:
+                return f"the file holds more than {MAX_VALUES} values once its aliases (*name) are expanded"
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in on_path:
+            return "an alias (*name) refers to a value that contains it: the data would never end"
+        on_path.add(id(node))
+        stack.append((node, True))
+        for kid in _children(node):
+            if id(kid) in on_path:
+                return "an alias (*name) refers to a value that contains it: the data would never end"
+            if id(kid) not in sizes:
+                stack.append((kid, False))
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
+    context = exc.context or ""
+    if exc.context_mark is not None and exc.problem_mark is not None \
+            and exc.context_mark.line != exc.problem_mark.line and context:
+        context += f" (started at line {exc.context_mark.line + 1})"
+    problem = exc.problem or ""
+    if exc.problem_mark is not None and problem:
+        problem += f" at column {exc.problem_mark.column + 1}"
+    what = "; ".join(filter(None, [context, problem]))
+    hint = ""
+    mark = exc.problem_mark or exc.context_mark
+    line = text.splitlines()[mark.line] if mark is not None and mark.line < len(text.splitlines()) else ""
+    if "\t" in line or "'\\t'" in what:
+        hint = " (indent with spaces, not tabs)"
+    elif "expected a single document" in what:
+        hint = " (a hall file is one YAML document: remove the second ---)"
+    elif "mapping values are not allowed" in what or "but got ':'" in what:
+        hint = ' (a text with ": " in it needs quotes)'
+    elif "found undefined alias" in what:
+        hint = " (define the anchor &name before using *name)"
+    return f"YAML syntax error: {what}{hint}"
+
+
+def _clearer_error(text: str) -> yaml.MarkedYAMLError | None:
+    """The same error as the pure-Python parser reports it."""
+    try:
+        loader = _PureHallYamlLoader(text)
+    except yaml.YAMLError:  # e.g. a control character: the C parser's words stand
+        return None
+    try:
+        loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        return exc
+    except Exception:  # only a nicer wording is at stake
+        return None
+    finally:
+        loader.dispose()
+    return None
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, filename: str) -> Problem:
+    # A control character, usually pasted from another program.
+    code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
+    line = text[: exc.position].count("\n") + 1
+    return Problem(filename, line, "", f"the file contains a character YAML does not allow (#x{code:04x}: {exc.reason}; delete it)")
+
+
+def parse_yaml(text: str, filename: str) -> tuple[Any, LineMap, list[Problem]]:
+    """Parse YAML keeping line numbers; syntax errors become problems."""
+    lines = LineMap()
+    loader = HallYamlLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, lines, []
+        trouble = _alias_trouble(node)
+        if trouble:
+            return None, lines, [Problem(filename, node.start_mark.line + 1, "", trouble)]
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        exc = _clearer_error(text) or exc
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return None, lines, [Problem(filename, line, "", _syntax_message(exc, text))]
+    except yaml.reader.ReaderError as exc:
+        return None, lines, [_reader_problem(exc, text, filename)]
+    except yaml.YAMLError as exc:
+        return None, lines, [Problem(filename, 1, "", f"YAML error: {exc}")]
+    except RecursionError:
+        return None, lines, [Problem(filename, 1, "", "the file is nested too deeply to be a hall file")]
+    finally:
+        loader.dispose()
+    dupes = _walk(node, lines)
+    problems = [
+        Problem(filename, line, format_path(p),
+                f'key "{p[-1]}" is written twice (first at line {first}; the second would silently win)')
+        for p, line, first in dupes
+    ]
+    return data, lines, problems
+
+
+# --- model errors -> messages --------------------------------------------------
+
+def _fields_at(model: type[BaseModel], loc: PathKey) -> list[str]:
+    """The keys allowed at ``loc`` inside ``model``, for "did you mean"."""
+    if any(not isinstance(part, int) for part in loc):
+        fld = _field_at(model, loc)
+        current = _inner_model(fld.annotation) if fld is not None else None
+    else:
+        current = model
+    if current is None:
+        return []
+    return [f.alias or name for name, f in current.model_fields.items()]
+
+
+def _field_at(model: type[BaseModel], loc: PathKey) -> Any:
+    """The pydantic field a path ends at (list indexes skipped), or None."""
+    current: Any = model
+    fld = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields:
+            return None
+        fld = fields.get(part) or next((f for f in fields.values() if f.alias == part), None)
+        if fld is None:
+            return None
+        current = _inner_model(fld.annotation)
+    return fld
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_branch(part: Any) -> bool:
+    # pydantic names union branches and validators in locations
+    # ("literal['24h']", "list[Hours]", "function-after[...]"); a reader wants
+    # the path in their file. "[key]" marks a mapping key and is handled apart.
+    return isinstance(part, str) and (part.endswith("]") and "[" in part and part != "[key]"
+                                      or part in {"str", "int", "float", "bool", "dict", "list"})
+
+
+def _choices(ctx: dict[str, Any]) -> list[str]:
+    raw = str(ctx.get("expected", ""))
+    return [c.strip().strip("'\"") for c in re.split(r",| or ", raw) if c.strip()]
+
+
+_WHAT = {
+    "string_type": "text", "string_unicode": "text",
+    "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
+    "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false",
+    "list_type": "a list", "tuple_type": "a list", "set_type": "a list",
+    "dict_type": "a mapping (key: value)", "model_type": "a mapping (key: value)",
+    "model_attributes_type": "a mapping (key: value)",
+}
+
+
+def _expectation(err: dict[str, Any]) -> str:
+    """What one union branch wanted, in words: used when several branches fail."""
+    kind = err["type"]
+    if kind == "literal_error":
+        return " or ".join(f'"{c}"' for c in _choices(err.get("ctx") or {}))
+    if kind == "too_short":
+        return f"a list of at least {(err.get('ctx') or {}).get('min_length', 1)}"
+    return _WHAT.get(kind, err["msg"].rstrip("."))
+
+
+def _describe(err: dict[str, Any], model: type[BaseModel], is_key: bool) -> str:
+    kind, loc, value = err["type"], err["loc"], err.get("input")
+    ctx = err.get("ctx") or {}
+    name = loc[-1] if loc and isinstance(loc[-1], str) else None
+    if kind == "extra_forbidden":
+        return f'unknown key "{loc[-1]}"{expected(_fields_at(model, loc[:-1]), loc[-1])}'
+    if kind == "missing":
+        return "required key is missing" + (" (write format: 1 at the top of the file)" if loc == ("format",) else "")
+    if kind == "literal_error":
+        if loc == ("format",):
+            if str(value).strip() == "1":
+                return "write format: 1 without quotes (expected the number 1)"
+            return f"this file is format {_shown(value)}, but this signage reads format 1"
+        what = "key" if is_key else (name if name and not name.startswith("[") else "value")
+        return f'unknown {what} {_shown(value)}{expected(_choices(ctx), value)}'
+    if kind in ("value_error", "assertion_error"):
+        return str(ctx.get("error", err["msg"]))
+    if kind == "string_pattern_mismatch":
+        words = PATTERN_WORDS.get(ctx.get("pattern", ""), f"of the form {ctx.get('pattern')}")
+        return f"{_shown(value)} is not valid here (expected {words})"
+    if kind in ("string_type", "string_unicode"):
+        return _not_text(value)
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        exactly = "exactly" if ctx.get("field_type") == "Tuple" else "at least"
+        return f"has {ctx.get('actual_length', 0)} item{'s' if ctx.get('actual_length') != 1 else ''} (expected {exactly} {n})"
+    if kind == "too_long":
+        n = ctx.get("max_length")
+        exactly = "exactly" if ctx.get("field_type") == "Tuple" else "at most"
+        return f"has {ctx.get('actual_length')} items (expected {exactly} {n})"
+    limits = {"greater_than_equal": ("at least", "ge"), "greater_than": ("more than", "gt"),
+              "less_than_equal": ("at most", "le"), "less_than": ("less than", "lt")}
+    if kind in limits:
+        words, key = limits[kind]
+        return f"{_shown(value)} is out of range (expected {words} {_num(ctx.get(key))})"
+    if kind in _WHAT:
+        return f"{_shown(value)} is not valid here (expected {_WHAT[kind]})"
+    shown = f" (got {_shown(value)})" if not isinstance(value, (dict, list)) else ""
+    return f"{err['msg'].rstrip('.')}{shown}"
+
+
+def _add_hint(message: str, hint: str) -> str:
+    # Keep one parenthesis per message: "... (expected x; hint)".
+    if message.endswith(")"):
+        return f"{message[:-1]}; {hint})"
+    return f"{message} ({hint})"
+
+
+def _num(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _not_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{_shown(value)} is not text (YAML reads yes/no/on/off as true/false: put the text in quotes)"
+    if isinstance(value, (int, float)):
+        return f'the number {value} is not text (expected text: write it in quotes, "{value}")'
+    return f"{_shown(value)} is not text (expected text)"
+
+
+@dataclass
+class _Err:
+    loc: PathKey
+    is_key: bool
+    raw: dict[str, Any]
+
+
+def _shadowed(errors: list[_Err]) -> list[_Err]:
+    # A union reports every branch: hours: [{opne: ...}] fails as "not 24h" and
+    # inside the list. The deeper error is the one the writer needs.
+    locs = [e.loc for e in errors]
+    return [e for e in errors if not any(len(o) > len(e.loc) and o[: len(e.loc)] == e.loc for o in locs)]
+
+
+def _typo_for_missing(errors: list[_Err]) -> list[_Err]:
+    # "widgte: ticker" is both an unknown key and a missing "widget": say it once.
+    extras = [e.loc for e in errors if e.raw["type"] == "extra_forbidden"]
+    out = []
+    for e in errors:
+        if e.raw["type"] == "missing" and any(
+                x[:-1] == e.loc[:-1] and did_you_mean(x[-1], [e.loc[-1]]) for x in extras):
+            continue
+        out.append(e)
+    return out
+
+
+def validation_problems(exc: ValidationError, model: type[BaseModel], lines: LineMap,
+                        filename: str, prefix: PathKey = ()) -> list[Problem]:
+    """One problem per place, in words a hall manager understands."""
+    errors = []
+    for raw in exc.errors(include_url=False):
+        loc = tuple(p for p in raw["loc"] if not _is_branch(p))
+        is_key = bool(loc) and loc[-1] == "[key]"
+        loc = tuple(p for p in loc if p != "[key]")
+        raw = dict(raw)
+        if raw["type"] == "missing" and loc and isinstance(loc[-1], int):
+            # [0, 92, 100] for [x, y, w, h]: one short list, not "rect[3] missing"
+            raw.update(type="tuple_short", ctx={"missing": loc[-1]})
+            loc = loc[:-1]
+        errors.append(_Err(loc, is_key, raw))
+    errors = _typo_for_missing(_shadowed(errors))
+    by_place: dict[PathKey, list[_Err]] = {}
+    for e in errors:
+        by_place.setdefault(e.loc, []).append(e)
+    problems = []
+    for loc, errs in by_place.items():
+        full = prefix + loc
+        if len(errs) > 1 and not any(e.is_key or e.raw["type"] == "tuple_short" for e in errs):
+            value = errs[0].raw.get("input")
+            fld = _field_at(model, loc)
+            wanted = (fld.description if fld is not None and fld.description
+                      else " or ".join(dict.fromkeys(_expectation(e.raw) for e in errs)))
+            hints = [c for e in errs if e.raw["type"] == "literal_error" for c in _choices(e.raw.get("ctx") or {})]
+            msg = f"{_shown(value)} is not valid here (expected {wanted}{did_you_mean(value, hints)})"
+        else:
+            first = next((e for e in errs if e.is_key), errs[0])
+            msg = _describe(dict(first.raw, loc=loc), model, first.is_key)
+            if first.raw["type"] == "tuple_short":
+                fld = _field_at(model, loc)
+                wanted = f" (expected {fld.description})" if fld is not None and fld.description else ""
+                msg = f"too few items: item {first.raw['ctx']['missing'] + 1} is missing{wanted}"
+        if full in lines.flow_nulls:
+            msg = _add_hint(msg, "a comma inside an unquoted text ends it: put the text in quotes")
+        problems.append(Problem(filename, lines.line_of(full), format_path(full), msg))
+    return problems
+
+
+def _widget_option_problems(data: dict[str, Any], lines: LineMap, filename: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for si, screen in _items(data.get("screens")):
+        regions = screen.get("regions") if isinstance(screen, dict) else None
+        for ri, region in _items(regions):
+            if not isinstance(region, dict):
+                continue
+            widget = region.get("widget")
+            options_model = WIDGET_OPTIONS.get(widget) if isinstance(widget, str) else None
+            options = region.get("options", {})
+            if options_model is None or not isinstance(options, dict):
+                continue  # the model reports an unknown widget or options that are no mapping
+            try:
+                options_model.model_validate(options)
+            except ValidationError as exc:
+                problems += validation_problems(
+                    exc, options_model, lines, filename, ("screens", si, "regions", ri, "options"))
+    return problems
+
+
+def _items(value: Any) -> list[tuple[int, Any]]:
+    return list(enumerate(value)) if isinstance(value, list) else []
+
+
+# --- the parts that are fine, when some are not ---------------------------------
+
+LIST_SECTIONS = ("groups", "services", "windows", "floors", "screens", "messages")
+ID_KEYS = {"groups": "id", "services": "id", "windows": "number", "floors": "id", "screens": "id"}
+SINGLE_SECTIONS = ("hall", "rules", "voice")
+
+
+@dataclass
+class Salvage:
+    """A :class:`HallConfig` of the valid parts of a rejected file.
+
+    ``index[section][k]`` is the position in the file of the k-th kept item.
+    ``rejected[section]`` holds the ids of rejected items whose id itself is
+    fine: a reference to one of them is not "unknown". A section in ``unsure``
+    lost an item whose id is missing or wrong (``ide: passport``, ``id: ID
+    card``): a reference into it cannot be judged, so it is not reported.
+    """
+
+    config: HallConfig
+    index: dict[str, list[int]]
+    rejected: dict[str, list[Any]] = field(default_factory=dict)
+    unsure: set[str] = field(default_factory=set)
+    complete: bool = True
+
+
+def _item_model(section: str) -> Any:
+    return _inner_model(HallConfig.model_fields[section].annotation)
+
+
+def salvage(data: dict[str, Any]) -> Salvage:
+    """Validate each section, and each item of a list, on its own; keep the valid ones."""
+    parts: dict[str, Any] = {}
+    index: dict[str, list[int]] = {}
+    for section in SINGLE_SECTIONS:
+        model = _item_model(section)
+        try:
+            parts[section] = model.model_validate(data.get(section, {}) if section != "hall" else data.get("hall"))
+        except ValidationError:
+            parts[section] = None
+    rejected: dict[str, list[Any]] = {}
+    unsure: set[str] = set()
+    for section in LIST_SECTIONS:
+        model = _item_model(section)
+        key = ID_KEYS.get(section)
+        kept, where = [], []
+        value = data.get(section)
+        if value is not None and not isinstance(value, list):
+            unsure.add(section)
+        for i, item in _items(value):
+            try:
+                kept.append(model.model_validate(item))
+                where.append(i)
+            except ValidationError as exc:
+                if key is None:
+                    continue
+                if not isinstance(item, dict) or key not in item or any(e["loc"][:1] == (key,) for e in exc.errors()):
+                    unsure.add(section)
+                else:
+                    rejected.setdefault(section, []).append(item[key])
+        parts[section], index[section] = kept, where
+    themes = data.get("themes")
+    if themes is not None and not isinstance(themes, dict):
+        unsure.add("themes")
+    parts["themes"] = {}
+    theme_model = TypeAdapter(_item_model("themes"))
+    for name, theme in (themes.items() if isinstance(themes, dict) else []):
+        try:
+            parts["themes"][str(name)] = theme_model.validate_python(theme)
+        except ValidationError:
+            rejected.setdefault("themes", []).append(str(name))
+    return Salvage(HallConfig.model_construct(format=1, **parts), index, rejected, unsure, complete=False)
+
+
+# --- loading -------------------------------------------------------------------
+
+def load_hall_text(text: str, filename: str = "<hall>") -> LoadResult:
+    """Validate a hall file's text. Never raises; every problem is in the result."""
+    try:
+        return _load(text, filename)
+    except Exception as exc:  # a bug here must not take down the hub on reload
+        return LoadResult(None, [Problem(filename, 1, "", f"internal error while checking this file: {exc!r} (please report it)")], filename)
+
+
+def _load(text: str, filename: str) -> LoadResult:
+    from .checks import check_hall  # the cross-reference rules
+
+    data, lines, problems = parse_yaml(text, filename)
+    if data is None and not problems:
+        what = "the file is empty" if not text.strip() else "the file holds no data (only comments?)"
+        return LoadResult(None, [Problem(filename, 1, "", f"{what}: a hall file is a mapping with keys {HALL_KEYS}")], filename)
+    if problems and data is None:
+        return LoadResult(None, problems, filename)
+    if not isinstance(data, dict):
+        return LoadResult(None, problems + [Problem(
+            filename, lines.line_of(()), "",
+            f"{_shown(data)} is not a hall file (expected a mapping with keys {HALL_KEYS})")], filename)
+    problems += _widget_option_problems(data, lines, filename)
+    try:
+        config: HallConfig | None = HallConfig.model_validate(data)
+        part = Salvage(config, {})  # type: ignore[arg-type]
+    except ValidationError as exc:
+        config = None
+        problems += validation_problems(exc, HallConfig, lines, filename)
+        part = salvage(data)
+    problems += check_hall(part.config, lines.line_of, filename, part)
+    problems = _unique(problems)
+    ok = config is not None and not any(p.severity == "error" for p in problems)
+    return LoadResult(config if ok else None, problems, filename)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    # In file order, like a compiler; a problem found twice is said once.
+    return sorted(dict.fromkeys(problems), key=lambda p: p.line)
+
+
+def load_hall(path: str | Path) -> LoadResult:
+    """Load and validate one hall file. Never raises for a bad or missing file."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        return LoadResult(None, [Problem(name, 0, "", f"cannot read the file: {exc.strerror or exc}")], name)
+    if len(raw) > MAX_FILE_BYTES:
+        return LoadResult(None, [Problem(name, 0, "", f"file is {len(raw)} bytes; a hall file is at most {MAX_FILE_BYTES}")], name)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a byte-order mark some Windows editors write: harmless
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        hint = " (it looks like GBK/GB18030: save it as UTF-8)" if _looks_gbk(raw) else " (save it as UTF-8)"
+        return LoadResult(None, [Problem(name, line, "", f"the file is not UTF-8 text{hint}")], name)
+    return load_hall_text(text, name)
+
+
+def _looks_gbk(raw: bytes) -> bool:
+    try:
+        raw.decode("gb18030")
+        return True
+    except UnicodeDecodeError:
+        return False

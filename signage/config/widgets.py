@@ -1,0 +1,87 @@
+"""Options each widget accepts in a screen region (``regions[].options``).
+
+Kept apart from the pygame code so that validating a hall never needs a
+display. The renderer reads the same models, so a default lives in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .model import Slug, Strict, Text
+
+
+class CallBannerOptions(Strict):
+    highlight_seconds: float = Field(10, ge=1, le=120, description="how long a new call stays highlighted")
+    show_arrow: bool = True
+
+
+class RecentCallsOptions(Strict):
+    count: int = Field(6, ge=1, le=30)
+
+
+class WindowBoardOptions(Strict):
+    windows: list[int] | None = Field(None, description="default: every window (or the strip's own)")
+    columns: int | None = Field(None, ge=1, le=8)
+
+
+class WaitingBoardOptions(Strict):
+    services: list[Slug] | None = None
+
+
+class ProcessGuideOptions(Strict):
+    services: list[Slug] | None = None
+    rotate_seconds: float = Field(15, ge=3, le=300)
+    show_qr: bool = True
+
+
+class TickerOptions(Strict):
+    speed: float = Field(120, gt=0, le=2000, description="pixels per second at 1080 lines")
+    kinds: list[Literal["civility", "notice", "policy"]] | None = None
+
+
+class ClockOptions(Strict):
+    show_date: bool = True
+    show_seconds: bool = False
+
+
+class TextOptions(Strict):
+    text: Text
+    align: Literal["left", "center", "right"] = "center"
+
+
+class ImageOptions(Strict):
+    path: str = Field(description="image file, relative to the hall file")
+    fit: Literal["contain", "cover"] = "contain"
+
+
+class QrOptions(Strict):
+    data: str
+    caption: Text | None = None
+
+
+class MapOptions(Strict):
+    floor: str | None = Field(None, description="default: the screen's floor")
+    animate_route: bool = True
+
+
+class DirectoryOptions(Strict):
+    cycle_seconds: float = Field(10, ge=3, le=120)
+
+
+WIDGET_OPTIONS: dict[str, type[Strict]] = {
+    "call_banner": CallBannerOptions,
+    "recent_calls": RecentCallsOptions,
+    "window_board": WindowBoardOptions,
+    "waiting_board": WaitingBoardOptions,
+    "process_guide": ProcessGuideOptions,
+    "ticker": TickerOptions,
+    "clock": ClockOptions,
+    "text": TextOptions,
+    "image": ImageOptions,
+    "qr": QrOptions,
+    "map": MapOptions,
+    "directory": DirectoryOptions,
+}

@@ -1,0 +1,147 @@
+"""``signage bench render``: what a wall screen costs the machine.
+
+For the main screen of a hall at 1920x1080 and 3840x2160, and for a strip
+screen: CPU time of a frame in steady state (the ticker scrolling, languages
+turning, calls arriving now and then), the cost of a frame that changes (a new
+call: banner, recent calls and window board redrawn), the frame rate that CPU
+time would allow, and memory. Frames are drawn off screen (as with the dummy
+video driver), with a copy of the changed rectangles standing in for the
+display update. Figures, not pass/fail.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import resource
+import statistics
+import time
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import pygame  # noqa: E402
+
+from ..config import load_hall  # noqa: E402
+from ..config.model import HallConfig  # noqa: E402
+from ..view import sample_view  # noqa: E402
+from .preview import preview_time  # noqa: E402
+from .renderer import Renderer  # noqa: E402
+
+FPS = 60
+RENDER_BUDGET = 2  # as the display app runs: a new call's re-renders spread over two frames
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_case(config: HallConfig, screen_id: str, size: tuple[int, int] | None, frames: int) -> dict[str, float]:
+    now0 = preview_time()
+    view = sample_view(config, now0)
+    renderer = Renderer(config, screen_id, size=size, render_budget=RENDER_BUDGET)
+    display = pygame.Surface(renderer.size)  # stands in for the window: dirty rects are copied to it
+    rss0 = _rss_mb()
+    cpu, wall, changed, changed_total = [], [], [], []
+    seq = view.seq
+    screen = config.screen(screen_id)
+    # calls go where this screen shows them: a strip's own window, or any window
+    windows = [screen.window] if screen is not None and screen.window else [w.number for w in config.windows]
+    number = 500
+
+    def frame(i: int) -> tuple[float, float]:
+        t = 1000.0 + i / FPS
+        c0, w0 = time.process_time(), time.perf_counter()
+        dirty = renderer.frame(view, now0 + i / FPS, t)
+        for r in dirty:
+            display.blit(renderer.canvas, r, r)
+        return time.process_time() - c0, time.perf_counter() - w0
+
+    for i in range(60):  # warm the caches: the first frame renders every text once
+        frame(i)
+    gc.collect()
+    for i in range(60, 60 + frames):
+        if i % (FPS * 5) == 0:  # a call every five seconds, as in a busy hall
+            seq += 1
+            number += 1
+            view.apply({"type": "event", "seq": seq, "event": {
+                "type": "ticket_called", "at": now0, "window": windows[seq % len(windows)],
+                "ticket": {"id": f"b{number}", "number": f"A{number % 1000:03d}", "service": config.services[0].id,
+                           "class": "normal"}}}, now0 + i / FPS)
+        c, w = frame(i)
+        cpu.append(c)
+        wall.append(w)
+    # the changing frame alone: a new call, measured on the frame that shows it
+    base = 60 + frames
+    for k in range(20):
+        seq += 1
+        number += 1
+        view.apply({"type": "event", "seq": seq, "event": {
+            "type": "ticket_called", "at": now0, "window": windows[k % len(windows)],
+            "ticket": {"id": f"c{number}", "number": f"B{number % 1000:03d}", "service": config.services[0].id,
+                       "class": "normal"}}}, now0)
+        i = base + k * FPS * 5  # far enough apart that each call is shown at once
+        c, _ = frame(i)
+        changed.append(c)
+        rest = 0.0
+        for j in range(1, 6):  # the frames that finish what the budget put off
+            if not any(w.stale for w in renderer.widgets):
+                break
+            rest += frame(i + j)[0]
+        changed_total.append(c + rest)
+    cpu.sort()
+    median = statistics.median(cpu)
+    return {
+        "median_ms": median * 1000,
+        "p99_ms": cpu[min(len(cpu) - 1, int(len(cpu) * 0.99))] * 1000,
+        "wall_median_ms": statistics.median(wall) * 1000,
+        "change_ms": statistics.median(changed) * 1000,
+        "change_total_ms": statistics.median(changed_total) * 1000,
+        "fps": 1 / median if median > 0 else float("inf"),
+        "core_at_60": median * FPS,
+        "rss_mb": _rss_mb(),
+        "rss_growth_mb": _rss_mb() - rss0,
+        "cache_mb": renderer.text.cached_bytes / 2**20 if renderer.text else 0.0,
+        "canvas_mb": renderer.size[0] * renderer.size[1] * 4 / 2**20,
+    }
+
+
+def bench_render(hall: Path | None = None, frames: int = 600) -> int:
+    path = hall or Path(__file__).resolve().parents[2] / "layouts" / "zhongshan.yaml"
+    result = load_hall(path)
+    if result.config is None:
+        for p in result.problems:
+            print(p)
+        return 1
+    config = result.config
+    pygame.display.init()
+    main = next((s for s in config.screens if s.kind == "main"), config.screens[0] if config.screens else None)
+    strip = next((s for s in config.screens if s.kind == "strip"), None)
+    if main is None:
+        print(f"{path}: no screens to measure")
+        return 1
+    cases = [(f"{main.id} 1920x1080", main.id, (1920, 1080)), (f"{main.id} 3840x2160", main.id, (3840, 2160))]
+    if strip is not None:
+        w, h = strip.resolution
+        cases.append((f"{strip.id} {w}x{h}", strip.id, None))
+    print(f"signage bench render: {config.hall.id}, {frames} steady frames per case, ticker running, "
+          f"a call every 5 s; CPU time per frame")
+    header = (f"{'screen':<22}{'median':>9}{'p99':>9}{'new call':>10}{'(all)':>9}{'fps':>8}{'core@60':>9}"
+              f"{'text cache':>12}{'RSS':>9}")
+    print(header)
+    print("-" * len(header))
+    for label, sid, size in cases:
+        r = bench_case(config, sid, size, frames)
+        print(f"{label:<22}{r['median_ms']:>7.2f}ms{r['p99_ms']:>7.2f}ms{r['change_ms']:>8.1f}ms"
+              f"{r['change_total_ms']:>7.1f}ms{r['fps']:>8.0f}"
+              f"{r['core_at_60'] * 100:>8.1f}%{r['cache_mb']:>10.1f}MB{r['rss_mb']:>7.0f}MB")
+    print("median/p99: steady frames; new call: the frame that draws a new call (call banner first, at most\n"
+          f"{RENDER_BUDGET} widgets re-render per frame), (all): with the frames that redraw the other widgets;\n"
+          "fps: 1/median CPU time; "
+          "core@60: share of one core at 60 frames per second; RSS: the process after the case.")
+    return 0

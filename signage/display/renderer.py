@@ -1,0 +1,218 @@
+"""One screen's picture: its regions' widgets on a canvas, overlays on top.
+
+:meth:`Renderer.frame` is called once per frame with the view of the hall and
+the time. Each widget redraws its region only when its inputs changed; the
+frame returns the rectangles that changed, so the display updates only those.
+Overlays (an urgent notice, the offline badge) are drawn after the widgets and
+again wherever a widget under them changed. When an overlay appears, changes
+or goes, the whole canvas is redrawn from the widgets' cached pictures (cheap:
+blits, no text rendering).
+
+The canvas is the screen's layout size (:attr:`Screen.canvas_size`, portrait
+already turned); the display app turns it for a panel mounted on its side.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+from typing import Any, Hashable
+
+import pygame
+
+from ..config.model import HallConfig, Screen
+from ..config.themes import theme_for
+from ..view import HallView
+from . import sizing
+from .text import TextRenderer
+from .widgets import WIDGETS, Ctx, Palette, Widget
+from .widgets.notice import NoticeOverlay
+from .widgets.status_badge import GRACE_SECONDS, StatusBadge
+
+log = logging.getLogger(__name__)
+
+
+class Renderer:
+    def __init__(self, config: HallConfig, screen_id: str, *, size: tuple[int, int] | None = None,
+                 lang: str | None = None, base_dir: Path | None = None,
+                 text: TextRenderer | None = None, render_budget: int | None = None) -> None:
+        """``size`` overrides the screen's canvas size; ``lang`` fixes the language (previews).
+
+        ``render_budget``: at most this many widgets re-render in one frame (the call
+        banner first); the others follow in the next frames. None: all at once.
+        """
+        self.render_budget = render_budget
+        self.screen_id = screen_id
+        self.size_override = size
+        self.fixed_lang = lang
+        self.base_dir = base_dir
+        self.text = text
+        self.config: HallConfig | None = None
+        self.screen: Screen | None = None
+        self.widgets: list[Widget] = []
+        self.canvas = pygame.Surface((1, 1))
+        self._overlay_key: Hashable = None
+        self._overlay_surfaces: list[tuple[pygame.Surface, pygame.Rect]] = []
+        self._offline_since: float | None = None
+        self.frames = 0
+        self.set_config(config)
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def set_config(self, config: HallConfig) -> None:
+        """Lay the screen out again (a new hall file); keeps the old layout if the screen is gone."""
+        screen = config.screen(self.screen_id)
+        if screen is None:
+            if self.screen is None:
+                raise KeyError(f'no screen "{self.screen_id}" in hall {config.hall.id} '
+                               f'(screens: {", ".join(s.id for s in config.screens) or "none"})')
+            log.error("screen %s is no longer in the hall file; keeping the last layout", self.screen_id)
+            return
+        if self.size_override:
+            screen = _resized(screen, self.size_override)
+        self.config, self.screen = config, screen
+        theme = theme_for(config, screen)
+        self.palette = Palette.of(theme)
+        if self.text is None or self.text.font_override != theme.font:
+            self.text = TextRenderer(theme.font)
+        size = screen.canvas_size
+        if self.canvas.get_size() != size:
+            self.canvas = pygame.Surface(size)
+        self.canvas.fill(self.palette.background)
+        self.widgets = []
+        for region in screen.regions:
+            box = pygame.Rect(sizing.region_box(region.rect, size))
+            cls = WIDGETS.get(region.widget)
+            if cls is None:
+                log.warning("unknown widget %s", region.widget)
+                continue
+            self.widgets.append(cls(region, box, screen, config))
+        # the newest call is what matters most: it re-renders first when frames are rationed
+        self.widgets.sort(key=lambda w: w.name != "call_banner")
+        self.notice = NoticeOverlay(size)
+        self.badge = StatusBadge(size)
+        self._overlay_key = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.canvas.get_size()
+
+    def languages(self) -> tuple[str, ...]:
+        assert self.screen is not None and self.config is not None
+        return tuple(self.screen.languages or self.config.hall.languages or ["zh-Hans"])
+
+    def lang_at(self, now: float) -> str:
+        """The language shown at ``now``: every screen of a hall turns at the same moment."""
+        if self.fixed_lang:
+            return self.fixed_lang
+        langs = self.languages()
+        assert self.screen is not None
+        return langs[int(now // self.screen.rotate_seconds) % len(langs)]
+
+    # --- a frame ----------------------------------------------------------------------------
+
+    def frame(self, view: HallView, now: float, t: float, connected: bool = True,
+              force: bool = False) -> list[pygame.Rect]:
+        """Bring the canvas up to date; the rectangles that changed."""
+        if view.config is not None and view.config is not self.config:
+            self.set_config(view.config)
+            force = True
+        assert self.config is not None and self.screen is not None and self.text is not None
+        self.frames += 1
+        langs = self.languages()
+        if self.fixed_lang:
+            langs = (self.fixed_lang,) + tuple(x for x in langs if x != self.fixed_lang)
+        ctx = Ctx(view=view, config=self.config, screen=self.screen, palette=self.palette,
+                  lang=self.lang_at(now), langs=langs, now=now, t=t, text=self.text,
+                  base_dir=self.base_dir, connected=connected)
+        # overlays: what they are decides whether everything must be redrawn
+        if connected:
+            self._offline_since = None
+        elif self._offline_since is None:
+            self._offline_since = t
+        offline = self._offline_since is not None and t - self._offline_since >= GRACE_SECONDS
+        notice = view.notice_for(self.screen.id)
+        key = (self.notice.key(ctx, notice) if notice else None, self.badge.key(ctx) if offline else None)
+        if key != self._overlay_key:
+            self._overlay_surfaces = []
+            if notice:
+                self._overlay_surfaces.append((self._safe(lambda: self.notice.render(ctx, notice)),
+                                               self.notice.rect(notice)))
+            if offline:
+                self._overlay_surfaces.append((self._safe(lambda: self.badge.render(ctx)), self.badge.rect(ctx)))
+            if self._overlay_key is not None or any(self._overlay_surfaces):
+                force = True
+            self._overlay_key = key
+        if force:
+            self.canvas.fill(self.palette.background)
+        covers = [r for s, r in self._overlay_surfaces if s is not None]
+        dirty: list[pygame.Rect] = []
+        budget = self.render_budget
+        for widget in self.widgets:
+            try:
+                widget.tick(ctx)
+            except Exception:
+                log.exception("%s: tick failed", widget.name)
+            if any(c.contains(widget.rect) for c in covers):
+                continue  # hidden under a notice: no need to draw it
+            renders = widget.renders
+            dirty.extend(widget.draw(self.canvas, ctx, force, may_render=budget is None or budget > 0))
+            if budget is not None and widget.renders != renders:
+                budget -= 1
+        for surface, rect in self._overlay_surfaces:
+            if surface is not None and (force or rect.collidelist(dirty) >= 0):
+                self.canvas.blit(surface, rect)
+                dirty.append(rect.copy())
+        if force:
+            return [self.canvas.get_rect()]
+        return _merge(dirty)
+
+    def _safe(self, make: Any) -> pygame.Surface | None:
+        try:
+            return make()
+        except Exception:
+            log.exception("overlay failed to draw")
+            return None
+
+    def redraw(self) -> None:
+        """Forget every widget's picture (e.g. after the display was re-created)."""
+        for w in self.widgets:
+            w.invalidate()
+        self._overlay_key = None
+
+    # --- for managers and tests -----------------------------------------------------------------
+
+    def screenshot_png(self) -> bytes:
+        """The picture now on the canvas, as PNG bytes (a manager's remote check)."""
+        buf = io.BytesIO()
+        pygame.image.save(self.canvas, buf, "screen.png")
+        return buf.getvalue()
+
+    def failed(self) -> list[str]:
+        """Widgets whose last drawing raised (they show an empty panel meanwhile)."""
+        return [w.name for w in self.widgets if w.failed]
+
+    def widget_at(self, name: str) -> Widget | None:
+        return next((w for w in self.widgets if w.name == name), None)
+
+
+def _resized(screen: Screen, size: tuple[int, int]) -> Screen:
+    """The screen drawn at another size (``--size``, the bench): same layout, same mount."""
+    w, h = size
+    if screen.orientation == "portrait" and w > h:
+        w, h = h, w
+    return screen.model_copy(update={"resolution": (w, h)})
+
+
+def _merge(rects: list[pygame.Rect]) -> list[pygame.Rect]:
+    """Fewer, larger rectangles: overlapping ones are joined."""
+    out: list[pygame.Rect] = []
+    for r in rects:
+        for i, o in enumerate(out):
+            if o.colliderect(r):
+                out[i] = o.union(r)
+                break
+        else:
+            out.append(r)
+    return out

@@ -1,0 +1,119 @@
+"""Choosing the words a screen shows: one :data:`Text` in one language.
+
+A hall file's text is a mapping ``{zh-Hans, zh-Hant, en}`` (or a plain string,
+which is Simplified Chinese). A screen asks for one language and always gets
+something to show:
+
+* the language itself when it is written;
+* Traditional Chinese converted from the Simplified text (OpenCC ``s2t``) when
+  only Simplified is written, and the other way round (``t2s``);
+* otherwise the first language written, in the order zh-Hans, zh-Hant, en.
+
+The screens' own labels ("最近叫号", "Recent calls") live here too, written in
+Simplified Chinese and English; their Traditional form is converted the same way.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Mapping
+
+LANGS = ("zh-Hans", "zh-Hant", "en")
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str) -> Any:
+    from opencc import OpenCC  # loading its dictionaries takes ~70 ms: only when needed
+
+    return OpenCC(config)
+
+
+@lru_cache(maxsize=4096)
+def to_traditional(text: str) -> str:
+    """Simplified -> Traditional Chinese (OpenCC ``s2t``); the text itself if OpenCC fails."""
+    try:
+        return _converter("s2t").convert(text)
+    except Exception:  # a missing dictionary must not blank a screen
+        return text
+
+
+@lru_cache(maxsize=4096)
+def to_simplified(text: str) -> str:
+    try:
+        return _converter("t2s").convert(text)
+    except Exception:
+        return text
+
+
+def pick(text: Mapping[str, str] | str | None, lang: str) -> str:
+    """The text in ``lang``, converted or falling back as described above; "" for None."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        text = {"zh-Hans": text}
+    value = text.get(lang)
+    if value:
+        return value
+    if lang == "zh-Hant" and text.get("zh-Hans"):
+        return to_traditional(text["zh-Hans"])
+    if lang == "zh-Hans" and text.get("zh-Hant"):
+        return to_simplified(text["zh-Hant"])
+    for other in LANGS:
+        if text.get(other):
+            return text[other]
+    # an unknown language key (bad input from the wire): anything printable
+    return next((str(v) for v in text.values() if v), "")
+
+
+def is_chinese(lang: str) -> bool:
+    return lang.startswith("zh")
+
+
+# The screens' own words. {n}, {window}, {time} ... are filled by str.format.
+STRINGS: dict[str, dict[str, str]] = {
+    "now_calling": {"zh-Hans": "正在叫号", "en": "Now calling"},
+    "calling_again": {"zh-Hans": "再次叫号", "en": "Calling again"},
+    "please_wait": {"zh-Hans": "请留意叫号", "en": "Please wait for your number"},
+    "window_n": {"zh-Hans": "{window}号窗口", "en": "Window {window}"},
+    "window_n_floor": {"zh-Hans": "{window}号窗口（{floor}）", "en": "Window {window}, {floor}"},
+    "go_to_window": {"zh-Hans": "请到{window}号窗口", "en": "Please go to window {window}"},
+    "recent_calls": {"zh-Hans": "最近叫号", "en": "Recent calls"},
+    "no_calls_yet": {"zh-Hans": "暂无叫号", "en": "No calls yet"},
+    "windows": {"zh-Hans": "窗口", "en": "Windows"},
+    "serving": {"zh-Hans": "办理中", "en": "Serving"},
+    "called": {"zh-Hans": "请前往", "en": "Called"},
+    "free": {"zh-Hans": "空闲", "en": "Open"},
+    "closed": {"zh-Hans": "暂停服务", "en": "Closed"},
+    "paused": {"zh-Hans": "暂停", "en": "Paused"},
+    "paused_until": {"zh-Hans": "暂停至 {time}", "en": "Paused until {time}"},
+    "waiting": {"zh-Hans": "等候情况", "en": "Waiting"},
+    "service": {"zh-Hans": "业务", "en": "Service"},
+    "people_waiting": {"zh-Hans": "{n}人等候", "en": "{n} waiting"},
+    "people": {"zh-Hans": "人数", "en": "Waiting"},
+    "wait_time": {"zh-Hans": "预计等候", "en": "Est. wait"},
+    "about_minutes": {"zh-Hans": "约 {minutes} 分钟", "en": "about {minutes} min"},
+    "minutes_range": {"zh-Hans": "{low}–{high} 分钟", "en": "{low}–{high} min"},
+    "no_wait": {"zh-Hans": "无需等候", "en": "No wait"},
+    "closed_until": {"zh-Hans": "{time} 起办理", "en": "closed until {time}"},
+    "steps": {"zh-Hans": "办理步骤", "en": "Steps"},
+    "materials": {"zh-Hans": "请携带", "en": "Please bring"},
+    "notes": {"zh-Hans": "温馨提示", "en": "Good to know"},
+    "scan_guide": {"zh-Hans": "扫码查看办事指南", "en": "Scan for the full guide"},
+    "ticket_prefix": {"zh-Hans": "号码 {prefix}", "en": "Tickets {prefix}"},
+    "notice": {"zh-Hans": "通知", "en": "Notice"},
+    "urgent_notice": {"zh-Hans": "紧急通知", "en": "Urgent notice"},
+    "offline": {"zh-Hans": "网络中断", "en": "Offline"},
+    "map": {"zh-Hans": "楼层平面图", "en": "Floor plan"},
+    "directory": {"zh-Hans": "服务指引", "en": "Directory"},
+    "weekday": {"zh-Hans": "一二三四五六日", "en": "Mon Tue Wed Thu Fri Sat Sun"},
+    "weekday_prefix": {"zh-Hans": "星期", "en": ""},
+}
+
+
+def t(key: str, lang: str, **fields: Any) -> str:
+    """One of the screens' own labels in ``lang``, with ``{fields}`` filled in."""
+    text = pick(STRINGS.get(key, {"en": key}), lang)
+    try:
+        return text.format(**fields) if fields else text
+    except (KeyError, IndexError, ValueError):
+        return text

@@ -1,0 +1,334 @@
+"""The wire protocol between the hub and its clients, version 1.
+
+Defined once here and imported by every side (hub, screens, announcers, the CLI
+clients; the browser pages follow ``docs/protocol.md``, which describes these
+same models). Every frame is a JSON text object with a ``type``.
+
+* A client's first message is ``hello``; the hub answers ``welcome`` (with a
+  snapshot and its current ``seq``) or ``error`` and closes.
+* Client messages may carry an ``id``; the hub answers each with ``ok`` or
+  ``error`` carrying the same ``id``.
+* The hub pushes ``event`` (each with a gap-free ``seq``), ``estimates``,
+  ``messages``, ``config`` and ``notice``.
+
+:func:`parse_client` and :func:`parse_hub` never raise: bad input becomes a
+:class:`ProtocolError` with a code and a message for a person.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+PROTOCOL_VERSION = 1
+MAX_FRAME_BYTES = 64 * 1024  # commands are small; screenshots travel over HTTP
+
+Role = Literal["screen", "announcer", "window", "kiosk", "manager"]
+ROLES: tuple[str, ...] = ("screen", "announcer", "window", "kiosk", "manager")
+
+RequestId = Annotated[str, Field(min_length=1, max_length=64)]
+TicketRef = Annotated[str, Field(min_length=1, max_length=64, description="ticket id or its number (A023)")]
+WindowNumber = Annotated[int, Field(ge=1, le=999)]
+ShortText = Annotated[str, Field(max_length=200)]
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def to_json(self) -> str:
+        return self.model_dump_json(exclude_none=True, by_alias=True)
+
+
+# --- client -> hub ---------------------------------------------------------------
+
+class Hello(Message):
+    type: Literal["hello"]
+    v: Literal[1] = Field(description="protocol version")
+    role: Role
+    hall: Annotated[str, Field(min_length=1, max_length=64)]
+    token: Annotated[str, Field(max_length=256)] = ""
+    screen: Annotated[str, Field(max_length=64)] | None = None
+    window: WindowNumber | None = None
+    zone: Annotated[str, Field(max_length=64)] | None = None
+    since: Annotated[int, Field(ge=0)] | None = Field(None, description="last seq this client saw")
+    client: Annotated[str, Field(max_length=100)] | None = Field(None, description="program name, for logs")
+    id: RequestId | None = None
+
+
+class Command(Message):
+    """A command changes the hall; ``id`` makes a retry safe (one effect)."""
+
+    id: RequestId
+
+
+PriorityKind = Literal["elderly", "disabled", "pregnant", "infant", "military", "other"]
+
+
+class Issue(Command):
+    type: Literal["issue"]
+    service: Annotated[str, Field(min_length=1, max_length=64)]
+    priority: PriorityKind | None = Field(None, description="免预约优先: who qualifies")
+    green: bool = Field(False, description="绿色通道: urgent (set by staff or a guide)")
+    appointment: Annotated[str, Field(max_length=64)] | None = Field(None, description="appointment code")
+    slot: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")] | None = Field(None, description="appointment time HH:MM")
+
+
+class WindowCommand(Command):
+    window: WindowNumber
+
+
+class CallNext(WindowCommand):
+    type: Literal["call_next"]
+
+
+class Call(WindowCommand):
+    type: Literal["call"]
+    ticket: TicketRef
+
+
+class Recall(WindowCommand):
+    type: Literal["recall"]
+
+
+class Start(WindowCommand):
+    """The called citizen is at the counter: called -> serving."""
+
+    type: Literal["start"]
+
+
+class Skip(WindowCommand):
+    type: Literal["skip"]
+
+
+class Requeue(WindowCommand):
+    type: Literal["requeue"]
+    ticket: TicketRef
+
+
+class Transfer(WindowCommand):
+    type: Literal["transfer"]
+    service: Annotated[str, Field(max_length=64)] | None = None
+    to_window: WindowNumber | None = None
+
+
+class Complete(WindowCommand):
+    type: Literal["complete"]
+
+
+class Pause(WindowCommand):
+    type: Literal["pause"]
+    reason: ShortText = ""
+    until: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")] | None = None
+
+
+class Resume(WindowCommand):
+    type: Literal["resume"]
+
+
+class Open(WindowCommand):
+    type: Literal["open"]
+
+
+class Close(WindowCommand):
+    type: Literal["close"]
+
+
+class Rate(WindowCommand):
+    type: Literal["rate"]
+    ticket: TicketRef | None = None
+    score: Literal[1, 2, 3, 4] = Field(description="4 非常满意, 3 满意, 2 基本满意, 1 不满意")
+    attitude: Literal[1, 2, 3, 4] | None = None
+    efficiency: Literal[1, 2, 3, 4] | None = None
+    environment: Literal[1, 2, 3, 4] | None = None
+    comment: ShortText | None = None
+
+
+# Text for people, per language ({"zh-Hans": ..., "en": ...}), as in the hall file.
+MessageText = dict[Literal["zh-Hans", "zh-Hant", "en"], Annotated[str, Field(max_length=500)]]
+
+
+class SetMessages(Command):
+    type: Literal["set_messages"]
+    messages: Annotated[list[dict[str, Any]], Field(max_length=100)]
+
+
+class SetNotice(Command):
+    type: Literal["set_notice"]
+    text: MessageText
+    style: Literal["banner", "fullscreen"] = "banner"
+    screens: list[Annotated[str, Field(max_length=64)]] | None = Field(None, description="default: every screen")
+
+
+class ClearNotice(Command):
+    type: Literal["clear_notice"]
+
+
+class Reload(Command):
+    type: Literal["reload"]
+
+
+class Ping(Message):
+    type: Literal["ping"]
+    id: RequestId | None = None
+
+
+ClientMessage = Annotated[
+    Union[Hello, Issue, CallNext, Call, Recall, Start, Skip, Requeue, Transfer, Complete, Pause,
+          Resume, Open, Close, Rate, SetMessages, SetNotice, ClearNotice, Reload, Ping],
+    Field(discriminator="type"),
+]
+
+WINDOW_COMMANDS = ("call_next", "call", "recall", "start", "skip", "requeue", "transfer", "complete",
+                   "pause", "resume", "open", "close", "rate")
+# What each role may send after hello. Screens and announcers only read.
+ROLE_COMMANDS: dict[str, frozenset[str]] = {
+    "screen": frozenset({"ping"}),
+    "announcer": frozenset({"ping"}),
+    "kiosk": frozenset({"ping", "issue"}),
+    "window": frozenset({"ping", *WINDOW_COMMANDS}),
+    "manager": frozenset({"ping", "issue", "set_messages", "set_notice", "clear_notice", "reload",
+                          *WINDOW_COMMANDS}),
+}
+
+
+# --- hub -> client -------------------------------------------------------------------
+
+class Welcome(Message):
+    type: Literal["welcome"]
+    v: Literal[1] = 1
+    hall: str
+    role: Role
+    seq: int
+    snapshot: dict[str, Any] | None = Field(None, description="the hall's public state; absent when replaying")
+    replay: bool = Field(False, description="true: the events after `since` follow instead of a snapshot")
+    config: dict[str, Any] | None = None
+    id: RequestId | None = None
+
+
+class Ok(Message):
+    type: Literal["ok"]
+    id: RequestId | None = None
+    result: dict[str, Any] | None = None
+
+
+class Error(Message):
+    type: Literal["error"]
+    id: RequestId | None = None
+    code: str
+    message: str
+
+
+class EventMessage(Message):
+    type: Literal["event"]
+    seq: int
+    event: dict[str, Any]
+
+
+class Estimates(Message):
+    type: Literal["estimates"]
+    at: float
+    services: dict[str, Any]
+    tickets: dict[str, Any] | None = None
+
+
+class Messages(Message):
+    type: Literal["messages"]
+    messages: list[dict[str, Any]]
+
+
+class ConfigPush(Message):
+    type: Literal["config"]
+    config: dict[str, Any]
+
+
+class Notice(Message):
+    type: Literal["notice"]
+    notice: dict[str, Any] | None
+
+
+class Pong(Message):
+    type: Literal["pong"]
+    id: RequestId | None = None
+
+
+HubMessage = Annotated[
+    Union[Welcome, Ok, Error, EventMessage, Estimates, Messages, ConfigPush, Notice, Pong],
+    Field(discriminator="type"),
+]
+
+_client_adapter: TypeAdapter[Any] = TypeAdapter(ClientMessage)
+_hub_adapter: TypeAdapter[Any] = TypeAdapter(HubMessage)
+
+
+# --- errors ----------------------------------------------------------------------------
+
+class ProtocolError(Exception):
+    """A frame that is not a valid message. ``code`` is stable, ``message`` is for people."""
+
+    def __init__(self, code: str, message: str, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+
+    def to_error(self) -> Error:
+        return Error(type="error", id=self.request_id, code=self.code, message=self.message)
+
+
+def _request_id(obj: Any) -> str | None:
+    rid = obj.get("id") if isinstance(obj, dict) else None
+    return rid if isinstance(rid, str) and 0 < len(rid) <= 64 else None
+
+
+def _parse(frame: str | bytes, adapter: TypeAdapter[Any], known: set[str]) -> Any:
+    if isinstance(frame, bytes):
+        raise ProtocolError("binary_frame", "send JSON text frames, not binary ones")
+    if len(frame) > MAX_FRAME_BYTES:
+        raise ProtocolError("too_large", f"frame of {len(frame)} bytes; at most {MAX_FRAME_BYTES}")
+    try:
+        obj = json.loads(frame)
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError("bad_json", f"not JSON: {exc}") from None
+    rid = _request_id(obj)
+    if not isinstance(obj, dict):
+        raise ProtocolError("bad_message", "a message is a JSON object with a \"type\"")
+    kind = obj.get("type")
+    if not isinstance(kind, str):
+        raise ProtocolError("bad_message", "the message has no \"type\"", rid)
+    if kind not in known:
+        raise ProtocolError("unknown_type", f'unknown message type "{kind}"', rid)
+    try:
+        return adapter.validate_python(obj)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"][1:]) or "message"
+        raise ProtocolError("bad_field", f"{kind}: {where}: {first['msg']}", rid) from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise ProtocolError("bad_field", f"{kind}: {exc}", rid) from None
+
+
+def _types(union: Any) -> set[str]:
+    from typing import get_args
+
+    members = get_args(get_args(union)[0])
+    return {get_args(m.model_fields["type"].annotation)[0] for m in members}
+
+
+CLIENT_TYPES = _types(ClientMessage)
+HUB_TYPES = _types(HubMessage)
+
+
+def parse_client(frame: str | bytes) -> Any:
+    """A client frame as its message model, or raise :class:`ProtocolError`."""
+    return _parse(frame, _client_adapter, CLIENT_TYPES)
+
+
+def parse_hub(frame: str | bytes) -> Any:
+    """A hub frame as its message model, or raise :class:`ProtocolError`."""
+    return _parse(frame, _hub_adapter, HUB_TYPES)
+
+
+def error(code: str, message: str, request_id: str | None = None) -> str:
+    return Error(type="error", id=request_id, code=code, message=message).to_json()

@@ -1,0 +1,26 @@
+"""Wayfinding: the way from a screen, a point or a window to a window or a point.
+
+Pure code (no pygame, no network). The walk network is read from the hall file
+(``floors[].walkways``, see docs/wayfinding.md); a :class:`Wayfinder` built
+once per configuration answers routes::
+
+    finder = wayfinder_for(config)
+    route = finder.route("screen:main-1f", "window:7", step_free=True)
+    route.legs          # per floor: polyline in metres, and how it leaves the floor
+    route.metres, route.seconds
+    route.directions("zh-Hans")   # 向左转，前方 8 米右转，乘电梯到 2 楼，…
+    finder.arrow("main-1f", 7)    # Arrow(symbol="2F ↑", way="→", …)
+
+Modules: :mod:`.geometry` (plane geometry), :mod:`.network` (the graph and
+Dijkstra), :mod:`.routes` (refs, routes, legs), :mod:`.directions` (words and
+arrows).
+"""
+
+from .directions import ARROWS, KIND_NAMES, Arrow, Step, floor_name, place_name
+from .network import STEP_FREE_SPEED, WALK_SPEED, Network, Place, build
+from .routes import Leg, Route, Transfer, UnknownPlace, Wayfinder, wayfinder_for
+
+__all__ = [
+    "ARROWS", "KIND_NAMES", "Arrow", "Leg", "Network", "Place", "Route", "STEP_FREE_SPEED", "Step",
+    "Transfer", "UnknownPlace", "WALK_SPEED", "Wayfinder", "build", "floor_name", "place_name", "wayfinder_for",
+]

@@ -1,0 +1,351 @@
+"""Directions in words and arrows, from a route's geometry.
+
+Theory of operation. A walker's turns are read from each leg's polyline after
+tidying it the way a person would describe it: wiggles under 0.5 m are
+smoothed away, stretches under 2 m (under 3 m at the start, stepping onto the
+walkway) are merged into their neighbours, and bends under 22.5° count as
+straight on. Every angle is relative to the walker's
+heading: at the start, the origin's (a screen's reader faces the screen, so
+heading = facing + 180°); after a floor change, the way the walk goes on (we
+do not know which way a lift's door opens). The last stretch, when it is
+short (≤ 4 m, stepping off an aisle to a counter), is not walked as a leg of
+its own: it tells on which side the target is.
+
+Angles fall in these classes, the same for arrows and for words::
+
+    |angle| ≤ 22.5°   ahead         ↑   前行 / go ahead
+    ≤ 67.5°           ahead-left    ↖   向左前方走 / bear left   (right: ↗)
+    ≤ 135°            left          ←   向左转 / turn left       (right: →)
+    > 135°            back          ↓   向后转 / turn around
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from ..config.model import PointOfInterest, Screen, Window
+from ..i18n import pick
+from . import geometry
+from .geometry import Point, bearing, dedupe, dist, relative, simplify
+from .network import anchor
+
+if TYPE_CHECKING:
+    from .routes import Leg, Route, Transfer
+    from .network import Place
+
+Turn = Literal["ahead", "ahead_left", "ahead_right", "left", "right", "back"]
+Side = Literal["ahead", "left", "right", "behind"]
+
+SMOOTH_M = 0.5     # wiggles smaller than this are not turns
+MERGE_M = 2.0      # stretches shorter than this are not worth a sentence
+FIRST_M = 3.0      # nor is stepping from where one stands onto the walkway
+APPROACH_M = 4.0   # a last stretch this short says on which side the target is
+HERE_M = 2.0       # a target this close is "right here"
+
+ARROWS: dict[str, str] = {
+    "ahead": "↑", "ahead_left": "↖", "ahead_right": "↗", "left": "←", "right": "→", "back": "↓",
+}
+
+
+def turn_of(angle: float) -> Turn:
+    """The class of a relative angle (degrees, negative to the left)."""
+    a = abs(angle)
+    if a <= 22.5:
+        return "ahead"
+    if a <= 67.5:
+        return "ahead_left" if angle < 0 else "ahead_right"
+    if a <= 135.0:
+        return "left" if angle < 0 else "right"
+    return "back"
+
+
+def side_of(angle: float) -> Side:
+    a = abs(angle)
+    if a <= 22.5:
+        return "ahead"
+    if a <= 157.5:
+        return "left" if angle < 0 else "right"
+    return "behind"
+
+
+# --- geometry -> steps ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    """One part of the directions.
+
+    * ``turn``: turn on the spot (``turn``), only at the start;
+    * ``walk``: walk ``metres`` (whole metres, at least 1), then turn ``turn``
+      (None: the walk ends at the target or at the stairs/lift);
+    * ``change``: change floor by ``transfer``;
+    * ``arrive``: the target is on ``side``;
+    * ``here``: the target is right here (under 2 m away).
+    """
+
+    kind: Literal["turn", "walk", "change", "arrive", "here"]
+    turn: Turn | None = None
+    metres: int = 0
+    transfer: "Transfer | None" = None
+    side: Side | None = None
+
+
+def tidy(points: list[Point] | tuple[Point, ...]) -> list[Point]:
+    """A polyline as a person would describe it (see the module's docstring)."""
+    pts = simplify(dedupe(points), SMOOTH_M)
+    changed = True
+    while changed and len(pts) > 2:
+        changed = False
+        if dist(pts[0], pts[1]) < FIRST_M:
+            del pts[1]  # stepping onto the walkway: set off straight for where it leads
+            changed = True
+            continue
+        lengths = [dist(pts[i], pts[i + 1]) for i in range(len(pts) - 1)]
+        k = min(range(len(lengths)), key=lengths.__getitem__)
+        if lengths[k] < MERGE_M:
+            # drop the inner end of the short stretch; the last point is the target
+            del pts[k + 1 if k + 1 < len(pts) - 1 else k]
+            changed = True
+            continue
+        for i in range(1, len(pts) - 1):
+            if abs(relative(bearing(pts[i], pts[i + 1]), bearing(pts[i - 1], pts[i]))) <= 22.5:
+                del pts[i]
+                changed = True
+                break
+    return pts
+
+
+def _walk_and_side(leg: "Leg", final: bool) -> tuple[list[Point], Side]:
+    pts = dedupe(leg.points)
+    if final and len(pts) >= 3 and dist(pts[-2], pts[-1]) <= APPROACH_M:
+        target = pts[-1]
+        walk = tidy(pts[:-1])
+        if len(walk) >= 2 and dist(walk[-1], target) > 0.2:
+            heading = bearing(walk[-2], walk[-1])
+            return walk, side_of(relative(bearing(walk[-1], target), heading))
+        return tidy(pts), "ahead"
+    return tidy(pts), "ahead"
+
+
+def is_here(route: "Route") -> bool:
+    """Whether the target is within 2 m of the origin in a straight line (a strip
+    screen above its own window), whatever the walk around a counter."""
+    return not route.changes_floor and (
+        route.metres < HERE_M or dist(anchor(route.origin), anchor(route.target)) < HERE_M)
+
+
+def steps_of(route: "Route") -> tuple[Step, ...]:
+    """The directions of a route as :class:`Step` s."""
+    if is_here(route):
+        return (Step("here"),)
+    out: list[Step] = []
+    for i, leg in enumerate(route.legs):
+        final = i == len(route.legs) - 1
+        walk, side = _walk_and_side(leg, final)
+        stretches = [(bearing(a, b), dist(a, b)) for a, b in zip(walk, walk[1:]) if dist(a, b) > 0.05]
+        heading = route.origin.heading if i == 0 else None
+        if stretches and sum(m for _, m in stretches) >= (MERGE_M if final else 0.5):
+            if heading is not None:
+                first = turn_of(relative(stretches[0][0], heading))
+                if first != "ahead":
+                    out.append(Step("turn", turn=first))
+            for k, (b, m) in enumerate(stretches):
+                nxt = turn_of(relative(stretches[k + 1][0], b)) if k + 1 < len(stretches) else None
+                out.append(Step("walk", turn=nxt, metres=max(1, round(m))))
+        if leg.leave is not None:
+            out.append(Step("change", transfer=leg.leave))
+        else:
+            out.append(Step("arrive", side=side))
+    return tuple(out)
+
+
+# --- steps -> words -----------------------------------------------------------------
+
+_FIRST: dict[str, dict[str, str]] = {  # a turn on the spot, at the start
+    "zh-Hans": {"ahead_left": "向左前方走", "ahead_right": "向右前方走", "left": "向左转", "right": "向右转", "back": "向后转"},
+    "zh-Hant": {"ahead_left": "向左前方走", "ahead_right": "向右前方走", "left": "向左轉", "right": "向右轉", "back": "向後轉"},
+    "en": {"ahead_left": "bear left", "ahead_right": "bear right", "left": "turn left", "right": "turn right", "back": "turn around"},
+}
+_THEN: dict[str, dict[str, str]] = {  # the turn at the end of a walk
+    "zh-Hans": {"ahead_left": "向左前方走", "ahead_right": "向右前方走", "left": "左转", "right": "右转", "back": "掉头"},
+    "zh-Hant": {"ahead_left": "向左前方走", "ahead_right": "向右前方走", "left": "左轉", "right": "右轉", "back": "迴轉"},
+    "en": {"ahead_left": "bear left", "ahead_right": "bear right", "left": "turn left", "right": "turn right", "back": "turn around"},
+}
+_SIDE: dict[str, dict[str, str]] = {
+    "zh-Hans": {"ahead": "在前方", "left": "在左侧", "right": "在右侧", "behind": "在身后"},
+    "zh-Hant": {"ahead": "在前方", "left": "在左側", "right": "在右側", "behind": "在身後"},
+    "en": {"ahead": "ahead", "left": "on your left", "right": "on your right", "behind": "behind you"},
+}
+_BY: dict[str, dict[str, str]] = {  # {dir} is 上/下 or up/down
+    "zh-Hans": {"lift": "乘电梯到 {floor}", "stairs": "走楼梯{dir}到 {floor}", "escalator": "乘扶梯{dir}到 {floor}", "ramp": "沿坡道{dir}到 {floor}"},
+    "zh-Hant": {"lift": "搭電梯到 {floor}", "stairs": "走樓梯{dir}到 {floor}", "escalator": "搭手扶梯{dir}到 {floor}", "ramp": "沿坡道{dir}到 {floor}"},
+    "en": {"lift": "take the lift to {floor}", "stairs": "take the stairs {dir} to {floor}",
+           "escalator": "take the escalator {dir} to {floor}", "ramp": "take the ramp {dir} to {floor}"},
+}
+_UPDOWN = {"zh-Hans": ("上", "下"), "zh-Hant": ("上", "下"), "en": ("up", "down")}
+_WORDS = {
+    "zh-Hans": {"walk": "前行 {m} 米", "bear": "{turn} {m} 米", "walk_then": "前方 {m} 米{turn}", "window": "{n} 号窗口", "here": "{name}就在这里",
+                "arrive": "{name}{side}", "sep": "，", "summary": "约 {m} 米，步行约 {min} 分钟", "place": "目的地"},
+    "zh-Hant": {"walk": "前行 {m} 米", "bear": "{turn} {m} 米", "walk_then": "前方 {m} 米{turn}", "window": "{n} 號窗口", "here": "{name}就在這裡",
+                "arrive": "{name}{side}", "sep": "，", "summary": "約 {m} 米，步行約 {min} 分鐘", "place": "目的地"},
+    "en": {"walk": "go ahead {m} m", "bear": "{turn} for {m} m", "walk_then": "go ahead {m} m, {turn}", "window": "window {n}", "here": "{name} is right here",
+           "arrive": "{name} is {side}", "arrive_point": "{name} {side}", "sep": ", ",
+           "summary": "about {m} m, {min} min walk", "place": "your destination"},
+}
+
+KIND_NAMES: dict[str, dict[str, str]] = {
+    "entrance": {"zh-Hans": "入口", "zh-Hant": "入口", "en": "Entrance"},
+    "exit": {"zh-Hans": "出口", "zh-Hant": "出口", "en": "Exit"},
+    "info_desk": {"zh-Hans": "咨询台", "zh-Hant": "諮詢台", "en": "Information desk"},
+    "self_service": {"zh-Hans": "自助服务机", "zh-Hant": "自助服務機", "en": "Self-service machine"},
+    "form_filling": {"zh-Hans": "自助填表机", "zh-Hant": "自助填表機", "en": "Form-filling machine"},
+    "photo": {"zh-Hans": "自助照相机", "zh-Hant": "自助照相機", "en": "Photo booth"},
+    "ticket_machine": {"zh-Hans": "取号机", "zh-Hant": "取號機", "en": "Ticket machine"},
+    "reading_glasses": {"zh-Hans": "老花镜", "zh-Hant": "老花鏡", "en": "Reading glasses"},
+    "first_aid": {"zh-Hans": "便民药箱", "zh-Hant": "便民藥箱", "en": "First-aid kit"},
+    "aed": {"zh-Hans": "AED除颤仪", "zh-Hant": "AED除顫儀", "en": "AED defibrillator"},
+    "water": {"zh-Hans": "饮水机", "zh-Hant": "飲水機", "en": "Drinking water"},
+    "umbrella": {"zh-Hans": "爱心雨伞", "zh-Hant": "愛心雨傘", "en": "Umbrellas"},
+    "power_bank": {"zh-Hans": "共享充电宝", "zh-Hant": "共享充電寶", "en": "Power banks"},
+    "toilet": {"zh-Hans": "卫生间", "zh-Hant": "衛生間", "en": "Toilets"},
+    "accessible_toilet": {"zh-Hans": "无障碍卫生间", "zh-Hant": "無障礙衛生間", "en": "Accessible toilet"},
+    "stairs": {"zh-Hans": "楼梯", "zh-Hant": "樓梯", "en": "Stairs"},
+    "lift": {"zh-Hans": "电梯", "zh-Hant": "電梯", "en": "Lift"},
+    "escalator": {"zh-Hans": "扶梯", "zh-Hant": "手扶梯", "en": "Escalator"},
+    "ramp": {"zh-Hans": "无障碍坡道", "zh-Hant": "無障礙坡道", "en": "Ramp"},
+    "seating": {"zh-Hans": "等候座椅", "zh-Hant": "等候座椅", "en": "Seats"},
+    "nursing_room": {"zh-Hans": "母婴室", "zh-Hant": "母嬰室", "en": "Nursing room"},
+    "suggestion_box": {"zh-Hans": "意见箱", "zh-Hant": "意見箱", "en": "Suggestion box"},
+    "rating_pad": {"zh-Hans": "服务评价器", "zh-Hant": "服務評價器", "en": "Rate our service"},
+    "charging": {"zh-Hans": "充电站", "zh-Hant": "充電站", "en": "Phone charging"},
+}
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in _WORDS else ("zh-Hant" if lang == "yue" else "en" if not lang.startswith("zh") else "zh-Hans")
+
+
+def floor_name(floor_id: str, lang: str) -> str:
+    """How a floor is said in a sentence: ``2F`` -> ``2 楼`` / ``2 樓`` / ``2F``;
+    ``B1`` -> ``地下 1 层`` / ``地下 1 樓`` / ``B1``; other ids as written."""
+    lang = _lang(lang)
+    if lang == "en":
+        return floor_id
+    storey = "层" if lang == "zh-Hans" else "樓"
+    if m := re.fullmatch(r"(\d+)[Ff]", floor_id):
+        return f"{int(m.group(1))} {'楼' if lang == 'zh-Hans' else '樓'}"
+    if m := re.fullmatch(r"[Bb](\d+)", floor_id):
+        return f"地下 {int(m.group(1))} {storey}"
+    return f"{floor_id} {storey}"
+
+
+def place_name(place: "Place", lang: str) -> str:
+    """A place as named in a sentence: ``3 号窗口``, the point's name in ``lang``
+    (or its kind's: ``老花镜``), ``window 3``."""
+    lang = _lang(lang)
+    item = place.item
+    if isinstance(item, Window):
+        return _WORDS[lang]["window"].format(n=item.number)
+    if isinstance(item, PointOfInterest):
+        return pick(item.name, lang) if item.name else KIND_NAMES.get(item.kind, {}).get(lang, item.id)
+    if isinstance(item, Screen):
+        return item.id
+    return _WORDS[lang]["place"]
+
+
+def render(route: "Route", lang: str = "zh-Hans") -> str:
+    """The directions of a route as one sentence in ``lang`` (zh-Hans, zh-Hant, en)."""
+    lang = _lang(lang)
+    w = _WORDS[lang]
+    name = place_name(route.target, lang)
+    parts: list[str] = []
+    steps = route.steps()
+    for i, s in enumerate(steps):
+        bear = i > 0 and steps[i - 1].kind == "turn" and steps[i - 1].turn in ("ahead_left", "ahead_right")
+        if s.kind == "turn" and s.turn:
+            if s.turn in ("ahead_left", "ahead_right") and i + 1 < len(steps) and steps[i + 1].kind == "walk":
+                continue  # said with the walk: 向右前方走 11 米 / bear right for 11 m
+            parts.append(_FIRST[lang][s.turn])
+        elif s.kind == "walk":
+            if bear:
+                parts.append(w["bear"].format(turn=_FIRST[lang][steps[i - 1].turn or "ahead_left"], m=s.metres))
+                if s.turn:
+                    parts.append(_FIRST[lang][s.turn] if s.turn != "back" else _THEN[lang]["back"])
+            elif s.turn:
+                parts.append(w["walk_then"].format(m=s.metres, turn=_THEN[lang][s.turn]))
+            else:
+                parts.append(w["walk"].format(m=s.metres))
+        elif s.kind == "change" and s.transfer is not None:
+            t = s.transfer
+            updown = _UPDOWN[lang][0 if t.up else 1]
+            parts.append(_BY[lang].get(t.kind, _BY[lang]["stairs"]).format(floor=floor_name(t.to_floor, lang), dir=updown))
+        elif s.kind == "arrive":
+            template = w.get("arrive_point", w["arrive"]) if route.target.kind != "window" else w["arrive"]
+            parts.append(template.format(name=name, side=_SIDE[lang][s.side or "ahead"]))
+        elif s.kind == "here":
+            parts.append(w["here"].format(name=name))
+    text = w["sep"].join(parts)
+    return text[:1].upper() + text[1:] if lang == "en" else text
+
+
+def summary(route: "Route", lang: str = "zh-Hans") -> str:
+    """``约 45 米，步行约 1 分钟`` / ``about 45 m, 1 min walk`` (whole minutes, at least 1)."""
+    lang = _lang(lang)
+    return _WORDS[lang]["summary"].format(m=max(1, round(route.metres)), min=max(1, math.ceil(route.seconds / 60)))
+
+
+# --- arrows -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Arrow:
+    """The arrow beside a call, for a viewer facing ``heading``.
+
+    * ``symbol``: what to show: ``←``, ``↗``, ... or ``2F ↑`` / ``1F ↓`` when the
+      target is on another floor (the floor it is on, and up or down);
+    * ``way``: the first direction to walk, one of ``↑ ↗ → ↓ ← ↖`` (``↑`` straight
+      ahead, that is past the screen for someone reading it; ``↓`` behind the
+      viewer, which for a screen above the counter also reads "here"); ``""``
+      when the route starts with the floor change;
+    * ``degrees``: that direction, clockwise from straight ahead (-90 is left),
+      for drawing a turned arrow; None with ``way == ""``;
+    * ``floor``, ``up``: the target's floor and whether it is above, when it is
+      not the viewer's floor; else None.
+    """
+
+    symbol: str
+    way: str
+    degrees: float | None
+    floor: str | None = None
+    up: bool | None = None
+
+
+def floor_arrow(floor_id: str, up: bool) -> str:
+    return f"{floor_id} {'↑' if up else '↓'}"
+
+
+def arrow_of(route: "Route", heading: float | None) -> Arrow:
+    """The arrow for a route, seen by someone facing ``heading`` (None: the way
+    the route sets off counts as straight ahead). It points where the first
+    sentence of :func:`render` sends the walker."""
+    first = route.legs[0]
+    final = not route.changes_floor
+    walk, _ = _walk_and_side(first, final)
+    degrees: float | None = None
+    way = ""
+    out: float | None = None
+    if is_here(route):
+        degrees, way = 180.0, ARROWS["back"]  # right here: below the screen
+    elif len(walk) >= 2 and geometry.length(walk) >= (MERGE_M if final else 0.5):
+        out = bearing(walk[0], walk[1])
+    elif final:  # only a step or two: point at the target itself
+        out = bearing(first.points[0], first.points[-1])
+    if out is not None:
+        degrees = relative(out, out if heading is None else heading)
+        way = ARROWS[turn_of(degrees)]
+    start, end = route.legs[0], route.legs[-1]
+    if end.floor != start.floor:
+        up = end.level > start.level  # where the target is, whatever the rides on the way
+        return Arrow(floor_arrow(end.floor, up), way, degrees, end.floor, up)
+    return Arrow(way, way, degrees)

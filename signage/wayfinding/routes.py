@@ -1,0 +1,283 @@
+"""Routes through a hall: :class:`Wayfinder` answers "how do I get from here to there".
+
+A caller names places with refs (see :meth:`Wayfinder.resolve`) and gets a
+:class:`Route`: the walk on each floor as a polyline, how it changes floor,
+metres, seconds, directions in words and the arrow a screen shows.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Literal, Sequence, Union
+
+from ..config.model import HallConfig, PointOfInterest
+from .geometry import Point, finite, inside
+from .network import STEP_FREE_SPEED, WALK_SPEED, Network, Place, Search, build
+
+Ref = Union[str, Place, tuple[str, float, float], tuple[str, float, float, float]]
+ConnectionKind = Literal["lift", "stairs", "escalator", "ramp"]
+
+
+class UnknownPlace(KeyError):
+    """A ref that names nothing in this hall (``window:99``, ``point:nowhere``)."""
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """How a route leaves a floor: by ``kind`` (the point ``point``) to ``to_floor``."""
+
+    kind: ConnectionKind
+    point: str
+    to_floor: str
+    up: bool
+    seconds: float  # waiting and riding
+
+
+@dataclass(frozen=True)
+class Leg:
+    """The walk on one floor, from where the route starts (or arrives on the floor)
+    to where it ends (or leaves the floor by ``leave``).
+
+    ``points`` are metres on the floor plan, at least two, the first the start
+    and the last the end; draw them as a polyline.
+    """
+
+    floor: str
+    points: tuple[Point, ...]
+    metres: float
+    leave: Transfer | None
+    level: int = 0  # the floor's level, as in the hall file
+
+
+@dataclass(frozen=True)
+class Route:
+    """A way from ``origin`` to ``target``.
+
+    A caller may rely on: ``legs`` in walking order, one per floor visited
+    (consecutive legs are on different floors, each but the last has
+    ``leave``); ``metres`` is the walking distance; ``seconds`` the time at
+    1.0 m/s (0.8 m/s for a step-free route) plus waiting for and riding lifts
+    and stairs; ``has_steps`` is False for every route asked as step-free.
+    """
+
+    origin: Place
+    target: Place
+    legs: tuple[Leg, ...]
+    metres: float
+    seconds: float
+    step_free: bool
+    has_steps: bool
+
+    @property
+    def floors(self) -> tuple[str, ...]:
+        return tuple(leg.floor for leg in self.legs)
+
+    @property
+    def changes_floor(self) -> bool:
+        return len(self.legs) > 1
+
+    def steps(self) -> tuple["Step", ...]:
+        """The directions as data (turns, walks, floor changes, arrival)."""
+        from .directions import steps_of
+        return steps_of(self)
+
+    def directions(self, lang: str = "zh-Hans") -> str:
+        """The way in words: ``前方 15 米左转，乘电梯到 2 楼，3 号窗口在右侧``."""
+        from .directions import render
+        return render(self, lang)
+
+    def summary(self, lang: str = "zh-Hans") -> str:
+        """Distance and time: ``约 45 米，步行约 1 分钟``."""
+        from .directions import summary
+        return summary(self, lang)
+
+    def arrow(self, heading: float | None = None) -> "Arrow":
+        """The arrow for someone facing ``heading`` (default: the origin's, e.g. a screen's reader)."""
+        from .directions import arrow_of
+        return arrow_of(self, self.origin.heading if heading is None else heading)
+
+
+class Wayfinder:
+    """Routes in one hall. Build once per configuration (:func:`wayfinder_for`
+    keeps the last few); every method is safe to call from several threads.
+
+    Refs name places:
+
+    * ``"window:3"``, ``"screen:main"``;
+    * ``"point:toilets"`` (the nearest point with that id, on any floor) or
+      ``"point:2F/lift"`` (exactly that one);
+    * ``"kind:accessible_toilet"``: the nearest point of that kind;
+    * ``(floor, x, y)`` or ``(floor, x, y, heading)``: a spot on a floor;
+    * a :class:`Place`.
+    """
+
+    def __init__(self, config: HallConfig, network: Network | None = None) -> None:
+        self.config = config
+        self.network = network if network is not None else build(config)
+        self._cache: OrderedDict[tuple, Route | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def resolve(self, ref: Ref) -> list[Place]:
+        """The places a ref names (several for ``point:lift`` or ``kind:toilet``).
+        Raises :class:`UnknownPlace` when it names nothing."""
+        net = self.network
+        if isinstance(ref, Place):
+            return [net.places.get(ref.ref, ref)]
+        if isinstance(ref, tuple):
+            return [self._position(ref)]
+        if not isinstance(ref, str) or ":" not in ref:
+            raise UnknownPlace(ref)
+        what, _, name = ref.partition(":")
+        found: list[Place] = []
+        if what in ("window", "screen"):
+            found = [p for r, p in net.places.items() if r == f"{what}:{name}"]
+        elif what == "point":
+            floor, _, pid = name.rpartition("/")
+            found = [p for p in net.places.values()
+                     if p.kind == "point" and p.key == pid and (not floor or p.floor == floor)]
+        elif what == "kind":
+            found = [p for p in net.places.values()
+                     if isinstance(p.item, PointOfInterest) and p.item.kind == name]
+        if not found:
+            raise UnknownPlace(ref)
+        return found
+
+    def _position(self, ref: tuple) -> Place:
+        if len(ref) not in (3, 4):
+            raise UnknownPlace(ref)
+        floor, x, y = ref[0], float(ref[1]), float(ref[2])
+        heading = float(ref[3]) % 360.0 if len(ref) == 4 and ref[3] is not None else None
+        f = self.network.floors.get(floor)
+        if f is None or not finite((x, y)) or not inside((x, y), f.outline, 0.05):
+            raise UnknownPlace(ref)
+        return Place(f"position:{floor}/{x:g},{y:g}", "position", floor, (x, y), f"{x:g},{y:g}", heading)
+
+    def route(self, origin: Ref, target: Ref, step_free: bool = False) -> Route | None:
+        """The quickest route, or None when there is none (e.g. no step-free way).
+
+        With several origins or targets (``kind:toilet``) the quickest pair wins.
+        ``step_free`` avoids stairs, escalators and links with steps, and walks
+        at 0.8 m/s. Results are cached. Raises :class:`UnknownPlace`.
+        """
+        key = (_key(origin), _key(target), bool(step_free))
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        found = self._route(origin, target, step_free)
+        with self._lock:
+            self._cache[key] = found
+            if len(self._cache) > 2048:
+                self._cache.popitem(last=False)
+        return found
+
+    def _route(self, origin: Ref, target: Ref, step_free: bool) -> Route | None:
+        starts, ends = self.resolve(origin), self.resolve(target)
+        net = self.network
+        for place in starts + ends:
+            if place.ref not in net.vertex_of:
+                net = net.with_place(place)
+        search = net.search([net.vertex_of[p.ref] for p in starts], [net.vertex_of[p.ref] for p in ends], step_free)
+        if search is None:
+            return None
+        first = next(p for p in starts if net.vertex_of[p.ref] == search.vertices[0])
+        last = next(p for p in ends if net.vertex_of[p.ref] == search.vertices[-1])
+        return _assemble(net, search, first, last, step_free)
+
+    def arrow(self, screen_id: str, window: int, step_free: bool = False) -> "Arrow | None":
+        """The arrow a screen shows beside a call to ``window``: for a viewer
+        facing the screen (see :class:`~signage.wayfinding.directions.Arrow`).
+
+        None when the screen or window is unknown, or when there is no route on
+        the same floor; for a window on another floor without a route, just the
+        floor (``2F ↑``)."""
+        from .directions import Arrow, floor_arrow
+        try:
+            route = self.route(f"screen:{screen_id}", f"window:{window}", step_free)
+            screen = self.resolve(f"screen:{screen_id}")[0]
+            target = self.resolve(f"window:{window}")[0]
+        except UnknownPlace:
+            return None
+        if route is not None:
+            return route.arrow()
+        if target.floor != screen.floor:
+            up = self.network.level[target.floor] > self.network.level[screen.floor]
+            return Arrow(floor_arrow(target.floor, up), "", None, target.floor, up)
+        return None
+
+
+def _key(ref: Ref) -> object:
+    return ref.ref if isinstance(ref, Place) else ref
+
+
+def _assemble(net: Network, search: Search, origin: Place, target: Place, step_free: bool) -> Route:
+    legs: list[Leg] = []
+    points: list[Point] = [net.xy[search.vertices[0]]]
+    floor = net.floor_of[search.vertices[0]]
+    metres = leg_metres = 0.0
+    has_steps = False
+    boarding: tuple[str, str, float] | None = None  # (kind, point id, seconds so far)
+    for v, e in zip(search.vertices[1:], search.edges):
+        has_steps |= not e.step_free
+        if e.kind == "walk":
+            points.append(net.xy[v])
+            leg_metres += e.metres
+            metres += e.metres
+        elif e.kind == "board":
+            boarding = (_kind_of(net, e.via, floor), e.via or "", e.seconds)
+        elif e.kind == "ride" and boarding is not None:
+            boarding = (boarding[0], boarding[1], boarding[2] + e.seconds)
+        elif e.kind == "alight" and boarding is not None:
+            to_floor = net.floor_of[v]
+            if to_floor == floor:  # on and off on the same floor: nothing to say
+                boarding = None
+                continue
+            up = net.level[to_floor] > net.level[floor]
+            transfer = Transfer(boarding[0], boarding[1], to_floor, up, boarding[2])  # type: ignore[arg-type]
+            legs.append(Leg(floor, tuple(_two(points)), leg_metres, transfer, net.level[floor]))
+            floor, points, leg_metres, boarding = to_floor, [net.xy[v]], 0.0, None
+    legs.append(Leg(floor, tuple(_two(points)), leg_metres, None, net.level[floor]))
+    return Route(origin, target, tuple(legs), metres, search.seconds, step_free, has_steps)
+
+
+def _two(points: Sequence[Point]) -> list[Point]:
+    # A leg is drawable: at least its start and its end, even when they coincide.
+    out = list(points)
+    return out if len(out) >= 2 else out + out[-1:]
+
+
+def _kind_of(net: Network, point_id: str | None, floor: str) -> str:
+    place = net.places.get(f"point:{floor}/{point_id}")
+    item = place.item if place is not None else None
+    return item.kind if isinstance(item, PointOfInterest) else "stairs"
+
+
+# --- one wayfinder per configuration ---------------------------------------------
+
+_RECENT: "OrderedDict[int, tuple[HallConfig, Wayfinder]]" = OrderedDict()
+_RECENT_LOCK = threading.Lock()
+
+
+def wayfinder_for(config: HallConfig) -> Wayfinder:
+    """The :class:`Wayfinder` of a configuration, built on first use and kept
+    for the last few configurations (a reload brings a new one)."""
+    with _RECENT_LOCK:
+        hit = _RECENT.get(id(config))
+        if hit is not None and hit[0] is config:
+            _RECENT.move_to_end(id(config))
+            return hit[1]
+    finder = Wayfinder(config)
+    with _RECENT_LOCK:
+        _RECENT[id(config)] = (config, finder)  # holding config keeps its id from being reused
+        while len(_RECENT) > 4:
+            _RECENT.popitem(last=False)
+    return finder
+
+
+# for type checkers; the classes live in directions.py
+from .directions import Arrow, Step  # noqa: E402  (directions imports this module's types lazily)
+
+__all__ = ["Leg", "Route", "Transfer", "UnknownPlace", "Wayfinder", "wayfinder_for", "Arrow", "Step",
+           "WALK_SPEED", "STEP_FREE_SPEED"]

@@ -1,0 +1,143 @@
+"""End to end with the real hub: a call reaches the screen's view and its pixels; a lost hub shows the badge."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+
+import pygame
+import pytest
+
+from signage.display import renderer as renderer_module
+from signage.display.app import DisplayApp, hall_from_url
+from signage.display.widgets.base import Palette
+from signage.config.themes import theme_for
+
+from test_display_widgets import Recorder, assert_text_shown, color_pixels
+
+hub_harness = pytest.importorskip("hub_harness")
+
+
+class HubThread:
+    """The real hub in a thread of its own (the screen's frame loop owns the main thread)."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.harness = None
+        self.port = 0
+
+    def run(self, coro, timeout: float = 10.0):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def start(self) -> str:
+        async def go():
+            h = hub_harness.HubHarness(self.tmp)
+            h.hub = hub_harness.Hub.open([h.hall_path], h.tokens_path, h.db, limits=h.limits, clock=h.clock,
+                                         durable=False)
+            await h.hub.start("127.0.0.1", self.port)
+            return h
+
+        self.harness = self.run(go())
+        self.port = self.harness.hub.port
+        return f"ws://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.harness is not None:
+            self.run(self.harness.stop())
+            self.harness = None
+
+    def close(self) -> None:
+        self.stop()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+def run_until(app: DisplayApp, cond, timeout: float = 8.0) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        app.step(app.hall_time(), time.monotonic())
+        if cond():
+            return
+        time.sleep(0.01)
+    raise AssertionError("timed out")
+
+
+def test_hall_from_url() -> None:
+    assert hall_from_url("ws://hub:8765/zhongshan") == "zhongshan"
+    assert hall_from_url("ws://hub:8765") is None
+
+
+def test_a_call_reaches_the_screen_and_a_lost_hub_shows_the_badge(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(renderer_module, "GRACE_SECONDS", 0.3)
+    hub = HubThread(tmp_path)
+    url = hub.start()
+    app = DisplayApp(url, hub_harness.TOKENS["screen"], "zhongshan", "main", windowed=True, size=(960, 540))
+    app.client.min_backoff, app.client.max_backoff = 0.05, 0.3
+    pygame.display.init()
+    app.open_display()
+    app.client.start_thread()
+    try:
+        run_until(app, lambda: app.renderer is not None and app.connected)
+        assert app.renderer.size == (960, 540)
+        run_until(app, lambda: app.view.estimates_at is not None)  # estimates follow the welcome
+        assert abs(app.hall_time() - hub.harness.clock.now) < 5  # the screen keeps the hub's time
+        text = Recorder()
+        app.renderer.text = text
+        app.renderer.redraw()
+
+        async def call_one():
+            kiosk = await hub.harness.connect("kiosk")
+            ticket = await hub.harness.issue(kiosk, "id-card")
+            window = await hub.harness.connect("window", window=3)
+            answer = await window.request({"type": "call_next", "window": 3})
+            assert answer["type"] == "ok", answer
+            await kiosk.close()
+            await window.close()
+            return ticket["number"]
+
+        number = hub.run(call_one())
+        banner = app.renderer.widget_at("call_banner")
+        run_until(app, lambda: banner.shown is not None and banner.shown.number == number)
+        app.step(app.hall_time(), time.monotonic())
+        drawn = text.find(number)
+        assert drawn, "the number was never drawn"
+        assert_text_shown(drawn[-1], app.display, banner.rect.topleft)  # on the display itself
+        assert [c.number for c in app.view.recent_calls].count(number) == 1
+
+        palette = Palette.of(theme_for(app.renderer.config, app.renderer.screen))
+        corner = pygame.Rect(960 * 3 // 4, 0, 960 // 4, 60)
+        assert color_pixels(app.display, corner, palette.warning) == 0
+        hub.stop()  # the hub goes away: the badge comes, the picture stays
+        run_until(app, lambda: color_pixels(app.display, corner, palette.warning) > 200)
+        assert banner.shown.number == number
+        url2 = hub.start()  # back on the same port, from the same log
+        assert url2 == url
+        run_until(app, lambda: app.connected and color_pixels(app.display, corner, palette.warning) == 0)
+        assert [c.number for c in app.view.recent_calls].count(number) == 1
+        app.png_dir = tmp_path / "screens"  # what `signage demo --headless` reads
+        out = app.write_png()
+        assert out == tmp_path / "screens" / "main.png" and out.read_bytes()[:4] == b"\x89PNG"
+    finally:
+        app.client.stop()
+        hub.close()
+
+
+def test_preview_of_a_live_hall(tmp_path: Path) -> None:
+    from signage.cli import main
+
+    hub = HubThread(tmp_path)
+    url = hub.start()
+    try:
+        out = tmp_path / "live.png"
+        assert main(["preview", str(hub.harness.hall_path), "--screen", "main", "--out", str(out), "--state", "live",
+                     "--hub", url, "--token", hub_harness.TOKENS["screen"]]) == 0
+        assert pygame.image.load(str(out)).get_size() == (1920, 1080)
+        assert main(["preview", str(hub.harness.hall_path), "--screen", "main", "--out", str(out), "--state", "live",
+                     "--hub", url, "--token", "wrong"]) == 1
+    finally:
+        hub.close()

@@ -1,0 +1,130 @@
+"""Validation warns when a screen's text would be too small to read from its seats, or too faint."""
+
+from __future__ import annotations
+
+import pytest
+
+from signage.config import builtin_themes, load_hall, load_hall_text
+from signage.config.legibility import (
+    BANNER_FACTOR, PAIRS, check_legibility, needed_mm, pixel_pitch_mm, text_sizes,
+)
+from signage.config.themes import contrast_ratio
+from signage.display import sizing
+
+from conftest import LAYOUTS
+from test_display_widgets import draw, one_widget, zhongshan
+
+HALL = (LAYOUTS / "zhongshan.yaml").read_text("utf-8")
+
+
+def warnings(config) -> list[tuple[tuple, str]]:
+    return [(path, msg) for path, msg, severity in check_legibility(config) if severity == "warning"]
+
+
+def with_main(config, **fields):
+    main = config.screen("main").model_copy(update=fields)
+    return config.model_copy(update={"screens": [main]})
+
+
+def test_the_rule_in_numbers() -> None:
+    main = zhongshan().screen("main")  # 75", 1920x1080, read from 12 m
+    assert pixel_pitch_mm(main) == pytest.approx(0.865, abs=0.001)
+    assert needed_mm(main) == pytest.approx(30.0)
+    assert needed_mm(main, BANNER_FACTOR) == pytest.approx(45.0)
+
+
+def test_a_small_far_screen_warns_and_a_big_near_one_does_not() -> None:
+    config = zhongshan()
+    far = warnings(with_main(config, diagonal_inches=24, viewing_distance_m=30))
+    regions = {path[3] for path, _ in far}
+    assert regions == {0, 1, 2, 3, 4}  # every region of the main screen
+    banner = [msg for path, msg in far if path[3] == 0]
+    assert any("called number" in m and "37.5 mm per 10 m" in m for m in banner)
+    assert not warnings(with_main(config, diagonal_inches=98, viewing_distance_m=5))
+
+
+def test_the_banner_needs_more_than_the_rest() -> None:
+    config = zhongshan()
+    main = config.screen("main")
+    sizes = dict((what, (px, ink, f)) for what, px, ink, f in text_sizes(config, main, main.regions[0], 1.0))
+    px, ink, factor = sizes["the called number"]
+    assert factor == BANNER_FACTOR
+    # find the distance where the number stops being enough: the rest of the banner is still fine there
+    mm = px * ink * pixel_pitch_mm(main)
+    limit = mm / (2.5 * BANNER_FACTOR)
+    near = warnings(with_main(config, viewing_distance_m=limit * 0.98))
+    far = warnings(with_main(config, viewing_distance_m=limit * 1.05))
+    assert not any(p[3] == 0 and "called number" in m for p, m in near)
+    assert any(p[3] == 0 and "called number" in m for p, m in far)
+
+
+def test_estimates_match_what_is_drawn() -> None:
+    """The check's arithmetic and the widgets agree: the drawn text is at least as large as estimated
+    (for the ordinary texts the estimate is made for), so a screen without warnings is readable."""
+    config = zhongshan()
+    for widget, probe in [("call_banner", None), ("recent_calls", None), ("ticker", None)]:
+        c = one_widget(config, widget, (1920, 1080))
+        screen, region = c.screens[0], c.screens[0].regions[0]
+        estimated = min(px for _, px, _, _ in text_sizes(c, screen, region, 1.3))
+        r, text = draw(c)
+        drawn = [d.px for d in text.log]
+        if widget == "call_banner":
+            number = r.widget_at("call_banner").shown.number
+            drawn = [d.px for d in text.log if d.text == number]
+        if drawn:
+            assert max(drawn) >= estimated * 0.9, (widget, drawn, estimated)
+
+
+def test_builtin_themes_have_enough_contrast() -> None:
+    for name, theme in builtin_themes().items():
+        for fg, bg, minimum, what in PAIRS:
+            ratio = contrast_ratio(getattr(theme, fg), getattr(theme, bg))
+            assert ratio >= minimum, f"theme {name}: {fg} on {bg} ({what}) is {ratio:.1f}:1"
+    hc = builtin_themes()["high_contrast"]
+    assert hc.text_scale > 1 and contrast_ratio(hc.text, hc.background) >= 15
+
+
+def test_a_faint_theme_is_pointed_at_in_the_file() -> None:
+    text = HALL.replace("theme: high_contrast", "theme: faded", 1) + """
+themes:
+  faded:
+    background: "#202020"
+    panel: "#303030"
+    text: "#ffffff"
+    muted: "#555555"
+    accent: "#4fc3f7"
+    highlight: "#ffd54f"
+    warning: "#ff8a65"
+"""
+    result = load_hall_text(text, "zhongshan.yaml")
+    assert result.config is not None  # warnings never reject a file
+    faint = [p for p in result.warnings if "muted on panel" in p.message]
+    assert faint and faint[0].path == "themes.faded.muted" and faint[0].line > 0
+    assert 'theme "faded"' in faint[0].message and "4.5:1" in faint[0].message
+
+
+def test_warnings_come_with_the_file_and_line() -> None:
+    text = HALL.replace("viewing_distance_m: 12", "viewing_distance_m: 40", 1)
+    result = load_hall_text(text, "zhongshan.yaml")
+    assert result.config is not None
+    far = [p for p in result.warnings if "read from 40 m" in p.message]
+    assert far and all(p.path.startswith("screens[0].regions[") and p.line > 0 for p in far)
+    line = str(far[0])
+    assert line.startswith("zhongshan.yaml:") and "warning:" in line and "mm" in line
+
+
+def test_the_sample_halls_are_checked_without_error() -> None:
+    for path in sorted(LAYOUTS.glob("*.yaml")):
+        config = load_hall(path).config
+        if config is not None:
+            list(check_legibility(config))
+
+
+def test_sizes_are_pure_arithmetic() -> None:
+    assert sizing.region_box((0, 0, 60, 45), (1920, 1080)) == (0, 0, 1152, 486)
+    # touching regions tile exactly, whatever the rounding
+    a = sizing.region_box((0, 0, 33.3, 10), (1001, 100))
+    b = sizing.region_box((33.3, 0, 66.7, 10), (1001, 100))
+    assert a[0] + a[2] == b[0] and b[0] + b[2] == 1001
+    assert sizing.window_grid(1152, 508, 11) in ((4, 3), (3, 4))
+    assert sizing.window_grid(1000, 100, 3, columns=3) == (3, 1)

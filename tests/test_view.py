@@ -1,0 +1,223 @@
+"""The screen's local view: snapshot + events, replays, bad input."""
+
+from __future__ import annotations
+
+import copy
+import random
+
+import pytest
+
+from signage.config import load_hall
+from signage.view import MAX_RECENT, HallView, sample_view
+
+from conftest import LAYOUTS
+
+NOW = 1_763_870_000.0
+
+
+def T(number: str, service: str = "id-card", klass: str = "normal") -> dict:
+    return {"id": f"id-{number}", "number": number, "service": service, "class": klass}
+
+
+def ev(seq: int, kind: str, **fields) -> dict:
+    return {"type": "event", "seq": seq, "event": {"type": kind, "at": NOW + seq, **fields}}
+
+
+def welcome(seq: int, snapshot: dict | None = None, replay: bool = False) -> dict:
+    return {"type": "welcome", "v": 1, "hall": "zhongshan", "role": "screen", "seq": seq,
+            "snapshot": snapshot, "replay": replay}
+
+
+SNAPSHOT = {
+    "day": "2026-11-23",
+    "windows": {
+        "3": {"number": 3, "state": "open", "reason": None, "until": None,
+              "ticket": T("A020"), "ticket_state": "serving", "since": NOW - 100},
+        "4": {"number": 4, "state": "open", "reason": None, "until": None, "ticket": None, "ticket_state": None},
+        "6": {"number": 6, "state": "paused", "reason": "午休", "until": "13:00"},
+    },
+    "recent_calls": [{"seq": 10, "ticket": T("A020"), "window": 3, "at": NOW - 100, "recall": 0}],
+    "waiting": {"id-card": 3, "passport": 1},
+    "messages": None,
+    "notice": None,
+}
+
+EVENTS = [
+    ev(11, "ticket_issued", ticket={**T("A021"), "issued_at": NOW}),
+    ev(12, "ticket_called", ticket=T("A021"), window=4),
+    ev(13, "ticket_completed", ticket=T("A020"), window=3, service_seconds=200),
+    ev(14, "ticket_called", ticket=T("D007", "passport"), window=3),
+    ev(15, "ticket_recalled", ticket=T("A021"), window=4, count=1),
+    ev(16, "ticket_serving", ticket=T("D007", "passport"), window=3),
+    ev(17, "window_resumed", window=6),
+    ev(18, "notice_set", notice={"text": {"zh-Hans": "今日16:00闭厅"}, "style": "banner", "screens": None}),
+]
+
+
+def fold(*messages: dict, now: float = NOW) -> HallView:
+    view = HallView()
+    for m in messages:
+        view.apply(copy.deepcopy(m), now)
+    return view
+
+
+def test_snapshot_then_events() -> None:
+    view = fold(welcome(10, SNAPSHOT), *EVENTS)
+    assert view.seq == 18
+    assert view.day == "2026-11-23"
+    w3, w4, w6 = view.windows[3], view.windows[4], view.windows[6]
+    assert (w3.ticket["number"], w3.ticket_state) == ("D007", "serving")
+    assert (w4.ticket["number"], w4.ticket_state) == ("A021", "called")  # a recall keeps it called
+    assert (w6.state, w6.reason, w6.until) == ("open", None, None)
+    # newest first, one entry per ticket; the recall moved A021 to the top
+    assert [(c.number, c.window, c.recall) for c in view.recent_calls] == [
+        ("A021", 4, 1), ("D007", 3, 0), ("A020", 3, 0)]
+    assert view.waiting == {"id-card": 3, "passport": 0}  # +A021 issued, -A021 called, -D007 called
+    assert view.notice_for("main")["text"]["zh-Hans"] == "今日16:00闭厅"
+
+
+def test_only_live_calls_are_fresh() -> None:
+    view = fold(welcome(10, SNAPSHOT), *EVENTS[:2])
+    assert view.recent_calls[0].fresh_at == NOW  # arrived live
+    assert view.recent_calls[1].fresh_at is None  # from the snapshot
+    # after a reconnect, the replayed events are not fresh: the banner must not flash old calls
+    view = fold(welcome(10, SNAPSHOT), welcome(14, replay=True), *EVENTS[:4])
+    assert all(c.fresh_at is None for c in view.recent_calls)
+
+
+def test_replay_after_reconnect_gives_the_same_view() -> None:
+    straight = fold(welcome(10, SNAPSHOT), *EVENTS)
+    # the line drops after event 13; the hub replays 14..18, overlapping 12..13 again
+    resumed = fold(welcome(10, SNAPSHOT), *EVENTS[:3], welcome(18, replay=True), *EVENTS[1:])
+    assert resumed.to_snapshot() == straight.to_snapshot()
+    assert len({c.ticket["id"] for c in resumed.recent_calls}) == len(resumed.recent_calls)
+    # or it sends a fresh snapshot instead: the view is replaced, not merged
+    fresh = fold(welcome(10, SNAPSHOT), *EVENTS[:3], welcome(18, straight.to_snapshot()))
+    assert fresh.to_snapshot() == straight.to_snapshot()
+
+
+def test_duplicates_and_gaps() -> None:
+    view = fold(welcome(10, SNAPSHOT), *EVENTS[:2])
+    before = view.to_snapshot()
+    changed = view.apply(copy.deepcopy(EVENTS[1]), NOW)  # the same call again
+    assert changed == set() and view.to_snapshot() == before
+    view.apply(ev(30, "ticket_called", ticket=T("A030"), window=3), NOW)  # 13..29 lost
+    assert view.gaps == 1 and view.recent_calls[0].number == "A030"
+
+
+def test_many_calls_none_lost() -> None:
+    events = [ev(11 + i, "ticket_called", ticket=T(f"A{100 + i}"), window=3 + i % 2) for i in range(5)]
+    view = fold(welcome(10, SNAPSHOT), *events)
+    assert [c.number for c in view.recent_calls[:5]] == ["A104", "A103", "A102", "A101", "A100"]
+    assert all(c.fresh_at == NOW for c in view.recent_calls[:5])
+    many = [ev(11 + i, "ticket_called", ticket=T(f"B{i:03d}"), window=3) for i in range(40)]
+    assert len(fold(welcome(10, SNAPSHOT), *many).recent_calls) == MAX_RECENT
+
+
+def test_estimates_messages_notice_config() -> None:
+    config = load_hall(LAYOUTS / "zhongshan.yaml").config
+    view = fold(
+        {**welcome(10, SNAPSHOT), "config": config.model_dump(by_alias=True, mode="json")},
+        {"type": "estimates", "at": NOW, "services": {
+            "id-card": {"waiting": 12, "minutes": 14, "low": 9, "high": 20, "closed_until": None},
+            "no-such-service": {"waiting": 2, "minutes": 1},
+            "broken": "not a dict"}},
+        {"type": "messages", "messages": [{"text": "请保持安静", "kind": "notice"}, "junk"]},
+        {"type": "notice", "notice": {"text": {"en": "Closing at 16:00"}, "style": "fullscreen",
+                                      "screens": ["strip-6"]}},
+    )
+    assert view.config is not None and view.config.hall.id == "zhongshan"
+    assert view.waiting["id-card"] == 12 and view.estimates["id-card"]["minutes"] == 14
+    assert "broken" not in view.estimates
+    assert view.current_messages() == [{"text": "请保持安静", "kind": "notice"}]
+    assert view.notice_for("main") is None and view.notice_for("strip-6")["style"] == "fullscreen"
+    # a configuration this screen cannot read keeps the last good one
+    rev = view.rev["config"]
+    assert view.apply({"type": "config", "config": {"format": 1, "hall": "nonsense"}}, NOW) == set()
+    assert view.config.hall.id == "zhongshan" and view.config_error and view.rev["config"] == rev
+    view.apply({"type": "notice", "notice": None}, NOW)
+    assert view.notice is None
+    assert view.current_messages() == [{"text": "请保持安静", "kind": "notice"}]  # still the manager's
+
+
+BAD = [
+    None, "text", 42, [], {}, {"type": "event"}, {"type": "event", "seq": "x", "event": {}},
+    {"type": "event", "seq": 11, "event": "not a dict"},
+    {"type": "event", "seq": 12, "event": {"type": "ticket_called"}},
+    {"type": "event", "seq": 13, "event": {"type": "ticket_called", "ticket": {"number": 5}, "window": 3}},
+    {"type": "event", "seq": 14, "event": {"type": "ticket_called", "ticket": {"number": "A1"}, "window": "x"}},
+    {"type": "event", "seq": 15, "event": {"type": "window_paused", "window": None}},
+    {"type": "event", "seq": 16, "event": {"type": "something_new", "window": 3}},
+    {"type": "welcome", "seq": "nope", "snapshot": {"windows": [1, 2], "recent_calls": "x", "waiting": None}},
+    {"type": "welcome", "seq": 20, "snapshot": {"windows": {"x": "y", "5": {"ticket": "A1"}},
+                                                "recent_calls": [None, {"ticket": None}], "waiting": {"a": "many"}}},
+    {"type": "estimates", "services": None}, {"type": "messages", "messages": "all"},
+    {"type": "config", "config": []}, {"type": "unknown"},
+]
+
+
+@pytest.mark.parametrize("message", BAD, ids=range(len(BAD)))
+def test_bad_input_never_raises(message) -> None:
+    view = fold(welcome(10, SNAPSHOT))
+    view.apply(message, NOW)
+    view.to_snapshot()
+
+
+def test_sample_view_is_busy() -> None:
+    for path in sorted(LAYOUTS.glob("*.yaml")):
+        config = load_hall(path).config
+        if config is None:
+            continue
+        view = sample_view(config, NOW)
+        assert view.recent_calls and view.recent_calls[0].fresh_at == NOW
+        assert any(w.ticket_state == "serving" for w in view.windows.values())
+        assert set(view.estimates) == {s.id for s in config.services}
+
+
+def test_against_the_hub_engine() -> None:
+    """The view folded from events equals the engine's own snapshot (an independent fold)."""
+    engine_mod = pytest.importorskip("server.engine")
+    from signage import protocol as p
+
+    config = load_hall(LAYOUTS / "zhongshan.yaml").config
+    eng = engine_mod.QueueEngine(config)
+    ids = iter(range(1_000_000))
+    mint = lambda: f"t{next(ids)}"  # noqa: E731
+    rng = random.Random(7)
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    now = dt.datetime(2026, 11, 23, 8, 40, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()  # a Monday morning
+    messages: list[dict] = []
+    start = None
+    services = [s.id for s in config.services]
+    for i in range(400):
+        now += rng.uniform(1, 30)
+        w = rng.randint(1, 11)
+        kind = rng.choices(["issue", "call_next", "recall", "start", "complete", "skip", "pause", "resume", "open"],
+                           [8, 5, 1, 3, 3, 1, 0.3, 0.5, 0.5])[0]
+        fields = {"service": rng.choice(services)} if kind == "issue" else {"window": w}
+        if kind == "pause":
+            fields.update(reason="break", until="13:00")
+        try:
+            cmd = p.parse_client(__import__("json").dumps({"type": kind, "id": f"r{i}", **fields}))
+        except p.ProtocolError:
+            continue
+        decision = eng.execute(cmd, now, "manager", mint)
+        if start is None and eng.state.seq:
+            start = {"seq": eng.state.seq, "snapshot": copy.deepcopy(eng.public_view())}
+            continue
+        base = eng.state.seq - len(decision.events)
+        for k, e in enumerate(decision.events):
+            messages.append({"type": "event", "seq": base + k + 1, "event": copy.deepcopy(e)})
+    assert start is not None and len(messages) > 100
+    view = fold(welcome(start["seq"], start["snapshot"]), *messages, now=now)
+    mine, theirs = view.to_snapshot(), eng.public_view()
+    assert mine["waiting"] == {k: v for k, v in theirs["waiting"].items() if v or k in mine["waiting"]}
+    assert [(c["seq"], c["ticket"]["number"], c["window"], c["recall"]) for c in mine["recent_calls"]] == \
+        [(c["seq"], c["ticket"]["number"], c["window"], c["recall"]) for c in theirs["recent_calls"]]
+    for n, w in theirs["windows"].items():
+        m = mine["windows"].get(n, {"state": "closed"})
+        assert m["state"] == w["state"], n
+        assert (m.get("ticket") or {}).get("number") == (w.get("ticket") or {}).get("number"), n
+        assert m.get("ticket_state") == w.get("ticket_state"), n
