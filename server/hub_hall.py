@@ -421,7 +421,6 @@ class HallRuntime:
 
     def _estimate(self, now: float) -> dict | None:
         """In the estimator's thread: estimates for the engine as it is now."""
-        self._estimates_dirty = False
         try:
             return self.estimator(self.durable.engine, now)
         except Exception:
@@ -568,6 +567,9 @@ class HallRuntime:
             log.warning("hall %s: restarting the estimator process", self.id)
             await loop.run_in_executor(self.est_executor, self._start_estimator, *args)
         now = self.clock()
+        # Cleared here, on the loop, as the job is queued: the estimator's thread runs jobs in
+        # order, so this estimate sees every event fed before it and a later change asks anew.
+        self._estimates_dirty = False
         est = await loop.run_in_executor(self.est_executor, self._estimate, now)
         frames = self._estimates_update(est, now, force) if est is not None else None
         if frames is None:
