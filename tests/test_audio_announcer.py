@@ -251,3 +251,25 @@ def test_fuzzed_messages_never_crash(kind, seq, event, extra):
     result = a.handle(message, NOW)
     assert isinstance(result, list)
     assert a.handle(called(10_000), NOW)  # and it still works afterwards
+
+
+def test_a_screen_with_speakers_speaks_for_where_it_hangs(queued):
+    """`signage display --announce`: the screen's messages reach the voice too, zoned by the screen."""
+    from types import SimpleNamespace
+
+    from signage.display.cli import speak_too
+
+    shown: list = []
+    client = SimpleNamespace(on_message=shown.append)
+    announcer = Announcer(queued.append)  # no config yet: it comes with the welcome
+    voice = SimpleNamespace(announcer=announcer, handle=lambda m: announcer.handle(m, NOW))
+    speak_too(client, voice, "main", zoned=False)
+    hall = two_floor_hall()  # the screen "main" hangs on 2F
+    client.on_message(welcome(0, config=hall.model_dump(mode="json", by_alias=True)))
+    client.on_message(called(1, window=3))   # a 1F window: the floor is named
+    client.on_message(called(2, window=7, number="B007"))   # a window on the screen's own floor
+    assert [m["type"] for m in shown] == ["welcome", "event", "event"]  # the screen missed nothing
+    assert announcer.zone == "upstairs-wait"
+    downstairs, here = queued
+    assert downstairs.phrases[0].text.replace(" ", "").endswith("号窗口在一楼")
+    assert "楼" not in here.phrases[0].text

@@ -31,6 +31,12 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     p.add_argument("--assets", type=Path, metavar="DIR", help="where image paths of the hall file are relative to")
     p.add_argument("--png-dir", type=Path, metavar="DIR", help="also write the picture to DIR/SCREEN.png (headless runs)")
     p.add_argument("--png-every", type=float, default=5.0, metavar="S", help="seconds between those PNGs (default 5)")
+    p.add_argument("--announce", action="store_true",
+                   help="this PC has speakers: chime and speak the calls too (like signage announce)")
+    p.add_argument("--zone", metavar="ZONE", help="with --announce: the floor or zone it speaks in "
+                   "(default: the screen's zone, else its floor)")
+    p.add_argument("--pack", metavar="DIR", help="with --announce: voice pack (default voicepacks/<hall id>)")
+    p.add_argument("--wav-dir", metavar="DIR", help="with --announce: without a sound device, write WAVs here")
     p.set_defaults(run=run_display)
 
     p = sub.add_parser("preview", help="render one frame of a screen to a PNG (no display needed)")
@@ -65,7 +71,35 @@ def run_display(args: argparse.Namespace) -> int:
     app = DisplayApp(args.hub, args.token, hall, args.screen, windowed=args.windowed, size=args.size,
                      fps=args.fps, rotate=args.rotate, assets=args.assets, png_dir=args.png_dir,
                      png_every=args.png_every)
-    return app.run()
+    if not args.announce:
+        return app.run()
+    from audio.service import start_announcer
+
+    voice = start_announcer(None, hall_id=hall, zone=args.zone, pack_dir=args.pack, wav_dir=args.wav_dir)
+    speak_too(app.client, voice, args.screen, zoned=args.zone is not None)
+    try:
+        return app.run()
+    finally:
+        voice.stop()
+
+
+def speak_too(client, voice, screen_id: str, *, zoned: bool) -> None:
+    """Hand every hub message to ``voice`` as well as to the screen (on the client's thread).
+
+    Without a zone given, the announcer speaks for where this screen hangs: its
+    zone, else its floor, learnt from the hall file in the first ``welcome``.
+    """
+    to_screen = client.on_message
+
+    def both(message: dict) -> None:
+        to_screen(message)
+        if not zoned and message.get("type") == "welcome":
+            screens = (message.get("config") or {}).get("screens") or []
+            me = next((s for s in screens if isinstance(s, dict) and s.get("id") == screen_id), {})
+            voice.announcer.zone = me.get("zone") or me.get("floor")
+        voice.handle(message)
+
+    client.on_message = both
 
 
 def run_preview(args: argparse.Namespace) -> int:
