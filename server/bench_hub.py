@@ -47,6 +47,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 WINDOWS = (1, 2, 3, 4, 5, 8, 11)  # the sample hall's windows that serve id cards
@@ -329,13 +330,7 @@ def measure_hub(tmp: Path, n: int, calls: int, rate: float, burst: int, no_fsync
         rss1 = _rss_kib(proc.pid)
 
         sent: dict[bytes, float] = {}
-        arrivals: dict[bytes, list[float]] = {}
-
-        def on_frame(frame: bytes, t: float) -> None:
-            if CALLED in frame:
-                m = re.search(rb'"request":"(c\d+)"', frame)
-                if m:
-                    arrivals.setdefault(m.group(1), []).append(t)
+        arrivals, on_frame = _call_arrivals()
 
         before = _hub_metrics(port)
         period = 1.0 / rate
@@ -400,13 +395,7 @@ def measure_floor(n: int, calls: int, rate: float, frames: tuple[str, str, str])
         time.sleep(0.5)
         rss1 = _rss_kib(proc.pid)
         sent: dict[bytes, float] = {}
-        arrivals: dict[bytes, list[float]] = {}
-
-        def on_frame(frame: bytes, t: float) -> None:
-            if CALLED in frame:
-                m = re.search(rb'"request":"(c\d+)"', frame)
-                if m:
-                    arrivals.setdefault(m.group(1), []).append(t)
+        arrivals, on_frame = _call_arrivals()
 
         period = 1.0 / rate
         t_next = time.perf_counter() + 0.1
@@ -426,6 +415,19 @@ def measure_floor(n: int, calls: int, rate: float, frames: tuple[str, str, str])
     finally:
         bench.close()
         _stop(proc)
+
+
+def _call_arrivals() -> tuple[dict[bytes, list[float]], Callable[[bytes, float], None]]:
+    """When each screen got each call (by request id ``cN``), and the frame handler that records it."""
+    arrivals: dict[bytes, list[float]] = {}
+
+    def on_frame(frame: bytes, t: float) -> None:
+        if CALLED in frame:
+            m = re.search(rb'"request":"(c\d+)"', frame)
+            if m:
+                arrivals.setdefault(m.group(1), []).append(t)
+
+    return arrivals, on_frame
 
 
 def _latencies(sent: dict[bytes, float], arrivals: dict[bytes, list[float]], n: int) -> dict:

@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from signage import protocol as p
 from signage.config.model import HallConfig, Message, WEEKDAYS, minutes_of
 
-from .rules import AT_WINDOW_STATES, LIVE_STATES, Ticket, WindowPlan, can_serve, next_state, pick_next
+from .rules import AT_WINDOW_STATES, LIVE_STATES, Ticket, can_serve, next_state, pick_next, window_plans
 
 RECENT_CALLS = 20
 MAX_REMEMBERED_REQUESTS = 50_000
@@ -142,9 +142,7 @@ class QueueEngine:
     def config(self, config: HallConfig) -> None:
         # A reload may add windows or change what they serve; tickets stay.
         self._config = config
-        self._plans = {
-            w.number: WindowPlan(w.number, frozenset(config.services_of(w)), w.kind) for w in config.windows
-        }
+        self._plans = window_plans(config)
         self._prefix = {s.id: s.prefix for s in config.services}
         for w in config.windows:
             self.state.windows.setdefault(w.number, WindowState(w.number))

@@ -59,7 +59,7 @@ from typing import Iterable, Sequence
 from signage.config.model import HallConfig, WEEKDAYS, minutes_of
 
 from .engine import QueueEngine, _zone
-from .rules import AT_WINDOW_STATES, Ticket, WindowPlan, class_order, effective_class, pick_next
+from .rules import AT_WINDOW_STATES, Ticket, WindowPlan, class_order, effective_class, pick_next, window_plans
 from .traffic import PlannedBreak
 
 JUMPING = ("green", "priority", "appointment")  # classes whose future arrivals can pass a waiting ticket
@@ -169,7 +169,7 @@ class Estimator:
     @config.setter
     def config(self, config: HallConfig) -> None:
         self._config = config
-        self.plans = {w.number: WindowPlan(w.number, frozenset(config.services_of(w)), w.kind) for w in config.windows}
+        self.plans = window_plans(config)
         for s in config.services:  # a reload may add services; the others keep what was learned
             if s.id not in self.mean:
                 self.mean[s.id] = Ewma(s.minutes * 60.0, 5, 0.03)

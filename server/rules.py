@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
-from signage.config.model import Rules
+from signage.config.model import HallConfig, Rules
 
 # State of a ticket after each kind of event, from each state it may come from.
 TRANSITIONS: dict[str, dict[Optional[str], str]] = {
@@ -82,6 +82,11 @@ class WindowPlan:
     number: int
     services: frozenset[str]
     kind: str = "normal"
+
+
+def window_plans(config: HallConfig) -> dict[int, WindowPlan]:
+    """Each window of the hall as :func:`pick_next` sees it, by number."""
+    return {w.number: WindowPlan(w.number, frozenset(config.services_of(w)), w.kind) for w in config.windows}
 
 
 def class_order(rules: Rules, window_kind: str) -> list[str]:
