@@ -24,7 +24,7 @@ import pygame
 
 from ..hubclient import HubClient
 from ..view import HallView
-from .renderer import Renderer
+from .renderer import Renderer, display_to_canvas
 from .text import TextRenderer
 
 log = logging.getLogger(__name__)
@@ -201,6 +201,10 @@ class DisplayApp:
                         self._splash_key = None
                     elif event.type == pygame.WINDOWEXPOSED and self.renderer is not None:
                         self.renderer.redraw()
+                    elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.renderer is not None:
+                        # a tap (SDL turns touches into clicks): the widget under it may answer (the directory)
+                        self.renderer.tap(display_to_canvas(event.pos, self.display.get_size(), self.renderer.size,
+                                                            self.rotate), time.monotonic())
                 t = time.monotonic()
                 dirty = self.step(self.hall_time(), t)
                 if dirty and not self.headless:

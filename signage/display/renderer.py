@@ -196,6 +196,33 @@ class Renderer:
     def widget_at(self, name: str) -> Widget | None:
         return next((w for w in self.widgets if w.name == name), None)
 
+    # --- touch ---------------------------------------------------------------------------------
+
+    def tap(self, pos: tuple[int, int], t: float) -> bool:
+        """A tap at ``pos`` (canvas pixels): the widget under it answers if it takes taps
+        (:meth:`Widget.tap`) and redraws at the next frame. Whether one did."""
+        for widget in self.widgets:
+            if widget.rect.collidepoint(pos):
+                try:
+                    return bool(widget.tap((pos[0] - widget.rect.x, pos[1] - widget.rect.y), t))
+                except Exception:
+                    log.exception("%s: tap failed", widget.name)
+                    return False
+        return False
+
+
+def display_to_canvas(pos: tuple[int, int], display_size: tuple[int, int], canvas_size: tuple[int, int],
+                      rotate: int = 90) -> tuple[int, int]:
+    """A point of the display in canvas pixels: the inverse of how the display app shows
+    the canvas (as is, or turned for a portrait layout on a landscape output)."""
+    x, y = pos
+    cw, ch = canvas_size
+    if tuple(display_size) == (cw, ch):
+        return x, y
+    if rotate == 90:  # canvas (x, y) was shown at (ch - 1 - y, x)
+        return y, ch - 1 - x
+    return cw - 1 - y, x  # turned the other way: canvas (x, y) at (y, cw - 1 - x)
+
 
 def _resized(screen: Screen, size: tuple[int, int]) -> Screen:
     """The screen drawn at another size (``--size``, the bench): same layout, same mount."""

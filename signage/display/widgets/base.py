@@ -112,6 +112,12 @@ class Widget:
     def tick(self, ctx: Ctx) -> None:
         """Advance any state of the widget's own (called every frame, drawn or not)."""
 
+    def tap(self, pos: tuple[int, int], t: float) -> bool:
+        """A tap at ``pos`` (pixels in the region) on a touch screen, at monotonic time ``t``;
+        whether the widget took it. Most widgets do not (the directory does); one that
+        does changes its :meth:`key` so that the next frame redraws it."""
+        return False
+
     # --- the frame loop's side -------------------------------------------------------------
 
     def draw(self, canvas: pygame.Surface, ctx: Ctx, force: bool = False,
