@@ -70,8 +70,12 @@ def _check_file(path: Path) -> tuple[str, list[Problem], str | None]:
     result = load_hall(path)
     c = result.config
     summary = None if c is None else (f"hall {c.hall.id}, {len(c.services)} services, {len(c.windows)} windows, "
-                                      f"{len(c.floors)} floors, {len(c.screens)} screens")
+                                      f"{_count(len(c.floors), 'floor')}, {_count(len(c.screens), 'screen')}")
     return "hall file", result.problems, summary
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def run_schema(args: argparse.Namespace) -> int:

@@ -189,6 +189,20 @@ CASES = [
         ],
     ),
     Case(
+        'yaml-bool-is-not-a-number',  # an unquoted yes is true in YAML, and true is not 1 minute
+        edits=[('minutes: 3', 'minutes: yes')],
+        expect=[
+            'hall.yaml:18: services[2].minutes: true is not valid here (expected a number)',
+        ],
+    ),
+    Case(
+        'quoted-number-is-text',
+        edits=[('minutes: 3', 'minutes: "3"')],
+        expect=[
+            'hall.yaml:18: services[2].minutes: "3" is not valid here (expected a number)',
+        ],
+    ),
+    Case(
         'wrong-type-position',
         edits=[('position: [5, 9]}\n  - {number: 3', 'position: [5, north]}\n  - {number: 3')],
         expect=[

@@ -32,6 +32,7 @@ from pydantic import (
     Field,
     WithJsonSchema,
 )
+from pydantic import Strict as Exact  # (our own `Strict` below is the base model)
 
 FORMAT_VERSION = 1
 
@@ -47,6 +48,11 @@ class Strict(BaseModel):
 
 
 # --- small value types -------------------------------------------------------
+
+# Numbers are numbers: an unquoted YAML `yes`/`on` is a bool that lax checking would
+# take for 1, and a quoted "4" is text; both are mistakes to point at, not to guess.
+Int = Annotated[int, Exact()]
+Num = Annotated[float, Exact()]
 
 def _text_from_plain(value: Any) -> Any:
     # A plain string is the Simplified Chinese text; the others derive from it.
@@ -169,8 +175,8 @@ PATTERN_WORDS: dict[str, str] = {
     TIME_PATTERN: '"HH:MM"',
 }
 
-Point = tuple[float, float]
-Percent = Annotated[float, Field(ge=0, le=100)]
+Point = tuple[Num, Num]
+Percent = Annotated[Num, Field(ge=0, le=100)]
 
 
 def minutes_of(hhmm: str) -> int:
@@ -196,7 +202,7 @@ class HallInfo(Strict):
     timezone: str = "Asia/Shanghai"
     hours: Literal["24h"] | list[Hours] = Field(
         "24h", description='"24h", or a list of opening hours such as {days: [mon], open: "08:30", close: "17:30"}')
-    ticket_digits: int = Field(3, ge=2, le=5, description="digits after the prefix: 3 gives A001")
+    ticket_digits: Int = Field(3, ge=2, le=5, description="digits after the prefix: 3 gives A001")
     address: Text | None = None
     phone: str | None = None
 
@@ -211,18 +217,18 @@ class Rules(Strict):
         default_factory=lambda: ["green", "priority", "appointment", "normal"],
         description="classes from first called to last; within a class the longest wait first",
     )
-    appointment_early_minutes: int = Field(
+    appointment_early_minutes: Int = Field(
         5, ge=0, le=120, description="an appointment can be called this long before its slot"
     )
-    starvation_minutes: int | None = Field(
+    starvation_minutes: Int | None = Field(
         60, ge=5, description="a normal ticket waiting longer moves up to the priority class"
     )
     love_window_priority_first: bool = True
-    recall_limit: int = Field(3, ge=0, le=10)
-    requeue_within_minutes: int = Field(
+    recall_limit: Int = Field(3, ge=0, le=10)
+    requeue_within_minutes: Int = Field(
         30, ge=0, description="a skipped citizen who returns within this time may be requeued"
     )
-    requeue_behind: int = Field(
+    requeue_behind: Int = Field(
         2, ge=0, description="a requeued ticket goes behind this many waiting tickets"
     )
 
@@ -248,7 +254,7 @@ class Service(Strict):
     prefix: Annotated[str, Field(pattern=PREFIX_PATTERN, description="ticket letter: A gives A001")]
     name: Text
     group: Slug
-    minutes: float = Field(gt=0, le=240, description="expected service time")
+    minutes: Num = Field(gt=0, le=240, description="expected service time")
     guide: Guide | None = None
     appointments: bool = False
 
@@ -260,7 +266,7 @@ NODE_DESCRIPTION = "the walkway node it is reached from (default: the nearest wa
 
 
 class Window(Strict):
-    number: int = Field(ge=1, le=999)
+    number: Int = Field(ge=1, le=999)
     label: Text | None = None
     services: list[Slug] | Literal["all"] = Field(min_length=1, description='"all", or a list of service ids')
     kind: WindowKind = "normal"
@@ -295,9 +301,9 @@ class PointOfInterest(Strict):
     # Wayfinding (docs/wayfinding.md); each has a default by kind.
     step_free: bool | None = Field(
         None, description="whether a wheelchair can use it (default: stairs and escalators no, the rest yes)")
-    wait_seconds: float | None = Field(
+    wait_seconds: Num | None = Field(
         None, ge=0, le=600, description="stairs, lift, escalator, ramp: waiting before going (default: lift 30, else 0)")
-    seconds_per_floor: float | None = Field(
+    seconds_per_floor: Num | None = Field(
         None, gt=0, le=600, description="stairs, lift, escalator, ramp: time per floor (default: lift 10, stairs 20, escalator 20, ramp 40)")
     direction: Literal["up", "down"] | None = Field(
         None, description="an escalator that runs one way only")
@@ -321,7 +327,7 @@ class Walkways(Strict):
 
 class Floor(Strict):
     id: str = Field(pattern=FLOOR_ID_PATTERN, description="as people say it: 1F, 2F, B1")
-    level: int
+    level: Int
     name: Text
     outline: list[Point] = Field(min_length=3, description="corners [x, y] in metres, in order")
     areas: list[Area] = Field(default_factory=list)
@@ -360,19 +366,19 @@ class Region(Strict):
 class Screen(Strict):
     id: Slug
     kind: Literal["main", "strip", "guide", "wayfinding"]
-    resolution: tuple[Annotated[int, Field(ge=64, le=8192)], Annotated[int, Field(ge=32, le=8192)]]
+    resolution: tuple[Annotated[Int, Field(ge=64, le=8192)], Annotated[Int, Field(ge=32, le=8192)]]
     orientation: Literal["landscape", "portrait"] = Field(
         "landscape", description="portrait: the panel is mounted turned a quarter"
     )
-    diagonal_inches: float = Field(gt=3, le=300)
-    viewing_distance_m: float = Field(gt=0.2, le=100, description="from the farthest seat")
+    diagonal_inches: Num = Field(gt=3, le=300)
+    viewing_distance_m: Num = Field(gt=0.2, le=100, description="from the farthest seat")
     floor: str
     position: Point = Field(description="[x, y] in metres on the floor plan")
-    facing: float = Field(0, ge=0, lt=360, description="degrees clockwise from north")
+    facing: Num = Field(0, ge=0, lt=360, description="degrees clockwise from north")
     theme: str = "default"
     languages: list[Lang] | None = Field(None, min_length=1, description="default: the hall's")
-    rotate_seconds: float = Field(8, ge=2, le=120)
-    window: int | None = Field(None, description="the window of a strip screen")
+    rotate_seconds: Num = Field(8, ge=2, le=120)
+    window: Int | None = Field(None, description="the window of a strip screen")
     zone: str | None = None
     regions: list[Region] = Field(min_length=1)
     node: Slug | None = Field(None, description=NODE_DESCRIPTION)
@@ -395,7 +401,7 @@ class Theme(Strict):
     accent: Color
     highlight: Color = Field(description="the newest call")
     warning: Color
-    text_scale: float = Field(1.0, ge=0.5, le=3.0)
+    text_scale: Num = Field(1.0, ge=0.5, le=3.0)
     font: str | None = Field(None, description="path to a font file overriding the bundled CJK font")
 
 
@@ -417,7 +423,7 @@ class Message(Strict):
 class QuietHours(Strict):
     start: TimeOfDay = Field(alias="from")
     end: TimeOfDay = Field(alias="to")
-    volume: float = Field(ge=0, le=1)
+    volume: Num = Field(ge=0, le=1)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -440,15 +446,15 @@ TEMPLATE_FIELDS = ("ticket", "window", "floor", "service")
 
 class Voice(Strict):
     languages: list[VoiceLang] = Field(default_factory=lambda: ["zh-Hans", "en"], min_length=1)
-    repeat: int = Field(2, ge=1, le=5, description="times each call is spoken")
+    repeat: Int = Field(2, ge=1, le=5, description="times each call is spoken")
     templates: dict[Literal["call", "recall", "floor"], dict[VoiceLang, str]] = Field(
         default_factory=_default_templates,
         description="placeholders: {ticket} {window} {floor} {service}",
     )
     chime: bool = True
-    volume: float = Field(1.0, ge=0, le=1)
+    volume: Num = Field(1.0, ge=0, le=1)
     quiet_hours: list[QuietHours] = Field(default_factory=list)
-    max_age_seconds: float = Field(
+    max_age_seconds: Num = Field(
         60, gt=0, description="calls older than this are dropped rather than spoken late"
     )
 
