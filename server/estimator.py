@@ -68,6 +68,9 @@ _NORMAL = NormalDist()
 INF = float("inf")
 
 
+PRIOR_WEIGHT = 5  # the hall file's service time counts as this many observed services
+
+
 @dataclass
 class Ewma:
     """A mean that starts from a prior worth ``weight`` observations, then forgets slowly."""
@@ -137,6 +140,7 @@ class Estimator:
         self.calibration = Calibration(coverage=coverage)
         # learned, per hall
         self.mean: dict[str, Ewma] = {}  # per service; the config setter adds each with its prior
+        self._prior: dict[str, float] = {}  # per service: the hall file's seconds behind that prior
         self.config = config
         self.mean_all = Ewma(sum(s.minutes for s in config.services) * 60.0 / len(config.services), 5, 0.02)
         self.speed: dict[int, Ewma] = {}
@@ -171,8 +175,14 @@ class Estimator:
         self._config = config
         self.plans = window_plans(config)
         for s in config.services:  # a reload may add services; the others keep what was learned
-            if s.id not in self.mean:
-                self.mean[s.id] = Ewma(s.minutes * 60.0, 5, 0.03)
+            prior, mean = s.minutes * 60.0, self.mean.get(s.id)
+            if mean is None:
+                self.mean[s.id] = Ewma(prior, PRIOR_WEIGHT, 0.03)
+            elif prior != self._prior[s.id]:
+                # The manager's new figure takes the old one's place in the mean (exactly, until
+                # the mean starts forgetting); what was observed since still counts.
+                mean.value = max(1.0, mean.value + PRIOR_WEIGHT * (prior - self._prior[s.id]) / mean.weight)
+            self._prior[s.id] = prior
 
     # ---------------------------------------------------------------- learning
     def observe(self, event: dict) -> None:

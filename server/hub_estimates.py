@@ -166,8 +166,10 @@ def _child_main(conn: Connection, hall_path: str) -> None:
                 for seq, event in message[1]:
                     engine.apply(event, seq)
                     est.observe(event)
-            elif kind == "config" and engine is not None:
-                engine.config = HallConfig.model_validate(message[1])
+            elif kind == "config" and engine is not None and est is not None:
+                config = HallConfig.model_validate(message[1])
+                engine.config = est.config = config  # new windows and service times, learning kept
+                est.breaks = planned_breaks_beside(hall_path, config)  # the rota may have changed too
             elif kind == "estimate" and engine is not None and est is not None:
                 conn.send(("estimates", est(engine, message[1])))
         except Exception as exc:  # answer, then let the hub restart us from a fresh snapshot

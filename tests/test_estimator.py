@@ -243,3 +243,19 @@ def test_a_break_taken_early_is_not_taken_again(hall):
     assert send(p.Resume(type="resume", id="r1", window=1), at("11:50")).ok
     windows = {r.number: r for r in est._windows(engine, at("11:55"), at("00:00"))}
     assert set(windows) == {1} and windows[1].breaks == []
+
+
+def test_a_new_service_time_in_the_hall_file_replaces_the_prior_not_what_was_learned() -> None:
+    from server.estimator import PRIOR_WEIGHT
+
+    from tests.engine_hall import HALL_YAML, hall_config
+
+    est = Estimator(hall_config())
+    assert est.mean["passport"].value == 6 * 60
+    est.config = hall_config(HALL_YAML.replace("minutes: 6, name: 护照", "minutes: 10, name: 护照"))
+    assert est.mean["passport"].value == 10 * 60  # nothing observed yet: the new figure, exactly
+    for _ in range(PRIOR_WEIGHT):
+        est.mean["passport"].add(8 * 60)  # then five passports take 8 minutes each
+    assert est.mean["passport"].value == pytest.approx(9 * 60)
+    est.config = hall_config(HALL_YAML.replace("minutes: 6, name: 护照", "minutes: 4, name: 护照"))
+    assert est.mean["passport"].value == pytest.approx(6 * 60)  # (5 × 4 + 5 × 8) / 10: both still count
