@@ -20,6 +20,7 @@ class CallBannerOptions(Strict):
 
 class RecentCallsOptions(Strict):
     count: int = Field(6, ge=1, le=30)
+    show_arrow: bool = Field(True, description="the way to each window for this screen's reader, where it fits")
 
 
 class WindowBoardOptions(Strict):
@@ -65,10 +66,14 @@ class QrOptions(Strict):
 class MapOptions(Strict):
     floor: str | None = Field(None, description="default: the screen's floor")
     animate_route: bool = True
+    orientation: Literal["heads-up", "north-up"] = Field(
+        "heads-up", description="heads-up: what is ahead of the screen's reader is up (in quarter turns)")
 
 
 class DirectoryOptions(Strict):
     cycle_seconds: float = Field(10, ge=3, le=120)
+    hold_seconds: float = Field(30, ge=3, le=600, description="after a tap, the item tapped stays this long")
+    show_map: bool = Field(True, description="draw the route on the plan when the region is large enough")
 
 
 WIDGET_OPTIONS: dict[str, type[Strict]] = {

@@ -16,11 +16,12 @@ Dijkstra), :mod:`.routes` (refs, routes, legs), :mod:`.directions` (words and
 arrows).
 """
 
-from .directions import ARROWS, KIND_NAMES, Arrow, Step, floor_name, place_name
+from .directions import ARROWS, KIND_NAMES, Arrow, Step, floor_name, place_name, transfer_words
 from .network import STEP_FREE_SPEED, WALK_SPEED, Network, Place, build
 from .routes import Leg, Route, Transfer, UnknownPlace, Wayfinder, wayfinder_for
 
 __all__ = [
     "ARROWS", "KIND_NAMES", "Arrow", "Leg", "Network", "Place", "Route", "STEP_FREE_SPEED", "Step",
-    "Transfer", "UnknownPlace", "WALK_SPEED", "Wayfinder", "build", "floor_name", "place_name", "wayfinder_for",
+    "Transfer", "UnknownPlace", "WALK_SPEED", "Wayfinder", "build", "floor_name", "place_name", "transfer_words",
+    "wayfinder_for",
 ]

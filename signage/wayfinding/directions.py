@@ -290,6 +290,15 @@ def render(route: "Route", lang: str = "zh-Hans") -> str:
     return text[:1].upper() + text[1:] if lang == "en" else text
 
 
+def transfer_words(transfer: "Transfer", lang: str = "zh-Hans") -> str:
+    """How a route changes floor, alone: ``乘电梯到 2 楼`` / ``Take the lift to 2F``
+    (for a map's callout at the lift or the stairs)."""
+    lang = _lang(lang)
+    updown = _UPDOWN[lang][0 if transfer.up else 1]
+    text = _BY[lang].get(transfer.kind, _BY[lang]["stairs"]).format(floor=floor_name(transfer.to_floor, lang), dir=updown)
+    return text[:1].upper() + text[1:] if lang == "en" else text
+
+
 def summary(route: "Route", lang: str = "zh-Hans") -> str:
     """``约 45 米，步行约 1 分钟`` / ``about 45 m, 1 min walk`` (whole minutes, at least 1)."""
     lang = _lang(lang)

@@ -10,14 +10,18 @@ flashed.
 
 from __future__ import annotations
 
+import logging
 from typing import Hashable
 
 import pygame
 
 from ...i18n import t as tr
 from ...view import CallEntry
+from ...wayfinding import Arrow, wayfinder_for
 from .. import sizing
 from .base import Ctx, Widget
+
+log = logging.getLogger(__name__)
 
 MIN_SHOW = 4.0    # seconds each queued call stays up before the next
 BUSY_SHOW = 2.5   # ... when many are waiting their turn
@@ -69,10 +73,21 @@ class CallBanner(Widget):
         call = (c.seq, c.number, c.window, c.recall) if c else None
         return call, self.highlighted(ctx), ctx.zh, ctx.palette
 
-    def destination(self, ctx: Ctx, call: CallEntry) -> tuple[str, str]:
-        """("3号窗口", "Window 3"), with the floor when the window is on another floor."""
+    def arrow(self, ctx: Ctx, call: CallEntry) -> Arrow | None:
+        """The way to the window for a reader of this screen (``←``, ``↗``, ``2F ↑``...), or None:
+        ``show_arrow: false``, a screen whose position or facing is not known, no way to it."""
+        if self.options is not None and not self.options.show_arrow:
+            return None
+        return arrow_for(ctx, call.window)
+
+    def destination(self, ctx: Ctx, call: CallEntry, arrow: Arrow | None = None) -> tuple[str, str]:
+        """("3号窗口", "Window 3"), with the floor when the window is on another floor
+        (in the Chinese line the arrow says it: "2F ↑ 7号窗口")."""
         window = ctx.config.window(call.window)
-        if window is not None and window.floor != ctx.screen.floor:
+        if arrow is not None and arrow.floor is not None:
+            zh = tr("window_n", ctx.zh, window=call.window)
+            en = tr("window_n_floor", "en", window=call.window, floor=arrow.floor)
+        elif window is not None and window.floor != ctx.screen.floor:
             zh = tr("window_n_floor", ctx.zh, window=call.window, floor=window.floor)
             en = tr("window_n_floor", "en", window=call.window, floor=window.floor)
         else:
@@ -101,8 +116,9 @@ class CallBanner(Widget):
                 r = pygame.Rect(area.x, area.y + i * half, area.width, half).inflate(-area.width // 10, -half // 4)
                 text.draw(surface, line, ctx.zh if i == 0 else "en", r, p.muted, int(half * 0.5))
             return surface
-        zh, en = self.destination(ctx, call)
-        arrow = "→ " if (self.options is None or self.options.show_arrow) else ""
+        way = self.arrow(ctx, call)
+        zh, en = self.destination(ctx, call, way)
+        arrow = f"{way.symbol} " if way is not None and way.symbol else ""
         text.draw(surface, call.number, "en", box(L.number), fg, L.number_px * 2, min_px=8)
         if L.side:
             px = min(text.fit(arrow + zh, ctx.zh, L.dest[0][2], L.dest[0][3], L.dest_px * 2),
@@ -122,3 +138,25 @@ class CallBanner(Widget):
             else:
                 text.draw(surface, f"{arrow}{zh} / {en}", ctx.zh, box(L.dest[0]), fg, L.dest_px * 2)
         return surface
+
+
+def arrow_for(ctx: Ctx, window_number: int) -> Arrow | None:
+    """The arrow a reader of ``ctx.screen`` needs for ``window_number`` (see
+    docs/wayfinding.md), or None when it cannot be right: the screen's facing is not
+    written, the screen or window has no place on the plan, or there is no way.
+    Calls to the love window take the step-free way. Never raises."""
+    screen = ctx.screen
+    if getattr(screen, "position", None) is None:
+        return None
+    try:
+        window = ctx.config.window(window_number)
+        finder = wayfinder_for(ctx.config)
+        arrow = finder.arrow(screen.id, window_number, step_free=window is not None and window.kind == "love")
+        if arrow is None and window is not None and window.kind == "love":
+            arrow = finder.arrow(screen.id, window_number)
+    except Exception:
+        log.exception("no arrow for window %s on screen %s", window_number, screen.id)
+        return None
+    if arrow is None or (getattr(screen, "facing", 0) is None and arrow.floor is None):
+        return None  # which way is left depends on which way the screen faces
+    return arrow

@@ -1,4 +1,17 @@
-"""Placeholder for the floor map (wayfinding comes in a later issue): the outline and a title."""
+"""The floor map: the plan, "you are here", and the way to the newest call's window.
+
+Top to bottom: a title (the floor's name, 楼层平面图 / Floor plan), the plan
+(see :mod:`.floorplan`: areas and their names, numbered windows, icons of the
+points, "you are here" at the screen's position with a cone where its reader
+looks), and a caption with the newest call and its way in words: "A023 → 7号窗口:
+向右转，前方 9 米左转，乘电梯到 2 楼 …". The route is drawn on the plan and a dot
+runs along it from here to the window; where it leaves the floor, a tag says
+"乘电梯到 2 楼 / Take the lift to 2F".
+
+Calls to the love window are shown by the step-free way (its visitors are the
+elderly and people in wheelchairs), or by any way when there is none.
+Options: ``floor`` (default the screen's), ``animate_route``, ``orientation``.
+"""
 
 from __future__ import annotations
 
@@ -8,51 +21,107 @@ import pygame
 
 from ...config.model import Floor
 from ...i18n import t as tr
-from .base import Ctx, Widget, mix
+from ...wayfinding import Route
+from ...view import CallEntry
+from .base import Ctx, mix
+from .floorplan import Plan, RouteWidget, draw_route, floor_of, route_for, route_lines, screen_spot
 
 
-def draw_floor(ctx: Ctx, surface: pygame.Surface, box: pygame.Rect, floor: Floor | None) -> None:
-    """The floor's outline and areas, north up, scaled to fit ``box``."""
-    if floor is None or box.width < 4 or box.height < 4:
-        return
-    xs = [x for x, _ in floor.outline]
-    ys = [y for _, y in floor.outline]
-    x0, y0 = min(xs), min(ys)
-    span_x, span_y = max(1e-6, max(xs) - x0), max(1e-6, max(ys) - y0)
-    k = min(box.width / span_x, box.height / span_y)
-    ox = box.x + (box.width - span_x * k) / 2
-    oy = box.y + (box.height - span_y * k) / 2
-
-    def at(pt: tuple[float, float]) -> tuple[int, int]:  # metres, y north -> pixels, y down
-        return round(ox + (pt[0] - x0) * k), round(oy + (y0 + span_y - pt[1]) * k)
-
-    p = ctx.palette
-    for area in floor.areas:
-        pygame.draw.polygon(surface, mix(p.panel, p.accent, 0.18), [at(q) for q in area.polygon])
-    pygame.draw.polygon(surface, p.muted, [at(q) for q in floor.outline], max(2, box.height // 120))
-
-
-class Map(Widget):
+class Map(RouteWidget):
     name = "map"
     title_key = "map"
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.animate = bool(getattr(self.options, "animate_route", True))
+
     def floor(self, ctx: Ctx) -> Floor | None:
-        wanted = getattr(self.options, "floor", None) or self.screen.floor
-        return ctx.config.floor(wanted) or (ctx.config.floors[0] if ctx.config.floors else None)
+        return floor_of(ctx.config, getattr(self.options, "floor", None) or self.screen.floor)
+
+    def up(self, floor: Floor) -> float:
+        """The bearing shown up: where the screen's reader looks (heads-up), or north."""
+        spot = screen_spot(self.screen)
+        if getattr(self.options, "orientation", "heads-up") == "north-up" or spot is None or spot[1] is None:
+            return 0.0
+        return spot[1] if floor.id == self.screen.floor else 0.0
+
+    def newest(self, ctx: Ctx) -> CallEntry | None:
+        calls = ctx.view.recent_calls
+        return calls[0] if calls else None
 
     def key(self, ctx: Ctx) -> Hashable:
-        return ctx.lang, ctx.palette
+        c = self.newest(ctx)
+        return (c.seq, c.number, c.window) if c else None, ctx.lang, ctx.palette
+
+    def route(self, ctx: Ctx, call: CallEntry | None) -> Route | None:
+        if call is None:
+            return None
+        window = ctx.config.window(call.window)
+        return route_for(ctx, f"screen:{self.screen.id}", [f"window:{call.window}"],
+                         step_free=window is not None and window.kind == "love")
 
     def render(self, ctx: Ctx) -> pygame.Surface:
+        self.set_route(None, ctx.t)
+        p = ctx.palette
         surface = self.blank(ctx)
-        area = self.inner(0.04)
-        th = max(8, int(min(area.height * 0.12, area.width * 0.1)))
+        area = self.inner(0.03)
         floor = self.floor(ctx)
+        th = max(8, int(min(area.height * 0.08, area.width * 0.06)))
         title = tr(self.title_key, ctx.lang)
         if floor is not None:
             title = f"{ctx.pick(floor.name)}  {floor.id}  ·  {title}"
-        ctx.text.draw(surface, title, ctx.lang, pygame.Rect(area.x, area.y, area.width, th), ctx.palette.text,
-                      int(th * 0.75), align="left")
-        draw_floor(ctx, surface, pygame.Rect(area.x, area.y + int(th * 1.3), area.width,
-                                             area.height - int(th * 1.3)), floor)
+        ctx.text.draw(surface, title, ctx.lang, pygame.Rect(area.x, area.y, area.width, th), p.accent,
+                      int(th * 0.8), align="left")
+        if floor is None or area.height < 3 * th:
+            return surface
+        call = self.newest(ctx)
+        route = self.route(ctx, call)
+        caption_h = int(th * 2.3) if area.height > 8 * th else 0
+        box = pygame.Rect(area.x, area.y + int(th * 1.25), area.width,
+                          area.height - int(th * 1.25) - caption_h - (th // 3 if caption_h else 0))
+        if box.width < 8 or box.height < 8:
+            return surface
+        plan = Plan(floor, box.inflate(-th, -th), self.up(floor))  # room for the icons on the walls
+        spot = screen_spot(self.screen) if floor.id == self.screen.floor else None
+        here = self.plans.blit(ctx, surface, plan, box, spot)
+        if plan.up:
+            north_sign(ctx, surface, plan)
+        if route is not None:
+            self.set_route(draw_route(ctx, surface, plan, route, spot[0] if spot else None, box, here), ctx.t)
+        if caption_h:
+            cap = pygame.Rect(area.x, area.bottom - caption_h, area.width, caption_h)
+            pygame.draw.rect(surface, mix(p.panel, p.background, 0.5), cap, border_radius=caption_h // 8)
+            self.caption(ctx, surface, cap.inflate(-th // 2, -th // 4), call, route)
         return surface
+
+    def caption(self, ctx: Ctx, surface: pygame.Surface, box: pygame.Rect, call: CallEntry | None,
+                route: Route | None) -> None:
+        p = ctx.palette
+        if call is None:
+            ctx.text.draw(surface, tr("map_hint", ctx.lang), ctx.lang, box, p.muted, box.height // 2)
+            return
+        head = f"{call.number} → {tr('window_n', ctx.lang, window=call.window)}"
+        words = route_lines(ctx, route, ctx.lang) or tr("no_route", ctx.lang)
+        hw = min(box.width // 3, ctx.text.measure(head, ctx.lang, box.height // 2).width + box.height // 2)
+        ctx.text.draw(surface, head, ctx.lang, pygame.Rect(box.x, box.y, hw, box.height), p.highlight,
+                      box.height // 2, align="left")
+        rest = pygame.Rect(box.x + hw + box.height // 4, box.y, box.width - hw - box.height // 4, box.height)
+        px, lines = ctx.text.fit_wrapped(words, ctx.lang, rest.width, rest.height, box.height // 3, max_lines=2)
+        ctx.text.draw_lines(surface, lines, ctx.lang, rest, p.text, px, valign="center")
+
+
+def north_sign(ctx: Ctx, surface: pygame.Surface, plan: Plan) -> None:
+    """A small "N" with an arrow in the plan's corner, when north is not up."""
+    import math
+
+    p = ctx.palette
+    r = max(8, int(min(plan.box.width, plan.box.height) * 0.035))
+    c = (plan.box.right - 2 * r, plan.box.top + 2 * r)
+    a = math.radians(plan.angle(0.0))
+    tip = (c[0] + math.sin(a) * r * 1.8, c[1] - math.cos(a) * r * 1.8)
+    pygame.draw.line(surface, p.muted, c, tip, max(2, r // 4))
+    pygame.draw.circle(surface, p.muted, (round(tip[0]), round(tip[1])), max(2, r // 3))
+    box = pygame.Rect(0, 0, 2 * r, 2 * r)
+    box.center = (round(c[0] - math.sin(a) * r), round(c[1] + math.cos(a) * r))
+    box.clamp_ip(plan.box)
+    ctx.text.draw(surface, "N", "en", box, p.muted, int(r * 1.5))

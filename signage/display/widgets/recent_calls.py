@@ -9,6 +9,7 @@ import pygame
 from ...i18n import t as tr
 from .. import sizing
 from .base import Ctx, Widget, mix
+from .call_banner import arrow_for
 
 
 class RecentCalls(Widget):
@@ -17,6 +18,10 @@ class RecentCalls(Widget):
     @property
     def count(self) -> int:
         return self.options.count if self.options else 6
+
+    @property
+    def show_arrow(self) -> bool:
+        return self.options.show_arrow if self.options else True
 
     def key(self, ctx: Ctx) -> Hashable:
         calls = tuple((c.seq, c.number, c.window) for c in ctx.view.recent_calls[: self.count])
@@ -47,7 +52,13 @@ class RecentCalls(Widget):
             right = pygame.Rect(left.right, cell.y, cell.width - left.width, cell.height)
             color = p.highlight if i == 0 else p.text
             ctx.text.draw(surface, call.number, "en", left, color, px, align="left")
-            ctx.text.draw(surface, tr("window_n", ctx.lang, window=call.window), ctx.lang, right, color, px,
-                          align="right")
+            where = tr("window_n", ctx.lang, window=call.window)
+            if self.show_arrow:  # "← 3号窗口", when the arrow fits at the row's size
+                way = arrow_for(ctx, call.window)
+                if way is not None and way.symbol:
+                    with_arrow = f"{way.symbol} {where}"
+                    if ctx.text.fit(with_arrow, ctx.lang, right.width, right.height, px) >= px:
+                        where = with_arrow
+            ctx.text.draw(surface, where, ctx.lang, right, color, px, align="right")
         return surface
 

@@ -1,0 +1,423 @@
+"""The floor plan as the map and the directory draw it, and a route animated on it.
+
+Theory of operation. A plan is drawn in two layers:
+
+* the **floor** (outline, areas and their names, windows, icons of the points,
+  "you are here"): drawn once per size, language and theme into a surface and
+  kept (:class:`PlanCache`); it never changes while the screen runs;
+* the **route** (the newest call's way, or the directory's current item):
+  copied onto that floor picture when the call changes, as a thick line in the
+  highlight colour with a ring round the target and, where it leaves the floor,
+  a callout "乘电梯到 2 楼 / Take the lift to 2F".
+
+What moves is one bright dot (and two fading ones behind it) running along the
+route from here to the target: each frame restores the few pixels under the old
+dot from the widget's picture and draws the new one, so a frame costs a few
+small blits whatever the size of the map (:class:`RouteWidget`).
+
+The plan is turned so that what is ahead of a reader of the screen is up
+("heads-up", the usual rule of you-are-here maps), in quarter turns so that
+text stays upright; a small "N" shows where north is. ``orientation:
+north-up`` keeps north up.
+
+Metres have x east and y north; pixels have y down.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from typing import Any, Hashable, Iterable, Sequence
+
+import pygame
+
+from ...config.model import Floor, HallConfig, Screen, Window
+from ...i18n import pick
+from ...i18n import t as tr
+from ...wayfinding import KIND_NAMES, Route, transfer_words, wayfinder_for
+from ...wayfinding.geometry import finite
+from .base import Color, Ctx, Widget, mix
+from .icons import badge_colour, draw_icon
+
+log = logging.getLogger(__name__)
+
+Point = tuple[float, float]
+
+AREA_TINT = {"waiting": 0.16, "counters": 0.26, "self_service": 0.2, "service": 0.22, "office": 0.1, "other": 0.12}
+SPECIAL_WINDOWS = ("love", "green", "unresolved")
+
+
+# --- metres -> pixels ------------------------------------------------------------------------
+
+class Plan:
+    """One floor fitted into a box of pixels, turned so that the bearing ``up`` points up.
+
+    ``up`` is rounded to a quarter turn (text stays upright)."""
+
+    def __init__(self, floor: Floor, box: pygame.Rect, up: float = 0.0) -> None:
+        self.floor = floor
+        self.box = pygame.Rect(box)
+        self.up = int(round((up % 360) / 90.0)) % 4 * 90
+        a = math.radians(self.up)
+        self._c, self._s = round(math.cos(a)), round(math.sin(a))
+        uv = [self._uv(p) for p in floor.outline if finite(p)] or [(0.0, 0.0)]
+        us, vs = [u for u, _ in uv], [v for _, v in uv]
+        self.u0, self.v1 = min(us), max(vs)
+        span_u, span_v = max(1e-6, max(us) - self.u0), max(1e-6, self.v1 - min(vs))
+        self.k = min(self.box.width / span_u, self.box.height / span_v)  # pixels per metre
+        self.ox = self.box.x + (self.box.width - span_u * self.k) / 2
+        self.oy = self.box.y + (self.box.height - span_v * self.k) / 2
+
+    def _uv(self, p: Sequence[float]) -> Point:
+        # u: to the right of someone facing `up`; v: ahead of them
+        x, y = float(p[0]), float(p[1])
+        return x * self._c - y * self._s, x * self._s + y * self._c
+
+    def at(self, p: Sequence[float]) -> tuple[int, int]:
+        u, v = self._uv(p)
+        return round(self.ox + (u - self.u0) * self.k), round(self.oy + (self.v1 - v) * self.k)
+
+    def angle(self, bearing: float) -> float:
+        """A bearing (clockwise from north) as drawn: clockwise from straight up."""
+        return (bearing - self.up) % 360.0
+
+
+def floor_of(config: HallConfig, floor_id: str | None) -> Floor | None:
+    return (config.floor(floor_id) if floor_id else None) or (config.floors[0] if config.floors else None)
+
+
+def screen_spot(screen: Screen) -> tuple[Point, float | None] | None:
+    """Where "you are here" is drawn (the screen's position) and which way its reader
+    looks (None when the file does not say which way the screen faces)."""
+    pos = getattr(screen, "position", None)
+    if pos is None or not finite(pos):
+        return None
+    facing = getattr(screen, "facing", None)
+    heading = None if facing is None else (float(facing) + 180.0) % 360.0
+    return (float(pos[0]), float(pos[1])), heading
+
+
+def point_label(point: Any, lang: str) -> str:
+    if point.name:
+        return pick(point.name, lang)
+    return KIND_NAMES.get(point.kind, {}).get(lang if lang in ("zh-Hans", "zh-Hant", "en") else "en", point.id)
+
+
+def window_label(window: Window, lang: str) -> str:
+    return pick(window.label, lang) if window.label else tr("window_n", lang, window=window.number)
+
+
+# --- the floor layer ----------------------------------------------------------------------------
+
+def text_px(box: pygame.Rect, scale: float = 1.0) -> int:
+    """The size of the plan's labels: readable, and in proportion to the plan."""
+    return max(10, int(min(box.width * 0.026, box.height * 0.034) * min(scale, 1.3)))
+
+
+def draw_floor(ctx: Ctx, surface: pygame.Surface, plan: Plan, here: tuple[Point, float | None] | None) -> list[pygame.Rect]:
+    """Outline, areas, windows, points with icons and names, and "you are here";
+    the rects of "you are here" and its label (a route's tags keep off them)."""
+    p = ctx.palette
+    floor = plan.floor
+    px = text_px(plan.box, p.scale)
+    outline = [plan.at(q) for q in floor.outline]
+    pygame.draw.polygon(surface, mix(p.panel, p.background, 0.55), outline)
+    taken: list[pygame.Rect] = []
+    for area in floor.areas:
+        pts = [plan.at(q) for q in area.polygon]
+        pygame.draw.polygon(surface, mix(p.panel, p.accent, AREA_TINT.get(area.kind, 0.12)), pts)
+        pygame.draw.polygon(surface, mix(p.panel, p.accent, 0.35), pts, max(1, px // 12))
+    pygame.draw.polygon(surface, p.muted, outline, max(2, px // 6))
+    # windows: numbered tiles, the love window and the other special ones edged in the highlight colour
+    side = max(12, min(int(plan.k * 2.2), int(px * 2.0)))
+    for w in ctx.config.windows:
+        if w.floor != floor.id or not finite(w.position):
+            continue
+        c = plan.at(w.position)
+        tile = pygame.Rect(0, 0, side, side)
+        tile.center = c
+        pygame.draw.rect(surface, mix(p.panel, p.text, 0.18), tile, border_radius=max(2, side // 6))
+        if w.kind in SPECIAL_WINDOWS:
+            pygame.draw.rect(surface, p.highlight if w.kind == "love" else p.accent, tile, max(2, side // 10),
+                             border_radius=max(2, side // 6))
+        ctx.text.draw(surface, str(w.number), "en", tile.inflate(-side // 5, -side // 5), p.text, side, min_px=6)
+        taken.append(tile)
+    # points: icons first (they are what people look for), their names where there is room
+    r = max(6, min(int(plan.k * 0.9), int(px * 0.8)))
+    icons: list[tuple[pygame.Rect, str]] = []
+    for point in floor.points:
+        if not finite(point.position):
+            continue
+        c = plan.at(point.position)
+        rect = draw_icon(surface, point.kind, c, r, badge_colour(point.kind, p.accent, p.warning, p.text), p.panel)
+        taken.append(rect)
+        icons.append((rect, point_label(point, ctx.lang)))
+    marker = None
+    mine: list[pygame.Rect] = []
+    if here is not None:
+        marker = draw_here(surface, plan, here[0], here[1], px, p.highlight, p.background)
+        taken.append(marker)
+        mine.append(marker)
+    # labels: "you are here" first, then the areas' names, then the points' (where they fit)
+    bounds = surface.get_rect()
+    if marker is not None:
+        label = place_label(ctx, surface, tr("you_are_here", ctx.lang), marker, px, p.highlight, taken, bounds, bold=True)
+        if label is not None:
+            mine.append(label)
+    for area in floor.areas:
+        pts = [plan.at(q) for q in area.polygon]
+        xs, ys = [q[0] for q in pts], [q[1] for q in pts]
+        box = pygame.Rect(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)).inflate(-px // 2, -px // 2)
+        if box.width < px * 2 or box.height < px:
+            continue
+        label = pick(area.name, ctx.lang)
+        size = ctx.text.fit(label, ctx.lang, box.width, box.height, int(px * 1.15), min_px=max(8, px * 2 // 3))
+        ink = ctx.text.measure(label, ctx.lang, size)
+        line = pygame.Rect(0, 0, ink.width + 2, int(size * 1.25))
+        for y in (box.centery, box.top + line.height // 2, box.bottom - line.height // 2):
+            line.center = (box.centerx, y)
+            if line.collidelist(taken) < 0 and box.contains(line) and bounds.contains(line):
+                ctx.text.draw(surface, label, ctx.lang, line, mix(p.muted, p.panel, 0.15), size, px=size)
+                taken.append(line)
+                break
+    for rect, label in icons:
+        place_label(ctx, surface, label, rect, int(px * 0.85), p.text, taken, bounds)
+    return mine
+
+
+def draw_here(surface: pygame.Surface, plan: Plan, pos: Point, heading: float | None, px: int,
+              colour: Color, ring: Color) -> pygame.Rect:
+    """"You are here": a dot with a cone towards where the reader looks; its rect."""
+    cx, cy = plan.at(pos)
+    r = max(5, int(px * 0.55))
+    cover = pygame.Rect(cx - r, cy - r, 2 * r + 1, 2 * r + 1)
+    if heading is not None:
+        a = math.radians(plan.angle(heading))
+        tip = (cx + math.sin(a) * r * 2.6, cy - math.cos(a) * r * 2.6)
+        left = (cx + math.sin(a - 0.62) * r * 1.2, cy - math.cos(a - 0.62) * r * 1.2)
+        right = (cx + math.sin(a + 0.62) * r * 1.2, cy - math.cos(a + 0.62) * r * 1.2)
+        cone = [(round(x), round(y)) for x, y in (tip, left, right)]
+        pygame.draw.polygon(surface, colour, cone)
+        xs, ys = [q[0] for q in cone], [q[1] for q in cone]
+        cover.union_ip(pygame.Rect(min(xs), min(ys), max(xs) - min(xs) + 1, max(ys) - min(ys) + 1))
+    pygame.draw.circle(surface, ring, (cx, cy), r + max(2, r // 3))
+    pygame.draw.circle(surface, colour, (cx, cy), r)
+    return cover
+
+
+def place_label(ctx: Ctx, surface: pygame.Surface, label: str, near: pygame.Rect, px: int, colour: Color,
+                taken: list[pygame.Rect], bounds: pygame.Rect, bold: bool = False) -> pygame.Rect | None:
+    """A label beside ``near`` (right, left, below, above: the first spot that is free
+    and inside ``bounds``); None when there is no room (the icon speaks for itself)."""
+    if not label.strip() or px < 6:
+        return None
+    ink = ctx.text.measure(label, ctx.lang, px, bold)
+    w, h = ink.width + 4, int(px * 1.3)
+    gap = max(2, px // 5)
+    spots = [pygame.Rect(near.right + gap, near.centery - h // 2, w, h),
+             pygame.Rect(near.left - gap - w, near.centery - h // 2, w, h),
+             pygame.Rect(near.centerx - w // 2, near.bottom + gap, w, h),
+             pygame.Rect(near.centerx - w // 2, near.top - gap - h, w, h)]
+    for spot in spots:
+        if bounds.contains(spot) and spot.collidelist(taken) < 0:
+            ctx.text.draw(surface, label, ctx.lang, spot, colour, px, px=px, bold=bold, align="left")
+            taken.append(spot)
+            return spot
+    return None
+
+
+class PlanCache:
+    """The floor layer of one widget, drawn once per (size, floor, language, theme, turn)."""
+
+    def __init__(self) -> None:
+        self._key: Hashable = None
+        self._surface: pygame.Surface | None = None
+        self.here: list[pygame.Rect] = []  # "you are here" and its label, in the box's pixels
+
+    def get(self, ctx: Ctx, plan: Plan, outer: pygame.Rect, here: tuple[Point, float | None] | None) -> pygame.Surface:
+        inner = plan.box.move(-outer.x, -outer.y)
+        key = (outer.size, tuple(inner), plan.floor.id, plan.up, ctx.lang, ctx.palette, here)
+        if key != self._key or self._surface is None:
+            surface = pygame.Surface(outer.size, pygame.SRCALPHA)
+            self.here = draw_floor(ctx, surface, Plan(plan.floor, inner, plan.up), here)
+            self._surface, self._key = surface, key
+        return self._surface
+
+    def blit(self, ctx: Ctx, surface: pygame.Surface, plan: Plan, outer: pygame.Rect,
+             here: tuple[Point, float | None] | None) -> list[pygame.Rect]:
+        """Draw the floor layer: ``plan`` in the box ``outer`` (icons and labels may reach
+        beyond the plan, never beyond ``outer``); the rects to keep free, in ``surface``'s pixels."""
+        surface.blit(self.get(ctx, plan, outer, here), outer)
+        return [r.move(outer.topleft) for r in self.here]
+
+
+# --- the route layer -----------------------------------------------------------------------------
+
+@dataclass
+class Drawn:
+    """A route as drawn on one plan: the pixel path the dot runs along."""
+
+    path: list[tuple[int, int]]
+    dot: int
+    colour: Color
+    ring: Color
+
+
+def draw_route(ctx: Ctx, surface: pygame.Surface, plan: Plan, route: Route, start: Point | None,
+               bounds: pygame.Rect, keep_free: Sequence[pygame.Rect] = ()) -> Drawn | None:
+    """The route's walk on this plan's floor, its target ringed, and "乘电梯到 2 楼" where it
+    leaves the floor; the path for the moving dot (None when the route is not on this floor)."""
+    p = ctx.palette
+    px = text_px(plan.box, p.scale)
+    width = max(3, min(int(plan.k * 0.4), px // 3))
+    path: list[tuple[int, int]] = []
+    callouts: list[tuple[tuple[int, int], str]] = []
+    for i, leg in enumerate(route.legs):
+        if leg.floor != plan.floor.id:
+            continue
+        pts = list(leg.points)
+        if i == 0 and start is not None:
+            pts = [start] + pts  # from "you are here" (the reader stands a step in front)
+        pix = [plan.at(q) for q in pts if finite(q)]
+        if len(pix) >= 2:
+            pygame.draw.lines(surface, mix(p.highlight, p.background, 0.45), False, pix, width + max(2, width // 2))
+            pygame.draw.lines(surface, p.highlight, False, pix, width)
+            for q in pix[1:-1]:
+                pygame.draw.circle(surface, p.highlight, q, width // 2)
+        if not path:
+            path = pix
+        if leg.leave is not None and pix:
+            callouts.append((pix[-1], transfer_words(leg.leave, ctx.lang)))
+    end = route.legs[-1]
+    if end.floor == plan.floor.id and end.points:
+        c = plan.at(end.points[-1])
+        pygame.draw.circle(surface, p.highlight, c, max(8, int(px * 1.25)), max(3, width // 2 + 1))
+    for at, words in callouts:
+        callout(ctx, surface, at, words, px, bounds, keep_free)
+    if len(path) < 2:
+        return None
+    return Drawn(path, max(4, width), p.text, p.highlight)
+
+
+def callout(ctx: Ctx, surface: pygame.Surface, at: tuple[int, int], words: str, px: int, bounds: pygame.Rect,
+            keep_free: Sequence[pygame.Rect] = ()) -> None:
+    """A tag in the highlight colour beside ``at`` (above, below, left or right, the first
+    that stays off ``keep_free``): 乘电梯到 2 楼."""
+    p = ctx.palette
+    ink = ctx.text.measure(words, ctx.lang, px)
+    w, h = min(bounds.width, ink.width + px), int(px * 1.6)
+    tags = []
+    for anchor, offset in (("midbottom", (0, -px)), ("midtop", (0, px)), ("midright", (-px, 0)), ("midleft", (px, 0))):
+        tag = pygame.Rect(0, 0, w, h)
+        setattr(tag, anchor, (at[0] + offset[0], at[1] + offset[1]))
+        tag.clamp_ip(bounds)
+        tags.append(tag)
+    tag = next((t for t in tags if t.collidelist(list(keep_free)) < 0), tags[0])
+    pygame.draw.rect(surface, p.highlight, tag, border_radius=h // 4)
+    ctx.text.draw(surface, words, ctx.lang, tag.inflate(-px // 2, -px // 4), p.background, px)
+
+
+def route_for(ctx: Ctx, origin: str, targets: Iterable[str], step_free: bool = False) -> Route | None:
+    """The quickest route from ``origin`` to any of ``targets``; None when there is none
+    (an unplaced screen, a window with no way to it). Never raises."""
+    try:
+        finder = wayfinder_for(ctx.config)
+    except Exception:
+        log.exception("wayfinding failed for this hall")
+        return None
+    best: Route | None = None
+    for target in targets:
+        try:
+            route = finder.route(origin, target, step_free)
+            if route is None and step_free:
+                route = finder.route(origin, target, False)  # better some way than none
+        except Exception:  # an unknown place: no route, not a broken screen
+            continue
+        if route is not None and (best is None or route.seconds < best.seconds):
+            best = route
+    return best
+
+
+def route_lines(ctx: Ctx, route: Route | None, lang: str) -> str:
+    """Directions and distance in words, or "" without a route."""
+    if route is None:
+        return ""
+    try:
+        return f"{route.directions(lang)}（{route.summary(lang)}）" if lang != "en" else \
+            f"{route.directions(lang)} ({route.summary(lang)})"
+    except Exception:
+        log.exception("directions failed")
+        return ""
+
+
+# --- a widget with an animated route ------------------------------------------------------------------
+
+TRAIL = (0.0, 0.06, 0.12)  # the dot and the two fading ones behind it, as fractions of a lap
+LAP_PAUSE = 0.8  # seconds the dot rests at the target before it starts again
+
+
+class RouteWidget(Widget):
+    """A widget whose picture has a route on it: a dot runs along ``self._path``
+    (region pixels) every frame, restored from the widget's own picture."""
+
+    animate = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plans = PlanCache()
+        self._drawn: Drawn | None = None
+        self._shown: Drawn | None = None  # the route on the picture now on the canvas
+        self._dots: list[pygame.Rect] = []
+        self._t0 = 0.0
+
+    def set_route(self, drawn: Drawn | None, t: float) -> None:
+        """Called by ``render``: the route on the new picture."""
+        self._drawn = drawn
+        self._t0 = t
+
+    def draw(self, canvas: pygame.Surface, ctx: Ctx, force: bool = False,
+             may_render: bool = True) -> list[pygame.Rect]:
+        before = self._surface
+        dirty = super().draw(canvas, ctx, force, may_render)
+        if self._surface is not before or dirty:
+            self._shown, self._dots = self._drawn, []  # the picture was blitted whole: no old dots on it
+        route = self._shown
+        if route is None or not self.animate or self._surface is None:
+            return dirty
+        for r in self._dots:  # restore what the old dots covered
+            canvas.blit(self._surface, r.move(self.rect.topleft), r)
+        old = [r.move(self.rect.topleft) for r in self._dots]
+        self._dots = []
+        lengths = [math.dist(a, b) for a, b in zip(route.path, route.path[1:])]
+        total = sum(lengths)
+        if total < 1:
+            return dirty + old
+        speed = max(total / 6.0, min(total / 2.0, self.rect.height * 0.35))  # 2 to 6 s a lap
+        lap = total / speed + LAP_PAUSE
+        phase = ((ctx.t - self._t0) % lap) / (total / speed)
+        for k, back in enumerate(TRAIL):
+            f = phase - back
+            if f < 0 or f > 1:
+                continue
+            x, y = _along(route.path, lengths, total * f)
+            radius = max(2, int(route.dot * (1.0 - 0.28 * k)))
+            rect = pygame.Rect(round(x) - radius - 1, round(y) - radius - 1, 2 * radius + 3, 2 * radius + 3)
+            rect = rect.clip(pygame.Rect(0, 0, *self.rect.size))
+            if not rect.width or not rect.height:
+                continue
+            centre = (round(x) + self.rect.x, round(y) + self.rect.y)
+            pygame.draw.circle(canvas, route.ring if k else route.colour, centre, radius)
+            if k == 0:
+                pygame.draw.circle(canvas, route.ring, centre, radius, max(1, radius // 3))
+            self._dots.append(rect)
+        return dirty + old + [r.move(self.rect.topleft) for r in self._dots]
+
+
+def _along(path: list[tuple[int, int]], lengths: list[float], s: float) -> tuple[float, float]:
+    for (a, b), d in zip(zip(path, path[1:]), lengths):
+        if s <= d and d > 0:
+            f = s / d
+            return a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f
+        s -= d
+    return float(path[-1][0]), float(path[-1][1])
