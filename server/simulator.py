@@ -56,6 +56,7 @@ from signage import protocol as p
 from signage.config.model import HallConfig, WEEKDAYS, minutes_of
 
 from .engine import Decision, QueueEngine, _zone
+from .stats import percentile
 from .traffic import TrafficProfile
 
 PRIORITY_KINDS = ("elderly", "disabled", "pregnant", "infant", "military")
@@ -413,15 +414,6 @@ def run_on_engine(day: HallDay, engine: QueueEngine | None = None,
 
 
 # --- a day in numbers --------------------------------------------------------------
-
-def percentile(xs: list[float], q: float) -> float | None:
-    if not xs:
-        return None
-    s = sorted(xs)
-    k = (len(s) - 1) * q / 100
-    lo, hi = math.floor(k), math.ceil(k)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
-
 
 def summarize(result: DayResult, config: HallConfig) -> dict:
     """Per service and per window figures of a simulated day (minutes)."""
