@@ -384,7 +384,8 @@ class Watcher:
         self.live_seqs: set[int] = set()     # call events the screen got live (not in a replay)
         self.audio_snapshot_gaps: list[tuple[int, int]] = []  # (seq before, welcome seq) of snapshot welcomes
         self._screen_welcome_seq = 0
-        self.announcer = Announcer(self.announcements.append) if announcer else None
+        self.queued_at: list[float] = []     # local time each announcement was queued (to check its age)
+        self.announcer = Announcer(self._queue, zone=zone) if announcer else None
         self.audio_client = None
         self.audio_connected = False
         if announcer:
@@ -427,6 +428,16 @@ class Watcher:
             with self.lock:
                 self.app.pump(time.time())
             time.sleep(0.005)
+
+    def _queue(self, announcement: Any) -> None:
+        self.announcements.append(announcement)
+        self.queued_at.append(time.time())
+
+    def late_announcements(self) -> list[str]:
+        """Announcements queued when their call was already older than the hall's max age (must be none)."""
+        with self.lock:
+            return [f"{a.ticket} -> {a.window} (#{a.seq}) {q - a.at:.1f} s old"
+                    for a, q in zip(self.announcements, self.queued_at) if q - a.at > a.max_age + 0.5]
 
     def _on_audio(self, message: dict[str, Any]) -> None:
         with self.lock:
@@ -584,8 +595,12 @@ class TcpProxy:
                 if flowing.is_set():
                     dst.close()
 
-        await asyncio.gather(pipe(reader, up_w), pipe(up_r, writer))
-        self._open.pop(key, None)
+        try:
+            await asyncio.gather(pipe(reader, up_w), pipe(up_r, writer))
+        except asyncio.CancelledError:
+            pass  # the relay is closing
+        finally:
+            self._open.pop(key, None)
 
     def cut(self) -> None:
         async def go() -> None:
@@ -615,6 +630,10 @@ class TcpProxy:
             for a, b, _ in list(self._open.values()):
                 a.transport.abort()
                 b.transport.abort()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         try:
             self._call(go())
         finally:
@@ -769,4 +788,186 @@ async def crash_cycles(folder: Path, cycles: int, *, seed: int = 1, hall: str = 
     report.tickets = len(staff.acknowledged_tickets())
     report.resent = staff.resent
     report.spoken = len(watcher.announcements)
+    return report
+
+
+# --- network faults --------------------------------------------------------------------------------
+
+class HubThread:
+    """The hub in this process, in a thread with its own event loop, stopped and started on one port.
+
+    Used where a test looks inside the hub (its clients, its queues) while the
+    network between it and the screens misbehaves.
+    """
+
+    def __init__(self, folder: Path, hall_file: Path, *, limits: Any = None, port: int | None = None) -> None:
+        self.folder = Path(folder)
+        self.hall_file = hall_file
+        self.limits = limits
+        self.port = port or free_port()
+        self.hub: Any = None
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="hub")
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def call(self, coro: Any, timeout: float = 30.0) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def start(self) -> None:
+        from .hub import Hub, naive_estimator
+
+        async def go() -> Any:
+            hub = Hub.open([self.hall_file], DEMO_TOKENS, self.folder / "hub.db", limits=self.limits,
+                           estimator=naive_estimator, durable=False)
+            await hub.start("127.0.0.1", self.port)
+            return hub
+
+        self.hub = self.call(go())
+
+    def stop(self) -> None:
+        if self.hub is not None:
+            self.call(self.hub.shutdown())
+            self.hub = None
+
+    def connections(self, hall: str = "zhongshan") -> dict[str, int]:
+        async def go() -> dict[str, int]:
+            return dict(self.hub.halls[hall].connections())
+        return self.call(go())
+
+    def close(self) -> None:
+        self.stop()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+@dataclass
+class NetworkReport:
+    outage: float = 0.0
+    badge_after: float | None = None          # seconds from the cut to the screen's "hub unreachable" flag
+    back_after_outage: float | None = None    # seconds from the link's return to screen and announcer in sync
+    spoken_during_outage: int = 0             # calls made during the outage, spoken after it (young enough)
+    dropped_as_stale: int = 0                 # calls made during the outage, too old to speak when it ended
+    half_open_detected: float | None = None   # seconds from the freeze to the screen seeing the link dead
+    back_after_half_open: float | None = None
+    hub_dropped_half_open: float | None = None  # seconds until the hub let go of the frozen connections
+    back_after_restart: float | None = None   # seconds from the restarted hub listening to both in sync
+    problems: list[str] = field(default_factory=list)
+
+
+async def network_faults(folder: Path, outage: float, *, hall: str = "zhongshan", keepalive: float = 1.0,
+                         max_age: float | None = None, backoff: tuple[float, float] | None = None,
+                         seed: int = 1) -> NetworkReport:
+    """A screen and an announcer behind a relay, staff calling the whole time, and three faults in turn:
+
+    1. an outage of ``outage`` seconds (the relay refuses everything), then the link back;
+    2. a half-open link (the relay freezes: nothing passes, nothing closes), found by the
+       keepalive pings (``keepalive`` seconds between pings and to wait for a pong, both ends);
+    3. a hub restart (a clean stop and start on the same port and database).
+
+    After each: the screen showed "hub unreachable" meanwhile, both clients are back in
+    sync by themselves, the screen's view equals the hub's state, nothing was shown as
+    new that did not arrive live, no call was spoken twice, none spoken older than the
+    hall's ``voice.max_age_seconds`` (``max_age`` overrides it, to test that with a short outage).
+    """
+    from .hub import Limits
+
+    folder = Path(folder)
+    report = NetworkReport(outage=outage)
+    hall_file = hall_open_all_day(folder, hall)
+    if max_age is not None:
+        text = hall_file.read_text(encoding="utf-8")
+        text, n = re.subn(r"max_age_seconds: [\d.]+", f"max_age_seconds: {max_age:g}", text)
+        if not n:
+            text = text.replace("\nvoice:\n", f"\nvoice:\n  max_age_seconds: {max_age:g}\n", 1)
+        hall_file.write_text(text, encoding="utf-8")
+    limits = Limits(ping_interval=keepalive, ping_timeout=keepalive, watch_interval=None, close_grace=0.5)
+    hub = HubThread(folder, hall_file, limits=limits)
+    hub.start()
+    proxy = TcpProxy(hub.port).start()
+    options: dict[str, Any] = {"ping_interval": keepalive}
+    if backoff is not None:
+        options.update(min_backoff=backoff[0], max_backoff=backoff[1])
+    watcher = Watcher(f"ws://127.0.0.1:{proxy.port}", hall, **options).start()
+    staff = Staff(hub.url, hall, interval=0.15, seed=seed)
+    staff.start()
+    problems = report.problems
+
+    async def in_sync(what: str, since: float) -> float | None:
+        seq = read_log(folder / "hub.db", hall).events
+        took = await await_until(lambda: watcher.synced_to(seq), 60)
+        if took is None:
+            problems.append(f"{what}: not back in sync within 60 s")
+            return None
+        diffs = await compare_with_hub(hub.url, watcher, staff, hall)
+        problems.extend(f"{what}: screen view: {d}" for d in diffs)
+        return time.monotonic() - since
+
+    try:
+        if await await_until(lambda: watcher.synced_to(0), 10) is None:
+            problems.append("the watcher never connected")
+            return report
+        await asyncio.sleep(1.0)
+        # 1. an outage
+        spoken_before = len(watcher.announcements)
+        seq_before = read_log(folder / "hub.db", hall).events
+        cut = time.monotonic()
+        await asyncio.to_thread(proxy.cut)
+        report.badge_after = await await_until(lambda: watcher.unreachable, 10)
+        if report.badge_after is None:
+            problems.append("outage: the screen never noticed")
+        await asyncio.sleep(max(0.0, outage - (time.monotonic() - cut)))
+        seq_cut_end = read_log(folder / "hub.db", hall).events
+        if not watcher.unreachable:
+            problems.append("outage: the screen says connected during the outage")
+        await asyncio.to_thread(proxy.restore)
+        report.back_after_outage = await in_sync("outage", time.monotonic())
+        during = {s for s in read_log(folder / "hub.db", hall).calls if seq_before < s <= seq_cut_end}
+        said = {a.seq for a in watcher.announcements[spoken_before:]}
+        report.spoken_during_outage = len(during & said)
+        report.dropped_as_stale = len(during - said)
+        # 2. a half-open link
+        await asyncio.sleep(1.0)
+        frozen = await asyncio.to_thread(proxy.freeze)
+        froze = time.monotonic()
+        if frozen < 2:
+            problems.append(f"half-open: {frozen} links frozen, expected the screen's and the announcer's")
+        report.half_open_detected = await await_until(lambda: watcher.unreachable, 10 * keepalive + 10)
+        if report.half_open_detected is None:
+            problems.append("half-open: never detected")
+        report.back_after_half_open = await in_sync("half-open", froze)
+        expected = {"screen": 1, "announcer": 1}
+        report.hub_dropped_half_open = await await_until(
+            lambda: {k: v for k, v in hub.connections(hall).items() if k in expected} == expected,
+            10 * keepalive + 10, 0.05)
+        if report.hub_dropped_half_open is None:
+            problems.append(f"half-open: the hub still holds {hub.connections(hall)}")
+        else:
+            report.hub_dropped_half_open += report.back_after_half_open or 0.0
+        # 3. a hub restart
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(hub.stop)
+        if await await_until(lambda: watcher.unreachable, 10) is None:
+            problems.append("restart: the screen never noticed")
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(hub.start)
+        report.back_after_restart = await in_sync("restart", time.monotonic())
+        await staff.pause()
+        await await_until(lambda: watcher.synced_to(read_log(folder / "hub.db", hall).events), 30)
+        problems.extend(check_log_and_clients(folder / "hub.db", staff, None, hall))
+        problems.extend(f"spoken too late: {x}" for x in watcher.late_announcements())
+        seqs = [a.seq for a in watcher.announcements]
+        if len(seqs) != len(set(seqs)):
+            problems.append("a call was spoken twice")
+        stale = watcher.stale_fresh_calls()
+        if stale:
+            problems.append(f"the screen shows calls as new that did not arrive live: {stale}")
+    finally:
+        await staff.stop()
+        watcher.stop()
+        proxy.close()
+        hub.close()
     return report
