@@ -307,7 +307,7 @@ def check_screens(ctx: Ctx) -> Iterator[Found]:
             yield _err(("screens", si, "window"), "a strip screen shows one window: say which (e.g. window: 3)")
         if s.window is not None and c.window(s.window) is None and not ctx.known("windows", s.window):
             yield _err(("screens", si, "window"), f"unknown window {s.window}{expected(ctx.names['windows'])}")
-        if s.kind == "wayfinding" and not any(r.widget == "map" for r in s.regions):
+        if s.kind == "wayfinding" and not any(r.widget in ("map", "directory") for r in s.regions):
             yield _warn(("screens", si, "regions"), "a wayfinding screen shows the way: add a region with widget: map")
         yield from _check_regions(ctx, si)
 

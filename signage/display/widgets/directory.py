@@ -1,10 +1,302 @@
-"""Placeholder for the directory of places (wayfinding comes in a later issue): outline and title."""
+"""The directory: where everything is, and the way there from this screen.
+
+It cycles through the places a citizen asks the guide about, one every
+``cycle_seconds``, each with its way from here:
+
+1. the special windows: the love window (爱心服务专窗, by the step-free way),
+   the green channel, the "unresolved problems" window;
+2. every service, to the nearest window serving it ("身份证办理 → 3、4、5号窗口");
+3. the amenities of the hall, each to the nearest of its kind: information
+   desk, ticket machines, self-service and form-filling machines, photo booth,
+   reading glasses, first-aid kit, AED, water, umbrellas, power banks, phone
+   charging, toilets, accessible toilet (step-free), nursing room, lift, exit.
+
+How much it shows depends on its region: a large one (at least 900 x 500 px)
+has the list beside (or, upright, under) the floor plan with the route drawn
+and a dot running along it, and the directions in words under the plan; a
+middle one has the list and the directions in words; a small strip shows the
+current item in one or two lines.
+
+On a touch screen a tap on an item of the list shows its way at once and keeps
+it ``hold_seconds`` before the cycle goes on (:meth:`Directory.tap`).
+"""
 
 from __future__ import annotations
 
-from .map import Map
+from dataclasses import dataclass
+from typing import Callable, Hashable
+
+import pygame
+
+from ...config.model import HallConfig
+from ...i18n import pick
+from ...i18n import t as tr
+from ...wayfinding import KIND_NAMES, Route
+from .base import Ctx, mix
+from .floorplan import (
+    SPECIAL_WINDOWS, Plan, RouteWidget, draw_route, floor_of, north_sign, point_label, route_for, route_lines,
+    screen_spot,
+    window_label,
+)
+from .icons import badge_colour, draw_icon
+
+# amenities listed, in this order, when the hall has them
+AMENITIES = ("info_desk", "ticket_machine", "self_service", "form_filling", "photo", "reading_glasses", "first_aid",
+             "aed", "water", "umbrella", "power_bank", "charging", "toilet", "accessible_toilet", "nursing_room",
+             "lift", "exit")
+STEP_FREE_KINDS = ("accessible_toilet",)
+WINDOW_KIND_NAMES = {
+    "love": {"zh-Hans": "爱心服务专窗", "en": "Priority care window"},
+    "green": {"zh-Hans": "绿色通道", "en": "Green channel"},
+    "unresolved": {"zh-Hans": "办不成事反映窗口", "en": "Unresolved problems window"},
+}
 
 
-class Directory(Map):
+@dataclass(frozen=True)
+class Item:
+    """One entry of the directory: its name, what stands for it (a point's icon or a
+    window's number), where it is (refs: the nearest is taken) and more words."""
+
+    key: str
+    name: Callable[[str], str]
+    targets: tuple[str, ...]
+    icon: str | None = None      # a point kind
+    window: int | None = None    # a window number, drawn as a tile
+    step_free: bool = False
+    detail: Callable[[str], str] = lambda lang: ""
+
+
+def directory_items(config: HallConfig) -> list[Item]:
+    """Everything the directory cycles through, in order (see the module's docstring)."""
+    items: list[Item] = []
+    for w in sorted(config.windows, key=lambda w: (SPECIAL_WINDOWS.index(w.kind) if w.kind in SPECIAL_WINDOWS else 9,
+                                                    w.number)):
+        if w.kind not in SPECIAL_WINDOWS:
+            continue
+        items.append(Item(f"window:{w.number}",
+                          (lambda lang, w=w: window_label(w, lang) if w.label else pick(WINDOW_KIND_NAMES[w.kind], lang)),
+                          (f"window:{w.number}",), window=w.number, step_free=w.kind in ("love", "green"),
+                          detail=lambda lang, w=w: tr("window_n", lang, window=w.number)))
+    for s in config.services:
+        numbers = [w.number for w in config.windows if s.id in config.services_of(w) and w.kind == "normal"] or \
+                  [w.number for w in config.windows if s.id in config.services_of(w)]
+        if not numbers:
+            continue
+        items.append(Item(f"service:{s.id}", lambda lang, s=s: pick(s.name, lang),
+                          tuple(f"window:{n}" for n in numbers), window=None, icon=None,
+                          detail=lambda lang, numbers=tuple(numbers): _windows_words(numbers, lang)))
+    for kind in AMENITIES:
+        points = [p for f in config.floors for p in f.points if p.kind == kind]
+        if not points:
+            continue
+        named = {pick(p.name, "zh-Hans") for p in points if p.name}
+        if len(points) == 1 or len(named) == 1:
+            first = next((p for p in points if p.name), points[0])
+            name: Callable[[str], str] = lambda lang, p=first: point_label(p, lang)
+        else:
+            name = lambda lang, kind=kind: KIND_NAMES[kind].get(lang if lang in KIND_NAMES[kind] else "en")
+        items.append(Item(f"kind:{kind}", name, (f"kind:{kind}",), icon=kind, step_free=kind in STEP_FREE_KINDS))
+    return items
+
+
+def _windows_words(numbers: tuple[int, ...], lang: str) -> str:
+    if len(numbers) == 1:
+        return tr("window_n", lang, window=numbers[0])
+    sep = ", " if lang == "en" else "、"
+    return tr("windows_n", lang, windows=sep.join(str(n) for n in numbers))
+
+
+class Directory(RouteWidget):
     name = "directory"
     title_key = "directory"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        try:
+            self.items = directory_items(self.config)
+        except Exception:  # a hall the model let through but this cannot list: an empty directory
+            self.items = []
+        self.held: tuple[int, float] | None = None  # (item, until), after a tap
+        self.rows: list[tuple[pygame.Rect, int]] = []  # where each listed item is, in region pixels
+        self._last_t = 0.0
+
+    @property
+    def cycle(self) -> float:
+        return self.options.cycle_seconds if self.options else 10.0
+
+    @property
+    def hold(self) -> float:
+        return self.options.hold_seconds if self.options else 30.0
+
+    def current(self, ctx: Ctx) -> int:
+        """The item shown now: the one tapped (for ``hold_seconds``), else the cycle's."""
+        self._last_t = ctx.t
+        if self.held is not None and ctx.t < self.held[1] and self.held[0] < len(self.items):
+            return self.held[0]
+        self.held = None
+        return int(ctx.now // self.cycle) % len(self.items) if self.items else 0
+
+    def tap(self, pos: tuple[int, int], t: float) -> bool:
+        for rect, index in self.rows:
+            if rect.collidepoint(pos):
+                self.held = (index, t + self.hold)
+                self.invalidate()
+                return True
+        return False
+
+    def key(self, ctx: Ctx) -> Hashable:
+        return self.current(ctx), ctx.lang, ctx.palette
+
+    def route(self, ctx: Ctx, item: Item) -> Route | None:
+        return route_for(ctx, f"screen:{self.screen.id}", item.targets, item.step_free)
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def render(self, ctx: Ctx) -> pygame.Surface:
+        self.set_route(None, ctx.t)
+        self.rows = []
+        p = ctx.palette
+        surface = self.blank(ctx)
+        area = self.inner(0.03)
+        floor = floor_of(ctx.config, self.screen.floor)
+        if not self.items or area.width < 8 or area.height < 8:
+            return surface
+        index = self.current(ctx)
+        item = self.items[index]
+        route = self.route(ctx, item)
+        big = area.width >= 900 and area.height >= 500 and (self.options is None or self.options.show_map)
+        if area.height < 200 or area.width < 320:
+            self.one_line(ctx, surface, area, item, route)
+            return surface
+        th = max(8, int(min(area.height * (0.07 if big else 0.1), area.width * 0.06)))
+        title = tr(self.title_key, ctx.lang) + (f"  ·  {floor.id}" if floor is not None else "")
+        ctx.text.draw(surface, title, ctx.lang, pygame.Rect(area.x, area.y, area.width, th), p.accent,
+                      int(th * 0.8), align="left")
+        body = pygame.Rect(area.x, area.y + int(th * 1.3), area.width, area.height - int(th * 1.3))
+        if not big:
+            if body.width >= body.height:  # the list left, the way right
+                split = int(body.width * 0.46)
+                self.listing(ctx, surface, pygame.Rect(body.x, body.y, split, body.height), index)
+                self.details(ctx, surface, pygame.Rect(body.x + split + th // 2, body.y,
+                                                       body.width - split - th // 2, body.height), item, route)
+            else:  # upright: the way on top, the list under it
+                split = int(body.height * 0.4)
+                self.details(ctx, surface, pygame.Rect(body.x, body.y, body.width, split), item, route)
+                self.listing(ctx, surface, pygame.Rect(body.x, body.y + split + th // 2, body.width,
+                                                       body.height - split - th // 2), index)
+            return surface
+        if body.width >= body.height * 1.2:  # landscape: the list left, the plan right
+            split = int(body.width * 0.32)
+            listing = pygame.Rect(body.x, body.y, split, body.height)
+            right = pygame.Rect(body.x + split + th // 2, body.y, body.width - split - th // 2, body.height)
+        else:  # upright: the plan on top, the list under it
+            split = int(body.height * 0.36)
+            listing = pygame.Rect(body.x, body.bottom - split, body.width, split)
+            right = pygame.Rect(body.x, body.y, body.width, body.height - split - th // 2)
+        self.listing(ctx, surface, listing, index)
+        words_h = max(th * 3, int(right.height * 0.24))
+        box = pygame.Rect(right.x, right.y, right.width, right.height - words_h - th // 3)
+        if floor is not None and box.width > 8 and box.height > 8:
+            plan = Plan(floor, box.inflate(-th, -th), self.up())
+            spot = screen_spot(self.screen)
+            here = self.plans.blit(ctx, surface, plan, box, spot)
+            if plan.up:
+                north_sign(ctx, surface, plan)
+            if route is not None:
+                self.set_route(draw_route(ctx, surface, plan, route, spot[0] if spot else None, box, here), ctx.t)
+        self.details(ctx, surface, pygame.Rect(right.x, right.bottom - words_h, right.width, words_h), item, route)
+        return surface
+
+    def up(self) -> float:
+        spot = screen_spot(self.screen)
+        return spot[1] if spot is not None and spot[1] is not None else 0.0
+
+    def listing(self, ctx: Ctx, surface: pygame.Surface, box: pygame.Rect, index: int) -> None:
+        """The items, the current one highlighted; a page of them when not all fit."""
+        p = ctx.palette
+        n = len(self.items)
+        min_row = max(28, int(box.height / 11), int(min(box.width / 8, 72)))
+        per_page = max(1, min(n, box.height // min_row))
+        rh = min(box.height / per_page, max(min_row, box.height / 8))
+        first = (index // per_page) * per_page
+        shown = self.items[first:first + per_page]
+        label_w = box.width - int(rh) - 8
+        px = min((ctx.text.fit(it.name(ctx.lang), ctx.lang, label_w, int(rh * 0.75), int(rh * 0.55))
+                  for it in shown), default=int(rh * 0.55))
+        px = max(px, int(rh * 0.38))  # one size for the list; a very long name shrinks alone
+        for k in range(per_page):
+            i = first + k
+            if i >= n:
+                break
+            row = pygame.Rect(box.x, box.y + round(k * rh), box.width, round(rh))
+            cell = row.inflate(0, -max(2, row.height // 10))
+            if i == index:
+                pygame.draw.rect(surface, p.highlight, cell, border_radius=max(2, cell.height // 5))
+                fg, bg = p.background, p.highlight
+            else:
+                if k % 2 == 0:
+                    pygame.draw.rect(surface, mix(p.panel, p.text, 0.07), cell, border_radius=max(2, cell.height // 5))
+                fg, bg = p.text, p.panel
+            self.badge(ctx, surface, self.items[i], (cell.x + cell.height // 2 + 2, cell.centery),
+                       int(cell.height * 0.38), bg)
+            label = pygame.Rect(cell.x + cell.height + 4, cell.y, cell.width - cell.height - 8, cell.height)
+            ctx.text.draw(surface, self.items[i].name(ctx.lang), ctx.lang, label.inflate(0, -cell.height // 4), fg,
+                          px, align="left")
+            self.rows.append((row, i))
+
+    def badge(self, ctx: Ctx, surface: pygame.Surface, item: Item, centre: tuple[int, int], r: int,
+              behind: tuple[int, int, int]) -> None:
+        p = ctx.palette
+        if item.icon is not None:
+            draw_icon(surface, item.icon, centre, r, badge_colour(item.icon, p.accent, p.warning, p.text), p.panel)
+            return
+        tile = pygame.Rect(0, 0, 2 * r, 2 * r)
+        tile.center = centre
+        if item.window is not None:
+            pygame.draw.rect(surface, mix(p.panel, p.text, 0.18), tile, border_radius=max(2, r // 3))
+            ctx.text.draw(surface, str(item.window), "en", tile.inflate(-r // 3, -r // 3), p.text, 2 * r, min_px=6)
+        else:  # a service: its windows are in the words; a counter sign stands for it
+            pygame.draw.rect(surface, p.accent, tile, border_radius=max(2, r // 3))
+            inner = tile.inflate(-r, -r)
+            pygame.draw.rect(surface, p.panel, (inner.x, inner.y, inner.width, max(1, inner.height // 3)))
+            pygame.draw.rect(surface, p.panel, (inner.x, inner.bottom - max(1, inner.height // 3), inner.width,
+                                                max(1, inner.height // 3)))
+
+    def details(self, ctx: Ctx, surface: pygame.Surface, box: pygame.Rect, item: Item, route: Route | None) -> None:
+        """The current item: its name, its windows or floor, the way in words."""
+        p = ctx.palette
+        if box.width < 8 or box.height < 8:
+            return
+        pygame.draw.rect(surface, mix(p.panel, p.background, 0.5), box, border_radius=max(2, box.height // 16))
+        inner = box.inflate(-max(4, box.height // 12), -max(4, box.height // 12))
+        name = item.name(ctx.lang)
+        where = item.detail(ctx.lang)
+        if route is not None and route.target.floor != self.screen.floor:
+            where = f"{where}  {route.target.floor}".strip()
+        head_h = int(min(inner.height * 0.3, inner.width * 0.15))
+        head = f"{name}  →  {where}" if where else name
+        head_px, head_lines = ctx.text.fit_wrapped(head, ctx.lang, inner.width, head_h * 2, int(head_h * 0.8),
+                                                   max_lines=2)
+        y = ctx.text.draw_lines(surface, head_lines, ctx.lang, pygame.Rect(inner.x, inner.y, inner.width, head_h * 2),
+                                p.highlight, head_px)
+        words = route_lines(ctx, route, ctx.lang) or tr("no_route", ctx.lang)
+        rest = pygame.Rect(inner.x, y + head_px // 3, inner.width, inner.bottom - y - head_px // 3)
+        if rest.height > 8:
+            px, lines = ctx.text.fit_wrapped(words, ctx.lang, rest.width, rest.height, max(6, int(head_px * 0.9)),
+                                             max_lines=6)
+            ctx.text.draw_lines(surface, lines, ctx.lang, rest, p.text, px)
+
+    def one_line(self, ctx: Ctx, surface: pygame.Surface, area: pygame.Rect, item: Item, route: Route | None) -> None:
+        """A strip: [icon] name → the way in words."""
+        p = ctx.palette
+        h = area.height
+        self.badge(ctx, surface, item, (area.x + h // 2, area.centery), int(h * 0.36), p.panel)
+        left = pygame.Rect(area.x + h + 4, area.y, int((area.width - h) * 0.3), h)
+        ctx.text.draw(surface, item.name(ctx.lang), ctx.lang, left.inflate(0, -h // 3), p.highlight, int(h * 0.5),
+                      align="left")
+        rest = pygame.Rect(left.right + h // 4, area.y, area.right - left.right - h // 4, h)
+        words = route_lines(ctx, route, ctx.lang) or tr("no_route", ctx.lang)
+        if rest.width > 8:
+            px, lines = ctx.text.fit_wrapped(words, ctx.lang, rest.width, rest.height, int(h * 0.4), max_lines=2)
+            ctx.text.draw_lines(surface, lines, ctx.lang, rest, p.text, px, valign="center")
+        self.rows = [(pygame.Rect(0, 0, *self.rect.size), (self.items.index(item) + 1) % len(self.items))]

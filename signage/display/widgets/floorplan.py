@@ -227,6 +227,21 @@ def place_label(ctx: Ctx, surface: pygame.Surface, label: str, near: pygame.Rect
     return None
 
 
+def north_sign(ctx: Ctx, surface: pygame.Surface, plan: Plan) -> None:
+    """A small "N" with an arrow in the plan's corner, when north is not up."""
+    p = ctx.palette
+    r = max(8, int(min(plan.box.width, plan.box.height) * 0.035))
+    c = (plan.box.right - 2 * r, plan.box.top + 2 * r)
+    a = math.radians(plan.angle(0.0))
+    tip = (c[0] + math.sin(a) * r * 1.8, c[1] - math.cos(a) * r * 1.8)
+    pygame.draw.line(surface, p.muted, c, tip, max(2, r // 4))
+    pygame.draw.circle(surface, p.muted, (round(tip[0]), round(tip[1])), max(2, r // 3))
+    box = pygame.Rect(0, 0, 2 * r, 2 * r)
+    box.center = (round(c[0] - math.sin(a) * r), round(c[1] + math.cos(a) * r))
+    box.clamp_ip(plan.box)
+    ctx.text.draw(surface, "N", "en", box, p.muted, int(r * 1.5))
+
+
 class PlanCache:
     """The floor layer of one widget, drawn once per (size, floor, language, theme, turn)."""
 

@@ -24,7 +24,7 @@ from ...i18n import t as tr
 from ...wayfinding import Route
 from ...view import CallEntry
 from .base import Ctx, mix
-from .floorplan import Plan, RouteWidget, draw_route, floor_of, route_for, route_lines, screen_spot
+from .floorplan import Plan, RouteWidget, draw_route, floor_of, north_sign, route_for, route_lines, screen_spot
 
 
 class Map(RouteWidget):
@@ -109,19 +109,3 @@ class Map(RouteWidget):
         px, lines = ctx.text.fit_wrapped(words, ctx.lang, rest.width, rest.height, box.height // 3, max_lines=2)
         ctx.text.draw_lines(surface, lines, ctx.lang, rest, p.text, px, valign="center")
 
-
-def north_sign(ctx: Ctx, surface: pygame.Surface, plan: Plan) -> None:
-    """A small "N" with an arrow in the plan's corner, when north is not up."""
-    import math
-
-    p = ctx.palette
-    r = max(8, int(min(plan.box.width, plan.box.height) * 0.035))
-    c = (plan.box.right - 2 * r, plan.box.top + 2 * r)
-    a = math.radians(plan.angle(0.0))
-    tip = (c[0] + math.sin(a) * r * 1.8, c[1] - math.cos(a) * r * 1.8)
-    pygame.draw.line(surface, p.muted, c, tip, max(2, r // 4))
-    pygame.draw.circle(surface, p.muted, (round(tip[0]), round(tip[1])), max(2, r // 3))
-    box = pygame.Rect(0, 0, 2 * r, 2 * r)
-    box.center = (round(c[0] - math.sin(a) * r), round(c[1] + math.cos(a) * r))
-    box.clamp_ip(plan.box)
-    ctx.text.draw(surface, "N", "en", box, p.muted, int(r * 1.5))
