@@ -367,7 +367,8 @@ class Hub:
             await ws.send(error_frame(code, message, request_id).decode())
         except ConnectionClosed:
             return
-        reason = message.encode()[:120].decode(errors="ignore")  # a close reason is at most 123 bytes
+        # A close reason is at most 123 bytes of UTF-8 (a client's lone surrogate, echoed, is not UTF-8).
+        reason = message.encode(errors="replace")[:120].decode(errors="ignore")
         await close_now(ws, close_code, reason, self.limits.close_grace)
 
     async def _hello(self, ws: ServerConnection, frame: str | bytes) -> Client | None:

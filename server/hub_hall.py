@@ -73,7 +73,12 @@ ESTIMATES_WAIT = 0.3  # seconds new estimates wait for a commit to ride with
 
 
 def dumps(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        # A lone surrogate (a client's "\ud800", echoed in an error): escaped, it is still valid JSON.
+        return json.dumps(obj, separators=(",", ":")).encode()
 
 
 def event_frame(seq: int, event: dict) -> bytes:
