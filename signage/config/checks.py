@@ -209,13 +209,13 @@ def check_windows(ctx: Ctx) -> Iterator[Found]:
             yield _warn(("services", i, "id"), f'no window serves "{s.id}": its tickets would never be called')
 
 
-def _placed(ctx: Ctx, path: tuple, what: str, floor_id: str, position: Point) -> Iterator[Found]:
+def _placed(ctx: Ctx, path: tuple, what: str, floor_id: str, position: Point | None) -> Iterator[Found]:
     """A thing on a floor: the floor exists and the thing is inside its outline."""
     floor = ctx.config.floor(floor_id)
     if floor is None:
         if not ctx.known("floors", floor_id):
             yield _err(path + ("floor",), f'unknown floor "{floor_id}"{expected(ctx.names["floors"], floor_id)}')
-    elif not inside(position, floor.outline):
+    elif position is not None and not inside(position, floor.outline):
         yield _err(path + ("position",), f"{what} at {_xy(position)} is outside the outline of floor {floor_id} ({_bounds(floor.outline)})")
 
 
@@ -309,7 +309,29 @@ def check_screens(ctx: Ctx) -> Iterator[Found]:
             yield _err(("screens", si, "window"), f"unknown window {s.window}{expected(ctx.names['windows'])}")
         if s.kind == "wayfinding" and not any(r.widget in ("map", "directory") for r in s.regions):
             yield _warn(("screens", si, "regions"), "a wayfinding screen shows the way: add a region with widget: map")
+        yield from _check_screen_place(s, si)
         yield from _check_regions(ctx, si)
+
+
+# widgets that draw the way from the screen: (widget, option that turns it off)
+_WAY_WIDGETS = {"call_banner": "show_arrow", "recent_calls": "show_arrow", "map": None, "directory": None}
+
+
+def _check_screen_place(s: Screen, si: int) -> Iterator[Found]:
+    """A screen that shows the way must say where it hangs and which way it faces:
+    without them it shows no arrows (better than wrong ones), so say what is missing.
+    A missing facing is said only on a screen with a map or a directory (its plan
+    turns with it); a call banner without it just shows no arrow, so that a hall
+    file written before wayfinding is not told about a key it never needed."""
+    uses = [r.widget for r in s.regions if r.widget in _WAY_WIDGETS
+            and (_WAY_WIDGETS[r.widget] is None or r.options.get(_WAY_WIDGETS[r.widget], True) is not False)]
+    if not uses:
+        return
+    shows = "arrows and routes" if any(w in ("map", "directory") for w in uses) else "arrows"
+    if s.position is None:
+        yield _warn(("screens", si), f"screen {s.id} has no position: its {', '.join(dict.fromkeys(uses))} cannot show {shows} (expected position: [x, y] in metres on floor {s.floor}, and facing)")
+    elif s.facing is None and shows != "arrows":
+        yield _warn(("screens", si, "position"), f"screen {s.id} has no facing: its map cannot turn to its readers and its arrows cannot tell left from right (expected facing: degrees clockwise from north that its face looks, e.g. 180 for a screen facing south)")
 
 
 def _check_regions(ctx: Ctx, si: int) -> Iterator[Found]:
@@ -534,7 +556,8 @@ def _placed_items(c: HallConfig) -> Iterator[tuple[tuple, str, str, Any]]:
         for pi, p in enumerate(f.points):
             yield ("floors", fi, "points", pi), f'"{p.id}"', f.id, p
     for si, s in enumerate(c.screens):
-        yield ("screens", si), f"screen {s.id}", s.floor, s
+        if s.position is not None:  # (one without is not on the plan: check_screens says what it misses)
+            yield ("screens", si), f"screen {s.id}", s.floor, s
 
 
 _MUST_BE_STEP_FREE = {"love": "a love window", "green": "a green channel window", "accessible_toilet": "an accessible toilet"}

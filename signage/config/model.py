@@ -373,8 +373,13 @@ class Screen(Strict):
     diagonal_inches: Num = Field(gt=3, le=300)
     viewing_distance_m: Num = Field(gt=0.2, le=100, description="from the farthest seat")
     floor: str
-    position: Point = Field(description="[x, y] in metres on the floor plan")
-    facing: Num = Field(0, ge=0, lt=360, description="degrees clockwise from north")
+    # Wayfinding (docs/wayfinding.md): where the screen hangs and which way its face
+    # looks. Without them the screen shows no arrows and no "you are here" rather
+    # than wrong ones.
+    position: Point | None = Field(None, description="[x, y] in metres on the floor plan")
+    facing: Num | None = Field(
+        None, ge=0, lt=360,
+        description="the way its face looks, degrees clockwise from north (180: faces south, its readers look north)")
     theme: str = "default"
     languages: list[Lang] | None = Field(None, min_length=1, description="default: the hall's")
     rotate_seconds: Num = Field(8, ge=2, le=120)

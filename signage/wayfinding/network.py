@@ -371,8 +371,12 @@ READER_M = 1.5  # a screen's reader stands this far in front of it
 
 def reader_spot(screen: Screen, floor: Floor | None) -> Point:
     """Where someone reading a screen stands: 1.5 m in front of it (along
-    ``facing``), or at the screen when that spot is off the floor."""
+    ``facing``), or at the screen when that spot is off the floor or its facing
+    is not written. (A screen without a position has no place at all.)"""
+    assert screen.position is not None
     x, y = _xy(screen.position)
+    if screen.facing is None:
+        return (x, y)
     a = math.radians(screen.facing)
     spot = (x + READER_M * math.sin(a), y + READER_M * math.cos(a))
     if floor is not None and finite(spot) and inside(spot, floor.outline, EPS):
@@ -391,14 +395,17 @@ def places_of(config: HallConfig) -> list[Place]:
             out.append(Place(f"point:{f.id}/{p.id}", "point", f.id, _xy(p.position), p.id, None, p))
     floors = {f.id: f for f in config.floors}
     for s in config.screens:
+        if s.position is None:
+            continue  # not on the plan: no routes, no arrows
         spot = reader_spot(s, floors.get(s.floor))
-        out.append(Place(f"screen:{s.id}", "screen", s.floor, spot, s.id, (s.facing + 180.0) % 360.0, s))
+        heading = None if s.facing is None else (s.facing + 180.0) % 360.0
+        out.append(Place(f"screen:{s.id}", "screen", s.floor, spot, s.id, heading, s))
     return out
 
 
 def anchor(place: Place) -> Point:
     """Where a place is on the plan: a screen's own position, else the place's."""
-    if isinstance(place.item, Screen):
+    if isinstance(place.item, Screen) and place.item.position is not None:
         return _xy(place.item.position)
     return place.position
 

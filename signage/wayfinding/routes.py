@@ -190,9 +190,10 @@ class Wayfinder:
         """The arrow a screen shows beside a call to ``window``: for a viewer
         facing the screen (see :class:`~signage.wayfinding.directions.Arrow`).
 
-        None when the screen or window is unknown, or when there is no route on
-        the same floor; for a window on another floor without a route, just the
-        floor (``2F ↑``)."""
+        None when the screen or window is unknown (a screen without a
+        position), or when there is no route on the same floor; for a window on
+        another floor without a route, or from a screen whose facing is not
+        written, just the floor (``2F ↑``): left and right are unknown then."""
         from .directions import Arrow, floor_arrow
         try:
             route = self.route(f"screen:{screen_id}", f"window:{window}", step_free)
@@ -200,7 +201,7 @@ class Wayfinder:
             target = self.resolve(f"window:{window}")[0]
         except UnknownPlace:
             return None
-        if route is not None:
+        if route is not None and screen.heading is not None:
             return route.arrow()
         if target.floor != screen.floor:
             up = self.network.level[target.floor] > self.network.level[screen.floor]
