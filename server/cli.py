@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import importlib
 
-# serve, call, take, bench hub | stats, bench engine | simulate, bench wait | demo
-MODULES = ["server.hub_cli", "server.stats", "server.sim_cli", "server.demo"]
+# serve, call, take, bench hub | stats, bench engine | simulate, bench wait | demo | bench soak
+MODULES = ["server.hub_cli", "server.stats", "server.sim_cli", "server.demo", "server.soak"]
 
 
 def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
