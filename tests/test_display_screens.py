@@ -59,7 +59,8 @@ def test_preview_command(tmp_path: Path, capsys) -> None:
     assert main(["preview", str(LAYOUTS / "zhongshan.yaml"), "--out", str(tmp_path / "all"), "--state", "empty",
                  "--size", "1280x720", "--offline", "--notice", "今日16:00闭厅"]) == 0
     files = sorted(p.name for p in (tmp_path / "all").iterdir())
-    assert files == ["zhongshan-entrance-guide.png", "zhongshan-main.png", "zhongshan-strip-6.png"]
+    assert files == ["zhongshan-entrance-guide.png", "zhongshan-lobby-wayfinding.png", "zhongshan-main.png",
+                     "zhongshan-strip-6.png"]
     assert pygame.image.load(str(tmp_path / "all" / "zhongshan-entrance-guide.png")).get_size() == (720, 1280)
     assert main(["preview", str(LAYOUTS / "zhongshan.yaml"), "--screen", "nope", "--out", str(out)]) == 1
-    assert "screens: main, entrance-guide, strip-6" in capsys.readouterr().err
+    assert "screens: main, entrance-guide, strip-6, lobby-wayfinding" in capsys.readouterr().err

@@ -1,7 +1,7 @@
 """``signage bench render``: what a wall screen costs the machine.
 
-For the main screen of a hall at 1920x1080 and 3840x2160, and for a strip
-screen: CPU time of a frame in steady state (the ticker scrolling, languages
+For the main screen of a hall at 1920x1080 and 3840x2160, for a strip
+screen and for a wayfinding screen (the map's route is animated every frame): CPU time of a frame in steady state (the ticker scrolling, languages
 turning, calls arriving now and then), the cost of a frame that changes (a new
 call: banner, recent calls and window board redrawn), the frame rate that CPU
 time would allow, and memory. Frames are drawn off screen (as with the dummy
@@ -129,15 +129,21 @@ def bench_render(hall: Path | None = None, frames: int = 600) -> int:
     if strip is not None:
         w, h = strip.resolution
         cases.append((f"{strip.id} {w}x{h}", strip.id, None))
+    # a screen with the floor map (its route animated every frame) or the directory
+    way = next((s for s in config.screens if any(r.widget == "map" for r in s.regions)), None) or \
+        next((s for s in config.screens if any(r.widget == "directory" for r in s.regions)), None)
+    if way is not None:
+        w, h = way.canvas_size
+        cases.append((f"{way.id} {w}x{h}", way.id, None))
     print(f"signage bench render: {config.hall.id}, {frames} steady frames per case, ticker running, "
           f"a call every 5 s; CPU time per frame")
-    header = (f"{'screen':<22}{'median':>9}{'p99':>9}{'new call':>10}{'(all)':>9}{'fps':>8}{'core@60':>9}"
+    header = (f"{'screen':<28}{'median':>9}{'p99':>9}{'new call':>10}{'(all)':>9}{'fps':>8}{'core@60':>9}"
               f"{'text cache':>12}{'RSS':>9}")
     print(header)
     print("-" * len(header))
     for label, sid, size in cases:
         r = bench_case(config, sid, size, frames)
-        print(f"{label:<22}{r['median_ms']:>7.2f}ms{r['p99_ms']:>7.2f}ms{r['change_ms']:>8.1f}ms"
+        print(f"{label:<28}{r['median_ms']:>7.2f}ms{r['p99_ms']:>7.2f}ms{r['change_ms']:>8.1f}ms"
               f"{r['change_total_ms']:>7.1f}ms{r['fps']:>8.0f}"
               f"{r['core_at_60'] * 100:>8.1f}%{r['cache_mb']:>10.1f}MB{r['rss_mb']:>7.0f}MB")
     print("median/p99: steady frames; new call: the frame that draws a new call (call banner first, at most\n"

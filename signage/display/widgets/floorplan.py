@@ -293,7 +293,12 @@ def draw_route(ctx: Ctx, surface: pygame.Surface, plan: Plan, route: Route, star
             continue
         pts = list(leg.points)
         if i == 0 and start is not None:
-            pts = [start] + pts  # from "you are here" (the reader stands a step in front)
+            # from "you are here" (the reader stands a step in front of the screen); when the way
+            # goes back past the screen, straight from it rather than out to the reader and back
+            if len(pts) >= 2 and math.dist(start, pts[1]) < math.dist(pts[0], pts[1]):
+                pts = [start] + pts[1:]
+            else:
+                pts = [start] + pts
         pix = [plan.at(q) for q in pts if finite(q)]
         if len(pix) >= 2:
             pygame.draw.lines(surface, mix(p.highlight, p.background, 0.45), False, pix, width + max(2, width // 2))
@@ -369,7 +374,7 @@ def route_lines(ctx: Ctx, route: Route | None, lang: str) -> str:
 # --- a widget with an animated route ------------------------------------------------------------------
 
 TRAIL = (0.0, 0.06, 0.12)  # the dot and the two fading ones behind it, as fractions of a lap
-LAP_PAUSE = 0.8  # seconds the dot rests at the target before it starts again
+LAP_PAUSE = 0.8  # seconds without the dot before each run (a still picture shows the route clean)
 
 
 class RouteWidget(Widget):
@@ -410,7 +415,7 @@ class RouteWidget(Widget):
             return dirty + old
         speed = max(total / 6.0, min(total / 2.0, self.rect.height * 0.35))  # 2 to 6 s a lap
         lap = total / speed + LAP_PAUSE
-        phase = ((ctx.t - self._t0) % lap) / (total / speed)
+        phase = ((ctx.t - self._t0) % lap - LAP_PAUSE) / (total / speed)  # a pause, then from here to there
         for k, back in enumerate(TRAIL):
             f = phase - back
             if f < 0 or f > 1:

@@ -1,0 +1,349 @@
+"""Wayfinding on the screens: the call banner's arrow for screens facing every way,
+maps checked in rendered PNGs (the route's colour along the route, "you are here"
+at the screen, no missing-glyph boxes), the directory's cycle and taps, and what
+validation says about screens that cannot show the way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pygame
+import pytest
+
+from signage.config import load_hall, load_hall_text
+from signage.config.model import HallConfig
+from signage.display import fonts
+from signage.display.preview import preview_time, render_preview, save_preview
+from signage.display.renderer import Renderer, display_to_canvas
+from signage.display.widgets.base import rgb
+from signage.display.widgets.directory import Directory, directory_items
+from signage.display.widgets.floorplan import Plan, floor_of
+from signage.display.widgets.map import Map
+from signage.config.themes import theme_for
+from signage.view import CallEntry, HallView
+from signage.wayfinding import wayfinder_for
+
+from conftest import LAYOUTS
+from test_display_fonts import NOTDEF, bitmap
+from test_display_widgets import Recorder
+from test_wayfinding import ARROWS_BY_FACING, square_hall
+
+NOW = preview_time()
+pygame.display.init()
+
+
+def hall(name: str) -> HallConfig:
+    result = load_hall(LAYOUTS / f"{name}.yaml")
+    assert result.config is not None and not result.problems, "\n".join(map(str, result.problems))
+    return result.config
+
+
+def calling(config: HallConfig, window: int, number: str = "A001", seq: int = 1) -> HallView:
+    view = HallView(config=config)
+    view.recent_calls = [CallEntry(seq=seq, ticket={"id": f"t{seq}", "number": number}, window=window, at=NOW)]
+    return view
+
+
+def banner_text(config: HallConfig, screen_id: str, window: int, lang: str = "zh-Hans") -> str:
+    """What the call banner wrote, its lines joined by " | "."""
+    text = Recorder()
+    r = Renderer(config, screen_id, lang=lang, text=text)
+    r.frame(calling(config, window), NOW, 1000.0)
+    assert not r.failed()
+    return " | ".join(d.text for d in text.log)
+
+
+# --- the arrow on the call banner ------------------------------------------------------------------
+
+@pytest.mark.parametrize("facing", sorted(ARROWS_BY_FACING))
+def test_banner_arrow_for_screens_facing_every_way(facing: int) -> None:
+    """The viewer faces the screen: the same window is ← on one screen and → on another."""
+    config = square_hall(facing)
+    for window, arrow in ARROWS_BY_FACING[facing].items():
+        lines = banner_text(config, "middle", window)
+        assert f"{arrow} {window}号窗口" in lines, (facing, window, lines)
+    # a window upstairs: its floor and up, with the English line naming the floor
+    lines = banner_text(config, "middle", 7)
+    assert "2F ↑ 7号窗口" in lines and "Window 7, 2F" in lines
+
+
+def test_banner_arrow_down_from_upstairs_and_here_on_a_strip() -> None:
+    config = square_hall(180)
+    assert "1F ↓ 1号窗口" in banner_text(config, "upstairs", 1)
+    # the strip above window 1 has a call banner of its own here: window 1 is right below it
+    strip = config.screen("strip-1")
+    banner = strip.regions[0].model_copy(update={"widget": "call_banner"})
+    config = config.model_copy(update={"screens": [strip.model_copy(update={"regions": [banner]})]})
+    assert "↓ 1号窗口" in banner_text(config, "strip-1", 1)
+
+
+def test_no_arrow_rather_than_a_wrong_one() -> None:
+    config = square_hall(180)
+    middle = config.screen("middle")
+    for update, expect in (({"facing": None}, "1号窗口"),      # left and right unknown
+                           ({"position": None}, "1号窗口"),    # not on the plan at all
+                           ({"regions": [middle.regions[0].model_copy(update={"options": {"show_arrow": False}})]},
+                            "1号窗口")):
+        c = config.model_copy(update={"screens": [middle.model_copy(update=update)]})
+        lines = banner_text(c, "middle", 1)
+        assert expect in lines and not any(a in lines for a in "←→↑↓↖↗"), (update, lines)
+    # without facing a window upstairs still says its floor: up is up whichever way one looks
+    c = config.model_copy(update={"screens": [middle.model_copy(update={"facing": None})]})
+    assert "2F ↑ 7号窗口" in banner_text(c, "middle", 7)
+
+
+def test_recent_calls_show_the_arrow_when_it_fits() -> None:
+    config = hall("zhongshan")
+    view = HallView(config=config)
+    view.recent_calls = [CallEntry(seq=s, ticket={"id": f"t{s}", "number": f"A00{s}"}, window=w, at=NOW)
+                         for s, w in ((3, 11), (2, 7), (1, 6))]
+    text = Recorder()
+    r = Renderer(config, "main", lang="zh-Hans", text=text)
+    r.frame(view, NOW, 1000.0)
+    lines = [d.text for d in text.log]
+    # main hangs at [19, 13] facing south: its readers look north, window 6 straight ahead
+    assert "→ 11号窗口" in lines and "↗ 7号窗口" in lines and "↑ 6号窗口" in lines, lines
+
+
+# --- maps, checked in PNGs --------------------------------------------------------------------------
+
+def pixel(surface: pygame.Surface, p: tuple[int, int]) -> tuple[int, int, int]:
+    return tuple(surface.get_at(p))[:3]
+
+
+def map_plan(r: Renderer, widget: Map) -> Plan:
+    """The plan as the map draws it (its box by the same arithmetic), in canvas pixels."""
+    floor = floor_of(r.config, widget.screen.floor)
+    area = widget.inner(0.03)
+    th = max(8, int(min(area.height * 0.08, area.width * 0.06)))
+    caption_h = int(th * 2.3) if area.height > 8 * th else 0
+    box = pygame.Rect(area.x, area.y + int(th * 1.25), area.width,
+                      area.height - int(th * 1.25) - caption_h - (th // 3 if caption_h else 0))
+    return Plan(floor, box.inflate(-th, -th).move(widget.rect.topleft), widget.up(floor))
+
+
+@pytest.mark.parametrize("name,screen_id,lang", [("zhenhai", "wayfinding-1f", "zh-Hans"),
+                                                 ("zhongshan", "lobby-wayfinding", "en"),
+                                                 ("zhenhai", "wayfinding-1f", "zh-Hant")])
+def test_map_png_shows_the_route_and_you_are_here(tmp_path: Path, name: str, screen_id: str, lang: str) -> None:
+    config = hall(name)
+    r = render_preview(config, screen_id, lang=lang)
+    out = save_preview(r, tmp_path / f"{screen_id}.png")  # what `signage preview` writes
+    png = pygame.image.load(str(out))
+    assert not r.failed()
+    widget = r.widget_at("map")
+    assert isinstance(widget, Map)
+    theme = theme_for(config, config.screen(screen_id))
+    highlight = rgb(theme.highlight)
+    plan = map_plan(r, widget)
+    screen = config.screen(screen_id)
+    # "you are here": the highlight dot at the screen's own position
+    x, y = plan.at(screen.position)
+    assert pixel(png, (x, y)) == highlight
+    # the newest call's route: the highlight colour along its walk on this floor
+    call = render_view(config).recent_calls[0]  # the newest call of the sample state
+    route = wayfinder_for(config).route(f"screen:{screen_id}", f"window:{call.window}")
+    leg = route.legs[0]
+    samples, hits = 0, 0
+    for a, b in zip(leg.points, leg.points[1:]):
+        for k in range(1, 10):
+            q = (a[0] + (b[0] - a[0]) * k / 10, a[1] + (b[1] - a[1]) * k / 10)
+            samples += 1
+            hits += pixel(png, plan.at(q)) == highlight
+    assert samples and hits >= 0.8 * samples, (hits, samples)
+    # and nowhere far from it: the floor itself has no highlight-coloured areas
+    far = plan.at((0.5, 0.5))  # the south-west corner
+    assert pixel(png, far) != highlight
+
+
+def render_view(config: HallConfig) -> HallView:
+    from signage.view import sample_view
+    return sample_view(config, NOW)
+
+
+@pytest.mark.parametrize("name,screen_id", [("zhenhai", "wayfinding-1f"), ("zhongshan", "lobby-wayfinding"),
+                                            ("nanming", "directory-kiosk")])
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
+def test_map_and_directory_labels_have_no_missing_glyphs(name: str, screen_id: str, lang: str) -> None:
+    """Every line the map and the directory draw is in glyphs of its face, never the .notdef box."""
+    config = hall(name)
+    text = Recorder()
+    r = Renderer(config, screen_id, lang=lang, text=text)
+    r.frame(render_view(config), NOW, 1000.0)
+    assert not r.failed()
+    drawn = text.log  # the whole screen: plan labels, callouts, list, directions
+    assert len(drawn) > 10
+    checked: set[tuple[str, str]] = set()
+    for d in drawn:
+        font = fonts.load(fonts.face_for(d.lang))
+        box = bitmap(font, NOTDEF)
+        for ch in set(d.text) - {" "}:
+            if (d.lang, ch) in checked:
+                continue
+            checked.add((d.lang, ch))
+            assert bitmap(font, ch) != box, f"{ch!r} of {d.text!r} is drawn as a box in the {d.lang} face"
+
+
+def test_map_turns_heads_up_and_the_route_layer_alone_moves() -> None:
+    config = hall("zhongshan")  # lobby-wayfinding faces west: its readers look east, east is up
+    r = Renderer(config, "lobby-wayfinding", lang="zh-Hans")
+    view = render_view(config)
+    r.frame(view, NOW, 1000.0)
+    widget = r.widget_at("map")
+    plan = map_plan(r, widget)
+    assert plan.up == 90
+    toilets, entrance = plan.at((37, 10)), plan.at((19, 0))  # east end and south wall
+    assert toilets[1] < entrance[1] and entrance[0] > toilets[0] - 1  # east up, south to the right
+    renders = widget.renders
+    moved = [r.frame(view, NOW, 1001.0 + i / 60) for i in range(1, 60)]  # after the pause before each run
+    assert widget.renders == renders  # the floor and the route are not drawn again
+    small = [rect for dirty in moved for rect in dirty]
+    assert small and all(rect.width * rect.height < 80 * 80 for rect in small)  # only the moving dot
+
+
+def test_map_without_calls_or_with_a_broken_place_never_fails() -> None:
+    config = hall("zhenhai")
+    r = Renderer(config, "wayfinding-1f")
+    r.frame(HallView(config=config), NOW, 1000.0)  # no call yet
+    r.frame(calling(config, 999), NOW, 1001.0)     # a window the hall does not have
+    assert not r.failed()
+    screen = config.screen("wayfinding-1f").model_copy(update={"position": None, "facing": None})
+    c = config.model_copy(update={"screens": [screen]})
+    r = Renderer(c, "wayfinding-1f")
+    r.frame(calling(c, 7), NOW, 1000.0)  # no "you are here", the route from nowhere: none
+    assert not r.failed()
+
+
+# --- the directory ---------------------------------------------------------------------------------
+
+def test_directory_lists_services_special_windows_and_amenities() -> None:
+    items = directory_items(hall("zhongshan"))
+    keys = [i.key for i in items]
+    assert keys[:3] == ["window:1", "window:2", "window:11"]  # love, green, unresolved
+    assert "service:id-card" in keys and "kind:reading_glasses" in keys and "kind:aed" not in keys
+    assert {"kind:first_aid", "kind:water", "kind:umbrella", "kind:power_bank", "kind:toilet",
+            "kind:form_filling"} <= set(keys)
+    love = items[0]
+    assert love.step_free and love.name("zh-Hans") == "爱心服务专窗" and love.name("en") == "Priority Care Window"
+    id_card = items[keys.index("service:id-card")]
+    # the windows that serve it, not the special ones that serve everything
+    assert id_card.detail("zh-Hans") == "3、4、5、8号窗口" and id_card.detail("en") == "Windows 3, 4, 5, 8"
+
+
+def directory(r: Renderer) -> Directory:
+    w = r.widget_at("directory")
+    assert isinstance(w, Directory)
+    return w
+
+
+def test_directory_cycles_and_a_tap_shows_that_item() -> None:
+    config = hall("nanming")
+    text = Recorder()
+    r = Renderer(config, "directory-kiosk", lang="zh-Hant", text=text)
+    view = HallView(config=config)
+    d = directory(r)
+    cycle = d.cycle
+    start = (NOW // cycle) * cycle + 0.5  # just after a turn
+    r.frame(view, start, 1000.0)
+    first = d._key[0]  # (the key of its picture starts with the item shown)
+    assert first == int(start // cycle) % len(d.items)
+    r.frame(view, start + cycle, 1000.0 + cycle)
+    assert d._key[0] == (first + 1) % len(d.items)
+    # the words of the item shown are on the screen, with its route
+    item = d.items[(first + 1) % len(d.items)]
+    assert any(item.name("zh-Hant") in line.text for line in text.log)
+    # a tap on another row (in screen pixels, as the display app passes it)
+    target_row, target = next((rect, i) for rect, i in d.rows if i != (first + 1) % len(d.items))
+    pos = target_row.move(d.rect.topleft).center
+    t_tap = 1000.0 + cycle + 1
+    assert r.tap(pos, t_tap)
+    text.log.clear()
+    r.frame(view, start + cycle + 1, t_tap + 0.02)
+    assert d._key[0] == target
+    assert any(d.items[target].name("zh-Hant") in line.text for line in text.log)
+    # it stays while the cycle would have moved on...
+    r.frame(view, start + 3 * cycle, t_tap + d.hold - 1)
+    assert d._key[0] == target
+    # ...and the cycle goes on after hold_seconds
+    r.frame(view, start + 3 * cycle + 1, t_tap + d.hold + 1)
+    assert d._key[0] == int((start + 3 * cycle + 1) // cycle) % len(d.items)
+    # a tap elsewhere (the clock) is nobody's
+    assert not r.tap((10, r.size[1] - 10), t_tap)
+
+
+def test_directory_route_for_the_love_window_is_step_free() -> None:
+    config = hall("zhenhai")
+    items = directory_items(config)
+    love = next(i for i in items if i.key.startswith("window:") and i.step_free)
+    finder = wayfinder_for(config)
+    route = finder.route("screen:wayfinding-1f", love.targets[0], step_free=True)
+    assert route is not None and not route.has_steps
+
+
+def test_tap_position_on_a_turned_panel() -> None:
+    """A portrait layout on a landscape output: taps are turned back like the picture."""
+    canvas = (1080, 1920)
+    # shown turned clockwise (rotate 90): canvas (x, y) appears at (1919 - y, x)
+    for x, y in ((0, 0), (100, 1800), (1079, 1919), (540, 960)):
+        assert display_to_canvas((1919 - y, x), (1920, 1080), canvas, 90) == (x, y)
+        assert display_to_canvas((y, 1079 - x), (1920, 1080), canvas, 270) == (x, y)
+    assert display_to_canvas((5, 7), canvas, canvas) == (5, 7)
+
+
+# --- validation ------------------------------------------------------------------------------------
+
+def zhongshan_text() -> str:
+    return (LAYOUTS / "zhongshan.yaml").read_text(encoding="utf-8")
+
+
+def problems(text: str) -> list[str]:
+    result = load_hall_text(text, "layouts/zhongshan.yaml")
+    return [str(p) for p in result.problems]
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def test_a_screen_outside_its_floor_is_pointed_at() -> None:
+    text = zhongshan_text().replace("    position: [19, 13]\n    facing: 180\n", "    position: [19, 23]\n    facing: 180\n")
+    n = line_of(text, "    position: [19, 23]")
+    assert problems(text) == [
+        f"layouts/zhongshan.yaml:{n}: screens[0].position: screen main at [19, 23] is outside the outline of floor 1F (x 0 to 38, y 0 to 20)"]
+
+
+def test_a_screen_that_shows_the_way_says_what_it_misses() -> None:
+    text = zhongshan_text().replace("    position: [31, 7]\n    facing: 270\n", "    position: [31, 7]\n")
+    n = line_of(text, "    position: [31, 7]")
+    assert problems(text) == [
+        f"layouts/zhongshan.yaml:{n}: screens[3].position: warning: screen lobby-wayfinding has no facing: its map cannot turn to its readers and its arrows cannot tell left from right (expected facing: degrees clockwise from north that its face looks, e.g. 180 for a screen facing south)"]
+    text = zhongshan_text().replace("    position: [19, 13]\n    facing: 180\n", "")
+    n = line_of(text, "  - id: main")
+    assert problems(text) == [
+        f"layouts/zhongshan.yaml:{n}: screens[0]: warning: screen main has no position: its call_banner, recent_calls cannot show arrows (expected position: [x, y] in metres on floor 1F, and facing)"]
+    # a strip showing only its window needs neither
+    text = zhongshan_text().replace("    position: [19, 17]\n    facing: 180\n", "")
+    assert problems(text) == []
+
+
+def test_the_love_window_without_a_step_free_way_is_pointed_at() -> None:
+    # the love window moved into the self-service room, and the room's ramp taken away
+    text = zhongshan_text().replace("{number: 1, kind: love, services: all, floor: 1F, position: [4, 16],",
+                                    "{number: 1, kind: love, services: all, floor: 1F, position: [2, 6], node: self-service,")
+    text = text.replace("        - [ramp-foot, ramp-top, self-service-n, self-service]\n", "")
+    text = text.replace("        ramp-top: [3.5, 9.5]\n        self-service-n: [3.5, 7]\n", "")
+    n = line_of(text, "  - {number: 1, kind: love")
+    found = problems(text)
+    assert f"layouts/zhongshan.yaml:{n}: windows[0]: warning: window 1 is a love window but has no step-free route from the entrance (every way has stairs or steps; expected a lift, a ramp or links without steps)" in found, found
+
+
+def test_a_window_that_cannot_be_reached_is_pointed_at() -> None:
+    # window 11 on a walkway of its own, joined to nothing
+    text = zhongshan_text().replace("        counters-e: [36, 13.5]\n",
+                                    "        counters-e: [36, 13.5]\n        back-room: [34, 18]\n        back-door: [37, 18]\n")
+    text = text.replace("      steps:\n        - [lobby-w, self-service]\n",
+                        "        - [back-room, back-door]\n      steps:\n        - [lobby-w, self-service]\n")
+    text = text.replace("position: [34, 12],\n     label:", "position: [34, 12], node: back-room,\n     label:")
+    n = line_of(text, "  - {number: 11, kind: unresolved")
+    found = problems(text)
+    assert f"layouts/zhongshan.yaml:{n}: windows[10]: warning: window 11 cannot be reached from the entrance (its walkways do not join the entrance's: link them)" in found, found
