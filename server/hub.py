@@ -49,6 +49,7 @@ from .metrics import HubMetrics
 from .store import EventStore
 from .tokens import Tokens, TokensError, load_tokens
 from .watch import FileWatcher
+from .web import Web
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,8 @@ class Hub:
         self.closing = False
         self.anonymous = 0  # connections that have not said hello yet
         self.http_routes: dict[str, HttpHandler] = {"/healthz": self._healthz, "/metrics": self._metrics}
+        # The browser pages (server/web.py): their paths, the ticket role and the manager's queries.
+        self.web = Web(self)
         self._tasks: list[asyncio.Task] = []
         self._started = time.monotonic()
         if tokens.demo:
@@ -284,7 +287,7 @@ class Hub:
         if route is not None:
             return route(connection, request)
         if "websocket" not in ",".join(request.headers.get_all("Upgrade")).lower():
-            return connection.respond(404, "not found\n")
+            return self.web.http(connection, request)  # the pages, or 404
         return None
 
     def _origin_allowed(self, origin: str, hosts: list[str]) -> bool:
@@ -358,6 +361,7 @@ class Hub:
                 self.anonymous -= 1
             if client is not None:
                 self.halls[client.hall].leave(client)
+                self.web.live.leave(client)
                 log.info("hall %s: %s left", client.hall, client)
 
     async def _refuse(self, ws: ServerConnection, code: str, message: str, request_id: str | None,
@@ -390,6 +394,8 @@ class Hub:
         if self.closing:
             await self._refuse(ws, "unavailable", "the hub is shutting down; reconnect", rid, 1001)
             return None
+        if hello.role == p.TICKET_ROLE:  # a "my ticket" page: its link key, not a token
+            return await self.web.live.ticket_hello(ws, hello, self._refuse)
         entry = self.tokens.match(hello.token)
         if entry is None or entry.role != hello.role or not entry.covers_hall(hello.hall):
             await self._refuse(ws, "unauthorized", f"wrong or missing token for a {hello.role} of this hall", rid)
@@ -456,6 +462,9 @@ class Hub:
         if self.closing:
             self.metrics.commands.inc(hall=hall.id, command=kind, result="unavailable")
             client.push(error_frame("unavailable", "the hub is shutting down; send it again after reconnecting", rid))
+            return
+        if kind in self.web.live.commands:  # who, screenshot: answered by the hub, not the queue
+            self.web.live.command(client, hall, msg)
             return
         if kind == "reload":
             hall.spawn(self._reload(hall, requester=client, request_id=rid))

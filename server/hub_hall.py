@@ -168,6 +168,7 @@ class Client:
     zone: str | None = None
     stalled_since: float | None = None
     last_backlog: int = 0
+    joined: float = field(default_factory=time.time)  # for the manager's list of who is connected
 
     def push(self, data: bytes) -> None:
         """Queue one text frame; never waits. Dropped silently if the connection is closing."""
@@ -234,6 +235,10 @@ class HallRuntime:
         self._estimates_dirty = False
         self._estimates_last = 0.0
         self._unsent: tuple[bytes, bytes] | None = None  # new estimates waiting for a commit to ride with
+        self.latest_estimates: dict[str, Any] = {}  # the last estimates computed ({services, tickets})
+        # Called (on the loop) after events or estimates were written to the clients: the
+        # "my ticket" watchers of server/web_live.py follow the hall this way.
+        self.listeners: list[Callable[["HallRuntime"], None]] = []
         # After a restart the ring starts with the log's tail, so that screens
         # reconnecting to the new process get a replay, not a snapshot.
         for seq, event in durable.store.events(self.id, after=max(0, durable.seq - ring_size)):
@@ -388,9 +393,17 @@ class HallRuntime:
             for item in batch:
                 self.metrics.fanout.observe(done - item.received, hall=self.id)
             self._learn([n for out in outcomes if isinstance(out, Applied) for n in out.numbered])
+            self._notify()
         self._check_backlogs()
         if changed:
             self.estimates_soon()
+
+    def _notify(self) -> None:
+        for listener in self.listeners:
+            try:
+                listener(self)
+            except Exception:
+                log.exception("hall %s: a listener failed", self.id)
 
     def _learn(self, numbered: list[tuple[int, dict]]) -> None:
         """Hand the events to the estimator's thread, in order (nothing waits for it)."""
@@ -439,6 +452,7 @@ class HallRuntime:
         if key == self._estimates_key and not force:
             return None
         self._estimates_key = key
+        self.latest_estimates = {"services": services, "tickets": tickets}
         public = dumps({"type": "estimates", "at": now, "services": services})
         full = dumps({"type": "estimates", "at": now, "services": services, "tickets": tickets})
         return public, full
@@ -452,6 +466,8 @@ class HallRuntime:
         public, full = ws_frame(estimates[0]), ws_frame(estimates[1])
         write_all([ws for c, ws in self.clients.items() if c.role not in TICKET_ESTIMATE_ROLES], blob + public)
         write_all([ws for c, ws in self.clients.items() if c.role in TICKET_ESTIMATE_ROLES], blob + full)
+        if not blob:  # alone (with a commit's events, _commit notifies)
+            self._notify()
 
     def _decide_and_store(self, items: list[tuple[Any, float, str]]) -> list[Applied | BaseException]:
         """In the worker thread: one commit for all; on a surprise, one by one so one bad command fails alone."""
@@ -540,6 +556,7 @@ class HallRuntime:
                 write_all(self.clients.values(), b"".join(self._frames(applied)))
                 self._check_backlogs()
                 self._learn(applied.numbered)
+                self._notify()
         if applied is not None:
             self.estimates_soon()
 

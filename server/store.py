@@ -19,7 +19,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 SCHEMA_VERSION = 1
 
@@ -136,6 +136,20 @@ class EventStore:
                 self._db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?)", (hall, seq, data))
             except sqlite3.Error as exc:
                 raise StoreError(_write_failure(self.path, exc)) from None
+
+    def setting(self, key: str, make: "Callable[[], str]") -> str:
+        """A value kept in the log's ``meta`` table, made by ``make()`` the first time (a per-hub
+        secret, for instance: it then survives restarts and travels with a backup)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (f"setting:{key}",)).fetchone()
+            if row is not None:
+                return row[0]
+            value = make()
+            try:
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (f"setting:{key}", value))
+            except sqlite3.Error as exc:
+                raise StoreError(_write_failure(self.path, exc)) from None
+            return self._db.execute("SELECT value FROM meta WHERE key=?", (f"setting:{key}",)).fetchone()[0]
 
     # ------------------------------------------------------------------ reading
     def latest_snapshot(self, hall: str) -> tuple[int, dict] | None:

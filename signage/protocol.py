@@ -25,8 +25,11 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024  # commands are small; screenshots travel over HTTP
 
-Role = Literal["screen", "announcer", "window", "kiosk", "manager"]
+Role = Literal["screen", "announcer", "window", "kiosk", "manager", "ticket"]
+# Roles a token in the tokens file may have. ``ticket`` is not one of them: a
+# "my ticket" page says hello with the ticket's unguessable link key instead.
 ROLES: tuple[str, ...] = ("screen", "announcer", "window", "kiosk", "manager")
+TICKET_ROLE = "ticket"
 
 RequestId = Annotated[str, Field(min_length=1, max_length=64)]
 TicketRef = Annotated[str, Field(min_length=1, max_length=64, description="ticket id or its number (A023)")]
@@ -54,6 +57,8 @@ class Hello(Message):
     zone: Annotated[str, Field(max_length=64)] | None = None
     since: Annotated[int, Field(ge=0)] | None = Field(None, description="last seq this client saw")
     client: Annotated[str, Field(max_length=100)] | None = Field(None, description="program name, for logs")
+    ticket: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        None, description="role ticket: the link key of the ticket to watch (/t/<key>)")
     id: RequestId | None = None
 
 
@@ -174,9 +179,41 @@ class Ping(Message):
     id: RequestId | None = None
 
 
+class Who(Command):
+    """Manager: which clients are connected to this hall now (answered in ``ok.result.clients``)."""
+
+    type: Literal["who"]
+
+
+ScreenId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class Screenshot(Command):
+    """Manager: ask a connected screen for a picture of what it shows (``screenshot_ready`` follows)."""
+
+    type: Literal["screenshot"]
+    screen: ScreenId
+
+
+MAX_SCREENSHOT_PART = 48 * 1024  # base64 characters per part: a part stays well below a 64 KiB frame
+MAX_SCREENSHOT_PARTS = 160       # about 5.6 MiB of PNG
+
+
+class ScreenshotPart(Message):
+    """Screen: one part of the PNG asked for by ``screenshot_request`` (base64, in order or not)."""
+
+    type: Literal["screenshot_part"]
+    request: Annotated[str, Field(min_length=1, max_length=64)]
+    index: Annotated[int, Field(ge=0, lt=MAX_SCREENSHOT_PARTS)]
+    count: Annotated[int, Field(ge=1, le=MAX_SCREENSHOT_PARTS)]
+    data: Annotated[str, Field(max_length=MAX_SCREENSHOT_PART)]
+    id: RequestId | None = None
+
+
 ClientMessage = Annotated[
     Union[Hello, Issue, CallNext, Call, Recall, Start, Skip, Requeue, Transfer, Complete, Pause,
-          Resume, Open, Close, Rate, SetMessages, SetNotice, ClearNotice, Reload, Ping],
+          Resume, Open, Close, Rate, SetMessages, SetNotice, ClearNotice, Reload, Ping,
+          Who, Screenshot, ScreenshotPart],
     Field(discriminator="type"),
 ]
 
@@ -184,12 +221,13 @@ WINDOW_COMMANDS = ("call_next", "call", "recall", "start", "skip", "requeue", "t
                    "pause", "resume", "open", "close", "rate")
 # What each role may send after hello. Screens and announcers only read.
 ROLE_COMMANDS: dict[str, frozenset[str]] = {
-    "screen": frozenset({"ping"}),
+    "screen": frozenset({"ping", "screenshot_part"}),  # a part of a picture a manager asked for
     "announcer": frozenset({"ping"}),
     "kiosk": frozenset({"ping", "issue"}),
     "window": frozenset({"ping", *WINDOW_COMMANDS}),
     "manager": frozenset({"ping", "issue", "set_messages", "set_notice", "clear_notice", "reload",
-                          *WINDOW_COMMANDS}),
+                          "who", "screenshot", *WINDOW_COMMANDS}),
+    "ticket": frozenset({"ping"}),  # a "my ticket" page only watches
 }
 
 
@@ -253,8 +291,40 @@ class Pong(Message):
     id: RequestId | None = None
 
 
+class TicketView(Message):
+    """To a ``ticket`` client: its ticket's public view (docs/protocol.md), after every change."""
+
+    type: Literal["ticket"]
+    ticket: dict[str, Any]
+
+
+class ScreenshotRequest(Message):
+    """To a screen: send a PNG of what you show now, as ``screenshot_part`` messages."""
+
+    type: Literal["screenshot_request"]
+    request: str
+
+
+class ScreenshotReady(Message):
+    """To the manager who asked: the picture can be fetched from ``url`` (HTTP GET with the manager's token)."""
+
+    type: Literal["screenshot_ready"]
+    request: str
+    screen: str
+    url: str
+    bytes: int
+
+
+class ScreenshotFailed(Message):
+    type: Literal["screenshot_failed"]
+    request: str
+    screen: str
+    message: str
+
+
 HubMessage = Annotated[
-    Union[Welcome, Ok, Error, EventMessage, Estimates, Messages, ConfigPush, Notice, Pong],
+    Union[Welcome, Ok, Error, EventMessage, Estimates, Messages, ConfigPush, Notice, Pong,
+          TicketView, ScreenshotRequest, ScreenshotReady, ScreenshotFailed],
     Field(discriminator="type"),
 ]
 

@@ -12,6 +12,7 @@ the hub said no (a wrong token, an unknown screen).
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import queue
@@ -125,6 +126,9 @@ class DisplayApp:
                 continue
             if kind == "welcome":
                 self.last_error = None
+            if kind == "screenshot_request":
+                self.send_screenshot(str(message.get("request", "")))
+                continue
             self.view.apply(message, time.time())
         return n
 
@@ -238,6 +242,29 @@ class DisplayApp:
     def screenshot_png(self) -> bytes | None:
         """What the screen shows now (for a manager's remote check)."""
         return self.renderer.screenshot_png() if self.renderer else None
+
+    def send_screenshot(self, request: str) -> int:
+        """A manager asked what this screen shows: send a PNG of it to the hub as
+        ``screenshot_part`` messages (each well below the 64 KiB frame limit; docs/protocol.md).
+        Before the first welcome, the splash is what it shows. Returns the number of parts sent."""
+        from ..protocol import MAX_SCREENSHOT_PART
+
+        png = self.screenshot_png()
+        if png is None and self.display is not None:
+            import io
+
+            out = io.BytesIO()
+            pygame.image.save(self.display, out, "screen.png")
+            png = out.getvalue()
+        if png is None or not request:
+            return 0
+        data = base64.b64encode(png).decode("ascii")
+        count = max(1, -(-len(data) // MAX_SCREENSHOT_PART))
+        for i in range(count):
+            self.client.send({"type": "screenshot_part", "request": request, "index": i, "count": count,
+                              "data": data[i * MAX_SCREENSHOT_PART:(i + 1) * MAX_SCREENSHOT_PART]})
+        log.info("screenshot %s sent in %d parts (%d bytes)", request, count, len(png))
+        return count
 
 
 def _fit_desktop(size: tuple[int, int]) -> tuple[int, int]:

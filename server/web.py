@@ -1,0 +1,219 @@
+"""The browser pages the hub serves itself: staff console, kiosk, my ticket, rating pad, manager.
+
+Plain files in ``server/web/`` (HTML, CSS, JavaScript modules; no build step, no
+external resources: the halls have no internet) and a few HTTP routes, all on the
+hub's own port, answered from :meth:`Hub._process_request` (docs/web.md):
+
+=============================  ==========================================================
+``/``                          a list of the pages
+``/staff``, ``/kiosk``,        the pages; each signs in over the websocket with a token
+``/rate``, ``/manage``         of the hub's tokens file (remembered in the browser)
+``/t/<key>``                   "my ticket" for the ticket whose link key is ``key``
+``/static/<file>``             the pages' scripts, styles and images
+``/qr/<key>.svg``              the QR code of a ticket's link (printed on the ticket)
+``/api/link``                  a ticket's link key (kiosk or manager token)
+``/api/screenshot/<r>.png``    a screen's picture a manager asked for (manager token)
+=============================  ==========================================================
+
+What a caller may rely on: :meth:`Web.http` never raises and answers every path
+(404 for unknown ones); only the files present in ``server/web/`` when the hub
+started are served, by exact name, so no path can reach another file; API routes
+take the token as ``Authorization: Bearer <token>`` and check its role and hall
+as the websocket does.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import ServerConnection
+from websockets.http11 import Request, Response
+
+from .web_live import LiveSide
+
+if TYPE_CHECKING:
+    from .hub import Hub
+    from .tokens import TokenEntry
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent / "web"
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".json": "application/json; charset=utf-8",
+    ".ico": "image/x-icon",
+}
+PAGES = {"/": "index.html", "/staff": "staff.html", "/kiosk": "kiosk.html", "/rate": "rate.html",
+         "/manage": "manage.html"}
+FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.[a-z]{2,4}$")
+KEY = re.compile(r"^[A-Za-z0-9_-]{22}$")
+# Nothing from elsewhere: scripts, styles, pictures and the websocket all come from the hub.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' blob: data:; style-src 'self'; "
+                               "script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # a ticket's link key stays off other sites' logs
+}
+
+
+def answer(connection: ServerConnection, status: int, body: bytes | str, content_type: str,
+           cache: str = "no-store", headers: dict[str, str] | None = None) -> Response:
+    """An HTTP response with ``body`` (bytes or text) and our headers."""
+    response = connection.respond(status, "")
+    data = body.encode() if isinstance(body, str) else bytes(body)
+    response.body = data
+    for name, value in {"Content-Type": content_type, "Content-Length": str(len(data)), "Cache-Control": cache,
+                        **SECURITY_HEADERS, **(headers or {})}.items():
+        if name in response.headers:
+            del response.headers[name]  # Headers keeps several values per name: replace, not add
+        response.headers[name] = value
+    return response
+
+
+class Web:
+    def __init__(self, hub: "Hub", root: Path = WEB_DIR) -> None:
+        self.hub = hub
+        self.live = LiveSide(hub)
+        self.public_url: str | None = None  # e.g. "https://hall.example.cn": the QR codes' links (default: Host)
+        # Every file that may be served, read once: a name that is not here is a 404, whatever it holds.
+        self.files: dict[str, tuple[bytes, str]] = {}
+        if root.is_dir():
+            for path in sorted(root.iterdir()):
+                ctype = CONTENT_TYPES.get(path.suffix)
+                if path.is_file() and ctype and FILE_NAME.match(path.name):
+                    self.files[path.name] = (path.read_bytes(), ctype)
+        else:
+            log.error("the web pages' folder %s is missing; the pages will answer 404", root)
+
+    # ------------------------------------------------------------------ dispatch
+    def http(self, connection: ServerConnection, request: Request) -> Response:
+        """The answer to a plain HTTP request (not a websocket upgrade)."""
+        try:
+            return self._route(connection, request)
+        except Exception:  # a page must never take the hub down
+            log.exception("HTTP %s failed", request.path[:200])
+            return self._text(connection, 500, "the hub failed on this request (logged)\n")
+
+    def _route(self, connection: ServerConnection, request: Request) -> Response:
+        method = getattr(request, "method", "GET")
+        if method not in ("GET", "HEAD"):
+            return self._text(connection, 405, f"{method} is not supported here; the pages only GET\n")
+        url = urlsplit(request.path)
+        path, query = url.path, parse_qs(url.query)
+        if path in PAGES:
+            return self._file(connection, PAGES[path])
+        if path.startswith("/static/"):
+            return self._file(connection, path[len("/static/"):])
+        if path.startswith("/t/"):
+            return self._ticket_page(connection, path[3:])
+        if path.startswith("/qr/") and path.endswith(".svg"):
+            return self._qr(connection, request, path[4:-4])
+        if path == "/api/link":
+            return self._link(connection, request, query)
+        if path.startswith("/api/screenshot/") and path.endswith(".png"):
+            return self._picture(connection, request, path[len("/api/screenshot/"):-4])
+        return self._not_found(connection)
+
+    # ------------------------------------------------------------------ answers
+    def _text(self, connection: ServerConnection, status: int, text: str) -> Response:
+        return answer(connection, status, text, "text/plain; charset=utf-8")
+
+    def _json(self, connection: ServerConnection, status: int, body: dict[str, Any]) -> Response:
+        return answer(connection, status, json.dumps(body, ensure_ascii=False) + "\n",
+                      "application/json; charset=utf-8")
+
+    def _not_found(self, connection: ServerConnection) -> Response:
+        page = self.files.get("404.html")
+        if page is not None:
+            return answer(connection, 404, page[0], page[1])
+        return self._text(connection, 404, "not found\n")
+
+    def _file(self, connection: ServerConnection, name: str) -> Response:
+        found = self.files.get(name)
+        if found is None:
+            return self._not_found(connection)
+        # no-cache: the browser asks again each time (small files, one LAN), so an upgraded hub is seen at once
+        return answer(connection, 200, found[0], found[1], cache="no-cache")
+
+    def _ticket_page(self, connection: ServerConnection, key: str) -> Response:
+        if not KEY.match(key) or self.live.find(key) is None:
+            return self._not_found(connection)
+        page = self.files.get("ticket.html")
+        if page is None:
+            return self._not_found(connection)
+        return answer(connection, 200, page[0], page[1], cache="no-store")
+
+    def base_url(self, request: Request) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = request.headers.get("Host", "127.0.0.1")
+        scheme = "https" if request.headers.get("X-Forwarded-Proto", "").lower() == "https" else "http"
+        return f"{scheme}://{host}"
+
+    def _qr(self, connection: ServerConnection, request: Request, key: str) -> Response:
+        if not KEY.match(key) or self.live.find(key) is None:
+            return self._not_found(connection)
+        return answer(connection, 200, qr_svg(f"{self.base_url(request)}/t/{key}"), "image/svg+xml",
+                      cache="private, max-age=86400")
+
+    # ------------------------------------------------------------------ API (tokens)
+    def authorize(self, request: Request, roles: tuple[str, ...], hall: str | None) -> "TokenEntry | str":
+        """The token entry of ``Authorization: Bearer <token>``, or what is wrong with it."""
+        auth = request.headers.get("Authorization", "")
+        if not auth.startswith("Bearer "):
+            return "send the token as Authorization: Bearer <token>"
+        entry = self.hub.tokens.match(auth[len("Bearer "):].strip())
+        if entry is None or entry.role not in roles or (hall is not None and not entry.covers_hall(hall)):
+            return f"wrong token: this needs a {' or '.join(roles)} token" + (f" of hall {hall}" if hall else "")
+        return entry
+
+    def _link(self, connection: ServerConnection, request: Request, query: dict[str, list[str]]) -> Response:
+        hall_id, ticket = (query.get("hall") or [""])[0], (query.get("ticket") or [""])[0]
+        entry = self.authorize(request, ("kiosk", "manager"), hall_id or None)
+        if isinstance(entry, str):
+            return self._json(connection, 401, {"error": "unauthorized", "message": entry})
+        hall = self.hub.halls.get(hall_id)
+        if hall is None:
+            return self._json(connection, 404, {"error": "unknown_hall",
+                                                "message": f'this hub serves {", ".join(self.hub.halls)}, '
+                                                           f'not "{hall_id}" (?hall=...)'})
+        state = hall.durable.engine.state
+        tid = state.numbers.get(ticket.upper(), ticket)
+        if tid not in state.tickets:
+            return self._json(connection, 404, {"error": "unknown_ticket",
+                                                "message": f'no ticket "{ticket}" today in hall {hall_id} (?ticket=id or number)'})
+        key = self.live.key_of(hall.id, tid)
+        return self._json(connection, 200, {"key": key, "path": f"/t/{key}", "url": f"{self.base_url(request)}/t/{key}",
+                                            "qr": f"/qr/{key}.svg"})
+
+    def _picture(self, connection: ServerConnection, request: Request, name: str) -> Response:
+        found = self.live.pictures.get(name)
+        entry = self.authorize(request, ("manager",), found[0] if found else None)
+        if isinstance(entry, str):
+            return self._json(connection, 401, {"error": "unauthorized", "message": entry})
+        if found is None:
+            return self._json(connection, 404, {"error": "unknown_screenshot",
+                                                "message": "no such picture (the hub keeps the last few only); "
+                                                           "ask the screen again"})
+        return answer(connection, 200, found[2], "image/png")
+
+
+def qr_svg(text: str) -> str:
+    """``text`` as a QR code in SVG (black on white, with its quiet zone), made here: no internet."""
+    import io
+
+    import segno
+
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="svg", scale=4, border=4, xmldecl=False, svgns=True,
+                                     title="QR", dark="#000", light="#fff")
+    return out.getvalue().decode()

@@ -1,0 +1,211 @@
+// The ticket kiosk (/kiosk?hall=H): docs/web.md.
+// ?print=1 prints each ticket at once (Chromium's --kiosk-printing makes it silent);
+// ?idle=S: seconds without a touch before going back to the start (default 20).
+import {HubClient, setupLang, tr, pick, signIn, forget, el, query, currentLang, clockText, minutesText} from "/static/hub.js";
+
+const T = {
+  title: {"zh-Hans": "取号", en: "Take a ticket"},
+  offline: {"zh-Hans": "暂时无法取号，正在连接服务器…请稍候或咨询导办台", en: "Tickets are unavailable for a moment (reconnecting); please wait or ask at the desk"},
+  signin_title: {"zh-Hans": "取号机设置", en: "Kiosk set-up"},
+  hall: {"zh-Hans": "大厅", en: "Hall"},
+  token: {"zh-Hans": "取号机令牌", en: "Kiosk token"},
+  signin: {"zh-Hans": "保存并开始", en: "Save and start"},
+  priority_path: {"zh-Hans": "优先通道（老人、残疾人、孕妇、带婴幼儿、军人）", en: "Priority (elderly, disabled, pregnant, with infants, military)"},
+  appointment_path: {"zh-Hans": "预约签到", en: "Appointment check-in"},
+  priority_who: {"zh-Hans": "请选择优先类别", en: "Who is the priority for?"},
+  p_elderly: {"zh-Hans": "老年人（60岁以上）", en: "Elderly (60+)"},
+  p_disabled: {"zh-Hans": "残疾人", en: "Disabled"},
+  p_pregnant: {"zh-Hans": "孕妇", en: "Pregnant"},
+  p_infant: {"zh-Hans": "携带婴幼儿", en: "With an infant"},
+  p_military: {"zh-Hans": "现役军人、消防救援人员", en: "Military, fire and rescue"},
+  back: {"zh-Hans": "返回", en: "Back"},
+  next: {"zh-Hans": "下一步：选择业务", en: "Next: choose the service"},
+  appointment_h: {"zh-Hans": "预约签到：请输入预约码", en: "Appointment check-in: enter your code"},
+  appointment_note: {"zh-Hans": "签到后请持预约码到窗口核验。", en: "Show your appointment code at the window."},
+  mode_priority: {"zh-Hans": "优先通道：{who}。请选择业务", en: "Priority: {who}. Choose the service"},
+  mode_appointment: {"zh-Hans": "预约码 {code}。请选择预约的业务", en: "Appointment {code}. Choose the service you booked"},
+  wait_est: {"zh-Hans": "等候 {n} 人 · 约 {m} 分钟", en: "{n} waiting · about {m} min"},
+  wait_closed: {"zh-Hans": "暂停办理，{t} 开放", en: "Not served now; opens {t}"},
+  wait_n: {"zh-Hans": "等候 {n} 人", en: "{n} waiting"},
+  r_welcome: {"zh-Hans": "您的排队号", en: "Your number"},
+  r_ahead: {"zh-Hans": "您前面还有 {n} 人", en: "{n} ahead of you"},
+  r_estimate: {"zh-Hans": "预计等候约 {m} 分钟", en: "About {m} min to wait"},
+  r_time: {"zh-Hans": "取号时间 {t}", en: "Taken at {t}"},
+  r_scan: {"zh-Hans": "扫码查看排队进度", en: "Scan to follow your place in line"},
+  r_keep: {"zh-Hans": "请留意叫号，过号需重新排队", en: "Listen for your number; a missed call means queueing again"},
+  c_priority: {"zh-Hans": "优先：{who}", en: "Priority: {who}"},
+  c_appointment: {"zh-Hans": "预约码 {code}", en: "Appointment {code}"},
+  print: {"zh-Hans": "打印", en: "Print"},
+  done: {"zh-Hans": "完成", en: "Done"},
+  issuing: {"zh-Hans": "正在取号…", en: "Taking your ticket…"},
+  bad_token: {"zh-Hans": "令牌不对：{m}", en: "Wrong token: {m}"},
+  e_hall_closed: {"zh-Hans": "现在不在办公时间，暂停取号", en: "The hall is closed now: no tickets"},
+  e_service_closed: {"zh-Hans": "该业务暂停办理", en: "This service is not available now"},
+};
+const PRIORITY = ["elderly", "disabled", "pregnant", "infant", "military"];
+
+const $ = (id) => document.getElementById(id);
+let hub = null, who = null, config = null, estimates = {services: {}, tickets: {}}, offset = 0;
+let mode = null;  // null | {priority} | {appointment}
+let busy = false, idleTimer = null, lastTicket = null;
+const idleSeconds = Number(query("idle")) || 20;
+
+function show(view) {
+  for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== view;
+  $("flash").textContent = "";
+  $("flash").className = "flash";
+  if (view === "v-start") renderServices();
+  if (view === "v-appointment") $("code").focus();
+  poke();
+}
+
+function reset() {
+  mode = null;
+  show("v-start");
+}
+
+function poke() {
+  clearTimeout(idleTimer);
+  const onStart = !$("v-start").hidden && !mode;
+  if (!onStart) idleTimer = setTimeout(reset, idleSeconds * 1000);
+}
+
+function renderServices() {
+  if (!config) return;
+  $("hall-name").textContent = pick(config.hall.name);
+  const banner = $("mode-banner");
+  banner.hidden = !mode;
+  if (mode?.priority) banner.textContent = tr("mode_priority", {who: tr("p_" + mode.priority)});
+  if (mode?.appointment) banner.textContent = tr("mode_appointment", {code: mode.appointment});
+  const services = config.services.filter((s) => !mode?.appointment || s.appointments || !config.services.some((x) => x.appointments));
+  const groups = config.groups.map((g) => {
+    const mine = services.filter((s) => s.group === g.id);
+    if (!mine.length) return null;
+    return el("div", {class: "group"}, el("h2", {text: pick(g.name)}),
+      el("div", {class: "tiles"}, mine.map((s) => {
+        const e = estimates.services?.[s.id] || {};
+        const line = e.minutes != null ? tr("wait_est", {n: e.waiting ?? 0, m: minutesText(e.minutes)})
+          : e.closed_until ? tr("wait_closed", {t: e.closed_until}) : e.waiting != null ? tr("wait_n", {n: e.waiting}) : "";
+        return el("button", {type: "button", dataset: {service: s.id}, disabled: busy || !hub?.up, onclick: () => issue(s)},
+          `${s.prefix} · ${pick(s.name)}`, el("small", {text: line}));
+      })));
+  });
+  $("services").replaceChildren(...groups.filter(Boolean));
+  const back = mode ? el("div", {class: "paths"}, el("button", {class: "back", type: "button", onclick: reset, text: tr("back")})) : null;
+  if (back) $("services").append(back);
+  $("go-priority").hidden = $("go-appointment").hidden = !!mode;
+}
+
+async function issue(service) {
+  if (busy || !hub.up) return;
+  busy = true;
+  renderServices();
+  $("flash").textContent = tr("issuing");
+  const cmd = {type: "issue", service: service.id};
+  if (mode?.priority) cmd.priority = mode.priority;
+  if (mode?.appointment) cmd.appointment = mode.appointment;
+  try {
+    const result = await hub.request(cmd);
+    await showTicket(result, service, mode);
+  } catch (err) {
+    const key = "e_" + err.code;
+    $("flash").textContent = T[key] ? tr(key) : `${err.code}: ${err.message}`;
+    $("flash").className = "flash error";
+  } finally {
+    busy = false;
+    if (!$("v-start").hidden) renderServices();
+  }
+}
+
+async function showTicket(result, service, how) {
+  const t = result.ticket;
+  const minutes = estimates.tickets?.[t.id]?.minutes ?? estimates.services?.[service.id]?.minutes;
+  lastTicket = {t, service, how, ahead: result.ahead ?? 0, minutes, at: Date.now() / 1000 + offset};
+  fillTicket();
+  show("v-ticket");
+  $("r-qr").removeAttribute("src");
+  try {
+    const r = await fetch(`/api/link?hall=${encodeURIComponent(who.hall)}&ticket=${encodeURIComponent(t.id)}`,
+                          {headers: {Authorization: `Bearer ${who.token}`}});
+    if (r.ok) {
+      const link = await r.json();
+      await new Promise((resolve) => {
+        $("r-qr").onload = resolve;
+        $("r-qr").onerror = resolve;
+        $("r-qr").src = link.qr;
+        $("r-qr").dataset.link = link.path;
+      });
+    }
+  } catch (e) { /* the ticket stands without its QR code */ }
+  if (query("print") === "1") window.print();
+}
+
+function fillTicket() {
+  if (!lastTicket || !config) return;
+  const {t, service, how, ahead, minutes, at} = lastTicket;
+  $("r-hall").textContent = pick(config.hall.name);
+  $("r-number").textContent = t.number;
+  $("r-service").textContent = pick(service.name);
+  $("r-class").textContent = how?.priority ? tr("c_priority", {who: tr("p_" + how.priority)})
+    : how?.appointment ? tr("c_appointment", {code: how.appointment}) : "";
+  $("r-ahead").textContent = tr("r_ahead", {n: ahead});
+  $("r-estimate").textContent = minutes != null ? tr("r_estimate", {m: minutesText(minutes)}) : "";
+  $("r-time").textContent = tr("r_time", {t: clockText(at, config.hall.timezone)});
+}
+
+function apply(msg) {
+  if (msg.type === "welcome" || msg.type === "config") config = msg.config || config;
+  if (msg.type === "estimates") {
+    estimates = msg;
+    if (msg.at) offset = msg.at - Date.now() / 1000;
+  }
+  if (msg.type === "event" && msg.event.at) offset = msg.event.at - Date.now() / 1000;
+  if (!$("v-start").hidden && msg.type !== "event") renderServices();
+  if (msg.type === "welcome") renderServices();
+}
+
+function buildStatic() {
+  $("priority-kinds").replaceChildren(...PRIORITY.map((k) => el("button", {type: "button", dataset: {priority: k},
+    onclick: () => { mode = {priority: k}; show("v-start"); }}, el("span", {"data-i18n": "p_" + k, text: tr("p_" + k)}))));
+  const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "✓"];
+  $("keypad").replaceChildren(...keys.map((k) => el("button", {type: k === "✓" ? "submit" : "button", text: k,
+    onclick: () => {
+      const input = $("code");
+      if (k === "⌫") input.value = input.value.slice(0, -1);
+      else if (k !== "✓") input.value += k;
+      poke();
+    }})));
+}
+
+async function start(error) {
+  who = await signIn({role: "kiosk", error});
+  history.replaceState(null, "", `/kiosk?hall=${encodeURIComponent(who.hall)}` +
+    (query("print") ? `&print=${query("print")}` : "") + (query("idle") ? `&idle=${query("idle")}` : ""));
+  hub = new HubClient({role: "kiosk", hall: who.hall, token: who.token}, {
+    message: apply,
+    status: (up) => { $("offline").hidden = up; if (!$("v-start").hidden) renderServices(); },
+    fatal: (err) => { forget("kiosk", who.hall); start(tr("bad_token", {m: err.message})); },
+  }).start();
+  setTimeout(() => { if (hub && !hub.up && !hub.stopped) $("offline").hidden = false; }, 2500);
+  reset();
+}
+
+setupLang(T, () => { buildStatic(); renderServices(); fillTicket(); });
+document.querySelectorAll("[data-back]").forEach((b) => b.addEventListener("click", reset));
+$("go-priority").addEventListener("click", () => show("v-priority"));
+$("go-appointment").addEventListener("click", () => { $("code").value = ""; show("v-appointment"); });
+$("appointment-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const code = $("code").value.trim().toUpperCase();
+  if (!code) return;
+  mode = {appointment: code};
+  show("v-start");
+});
+$("print").addEventListener("click", () => window.print());
+$("done").addEventListener("click", reset);
+for (const kind of ["pointerdown", "keydown"]) document.addEventListener(kind, poke, {passive: true});
+setInterval(() => {
+  if (config) $("clock").textContent = clockText(Date.now() / 1000 + offset, config.hall.timezone);
+}, 1000);
+window.signageKiosk = {get hub() { return hub; }, get last() { return lastTicket; }};
+start(null);

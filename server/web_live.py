@@ -1,0 +1,325 @@
+"""What the browser pages need from the hub besides the queue: ticket links, "my ticket"
+watchers, the manager's list of connected clients and remote screenshots.
+
+Theory of operation
+-------------------
+* **Ticket links.** A ticket's page is ``/t/<key>`` where ``key`` is an HMAC of the
+  hall and the ticket id under a per-hub secret kept in the event log's ``meta``
+  table (so links survive restarts and backups). The key cannot be guessed from
+  the ticket number, and the ticket id (which screens and consoles see in events)
+  does not give it either. :meth:`LiveSide.find` maps a key back to its ticket by
+  computing the keys of the hall's tickets once each (a small cache).
+* **Watching one ticket.** A page says ``hello`` with ``role: "ticket"`` and the
+  key; it is welcomed without a snapshot and gets ``ticket`` messages with that
+  ticket's public view only. Watchers are not in the hall's fan-out: after every
+  commit, day tick and estimates push the hall calls :meth:`LiveSide.hall_changed`
+  (a listener, on the event loop) and each watcher whose view changed gets it.
+* **Who is connected** (``who``, manager only) and **screenshots** (``screenshot``,
+  manager only): the hub asks the screen with ``screenshot_request``; the screen
+  sends the PNG back in ``screenshot_part`` messages (websockets' HTTP side reads
+  no request bodies, and a frame is at most 64 KiB); the manager is told
+  ``screenshot_ready`` and fetches it with ``GET /api/screenshot/<request>.png``.
+
+Nothing here changes a hall's state; every refusal is an ``error`` with a code and a
+message for a person.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+from websockets.asyncio.server import ServerConnection
+
+from signage import protocol as p
+
+from .hub_hall import Client, HallRuntime, dumps, error_frame, ok_frame
+
+if TYPE_CHECKING:
+    from .hub import Hub
+
+log = logging.getLogger(__name__)
+
+SECRET_SETTING = "ticket-link-secret"
+KEY_CHARS = 22                  # 128 bits, base64url
+SCREENSHOT_TIMEOUT = 20.0       # seconds a screen has to send its picture
+SCREENSHOTS_KEPT = 8            # pictures kept in memory for the managers to fetch
+MAX_SCREENSHOT_BYTES = 6 * 1024 * 1024
+DIRECTIONS_FROM = ("kind:ticket_machine", "kind:entrance", "kind:info_desk")
+LANGS = ("zh-Hans", "zh-Hant", "en")
+
+Refuse = Callable[..., Awaitable[None]]
+
+
+@dataclass
+class _Shot:
+    """A screenshot asked for: who asked, which screen, the parts received so far."""
+
+    request: str
+    hall: str
+    screen: str
+    manager: Client
+    screen_client: Client
+    parts: dict[int, str] = field(default_factory=dict)
+    count: int | None = None
+    size: int = 0
+
+
+class LiveSide:
+    def __init__(self, hub: "Hub") -> None:
+        self.hub = hub
+        self._secret: bytes | None = None
+        self._keys: dict[str, dict[str, str]] = {}     # hall -> ticket id -> key
+        self._tickets: dict[str, dict[str, str]] = {}  # hall -> key -> ticket id
+        self.watchers: dict[Client, str] = {}          # ticket client -> ticket id
+        self._sent: dict[Client, bytes] = {}           # the last view sent to each watcher
+        self._directions: dict[tuple[int, int], dict | None] = {}
+        self._shots: dict[str, _Shot] = {}
+        self.pictures: OrderedDict[str, tuple[str, str, bytes, float]] = OrderedDict()  # request -> (hall, screen, png, at)
+        self.commands: dict[str, Callable[[Client, HallRuntime, Any], None]] = {
+            "who": self._who, "screenshot": self._screenshot, "screenshot_part": self._screenshot_part}
+        for hall in hub.halls.values():
+            hall.listeners.append(self.hall_changed)
+
+    # ------------------------------------------------------------------ ticket links
+    @property
+    def secret(self) -> bytes:
+        if self._secret is None:
+            self._secret = self.hub.store.setting(SECRET_SETTING, lambda: secrets.token_hex(32)).encode()
+        return self._secret
+
+    def key_of(self, hall: str, ticket_id: str) -> str:
+        """The unguessable link key of a ticket (stable for the life of the database)."""
+        known = self._keys.setdefault(hall, {})
+        key = known.get(ticket_id)
+        if key is None:
+            mac = hmac.new(self.secret, f"{hall}/{ticket_id}".encode(), hashlib.sha256).digest()
+            key = base64.urlsafe_b64encode(mac).decode()[:KEY_CHARS]
+            if len(known) > 50_000:  # earlier days' tickets: let them go
+                known.clear()
+                self._tickets.get(hall, {}).clear()
+            known[ticket_id] = key
+            self._tickets.setdefault(hall, {})[key] = ticket_id
+        return key
+
+    def find(self, key: str) -> tuple[HallRuntime, str] | None:
+        """The hall and ticket id of a link key, or None (unknown, or from a day the hub forgot)."""
+        if not isinstance(key, str) or len(key) != KEY_CHARS:
+            return None
+        for hall in self.hub.halls.values():
+            tid = self._tickets.get(hall.id, {}).get(key)
+            if tid is None:
+                known = self._keys.get(hall.id, {})
+                # list(): one step, safe while the hall's worker thread folds events
+                for t_id in list(hall.durable.engine.state.tickets):
+                    if t_id not in known:
+                        self.key_of(hall.id, t_id)
+                tid = self._tickets.get(hall.id, {}).get(key)
+            if tid is not None and hmac.compare_digest(self.key_of(hall.id, tid), key):
+                return hall, tid
+        return None
+
+    # ------------------------------------------------------------------ watching a ticket
+    async def ticket_hello(self, ws: ServerConnection, hello: p.Hello, refuse: Refuse) -> Client | None:
+        found = self.find(hello.ticket or "")
+        if found is None:
+            await refuse(ws, "unknown_ticket", "no ticket with this link today: the link is wrong or the "
+                                               "ticket is from an earlier day; take a new ticket at the kiosk",
+                         hello.id)
+            return None
+        hall, tid = found
+        if hello.hall not in ("*", hall.id):
+            await refuse(ws, "unknown_ticket", f'this ticket is not of hall "{hello.hall}"', hello.id)
+            return None
+        client = Client(ws=ws, role=p.TICKET_ROLE, hall=hall.id, actor="ticket", token="(ticket link)")
+        async with hall.lock:  # a quiet engine: the view is whole
+            head: dict[str, Any] = {"type": "welcome", "v": 1, "hall": hall.id, "role": p.TICKET_ROLE,
+                                    "seq": hall.durable.seq, "replay": False}
+            if hello.id is not None:
+                head["id"] = hello.id
+            client.push(dumps(head))
+            view = self._view_frame(hall, tid)
+            client.push(view)
+            self._sent[client] = view
+            self.watchers[client] = tid
+        return client
+
+    def leave(self, client: Client) -> None:
+        self.watchers.pop(client, None)
+        self._sent.pop(client, None)
+
+    def hall_changed(self, hall: HallRuntime) -> None:
+        """After a commit, a tick or an estimates push: each watcher of ``hall`` whose view changed gets it."""
+        for client, tid in list(self.watchers.items()):
+            if client.hall != hall.id:
+                continue
+            frame = self._view_frame(hall, tid)
+            if frame != self._sent.get(client):
+                self._sent[client] = frame
+                client.push(frame)
+
+    def _view_frame(self, hall: HallRuntime, tid: str) -> bytes:
+        return dumps({"type": "ticket", "ticket": self.ticket_view(hall, tid)})
+
+    def ticket_view(self, hall: HallRuntime, tid: str) -> dict[str, Any]:
+        """What a citizen may see of a ticket: number, service, state, place in line, estimate, window."""
+        config = hall.config
+        t = hall.durable.engine.state.tickets.get(tid)
+        view: dict[str, Any] = {"hall": hall.id, "hall_name": config.hall.name}
+        if t is None:
+            view["state"] = "gone"  # finished on an earlier day
+            return view
+        service = config.service(t.service)
+        view.update({"number": t.number, "service": t.service,
+                     "service_name": dict(service.name) if service else {"en": t.service},
+                     "state": t.state, "class": t.klass, "issued_at": t.issued_at, "recalls": t.recalls})
+        est = hall.latest_estimates
+        if t.state == "waiting":
+            mine = (est.get("tickets") or {}).get(tid) or {}
+            svc = (est.get("services") or {}).get(t.service) or {}
+            view.update({"ahead": mine.get("ahead"), "minutes": mine.get("minutes"), "low": mine.get("low"),
+                         "high": mine.get("high"), "closed_until": svc.get("closed_until"),
+                         "waiting": svc.get("waiting")})
+            if t.to_window is not None:
+                view["to_window"] = t.to_window
+        elif t.state in ("called", "serving") and t.window is not None:
+            view["called_at"] = t.called_at
+            view["window"] = self.window_info(hall, t.window)
+        return view
+
+    def window_info(self, hall: HallRuntime, number: int) -> dict[str, Any] | None:
+        """A window as a citizen looks for it: number, label, floor, and the way there in words."""
+        config = hall.config
+        key = (id(config), number)
+        if key not in self._directions:
+            self._directions[key] = _window_info(config, number)
+            if len(self._directions) > 2000:
+                self._directions.clear()
+                self._directions[key] = _window_info(config, number)
+        return self._directions[key]
+
+    def command(self, client: Client, hall: HallRuntime, msg: Any) -> None:
+        """One of :attr:`commands` (roles already checked by the hub); a bug answers, never raises."""
+        try:
+            self.commands[msg.type](client, hall, msg)
+        except Exception:
+            log.exception("hall %s: %s from %s failed", hall.id, msg.type, client)
+            client.push(error_frame("internal_error", f"the hub failed on this {msg.type} (logged)",
+                                    getattr(msg, "id", None)))
+
+    # ------------------------------------------------------------------ manager: who
+    def _who(self, client: Client, hall: HallRuntime, msg: Any) -> None:
+        clients = [{"role": c.role, "name": c.token, "screen": c.screen, "zone": c.zone, "window": c.window,
+                    "address": (c.ws.remote_address or ("?",))[0], "since": round(c.joined, 1)}
+                   for c in hall.clients]
+        clients.sort(key=lambda c: (c["role"], c["screen"] or "", c["window"] or 0, c["since"]))
+        watching = sum(1 for c in self.watchers if c.hall == hall.id)
+        client.push(ok_frame(msg.id, {"clients": clients, "ticket_pages": watching}))
+
+    # ------------------------------------------------------------------ manager: screenshots
+    def _screenshot(self, client: Client, hall: HallRuntime, msg: p.Screenshot) -> None:
+        if hall.config.screen(msg.screen) is None:
+            ids = ", ".join(s.id for s in hall.config.screens) or "none"
+            client.push(error_frame("unknown_screen", f'no screen "{msg.screen}" in hall {hall.id} (screens: {ids})',
+                                    msg.id))
+            return
+        screens = [c for c in hall.clients if c.role == "screen" and c.screen == msg.screen]
+        if not screens:
+            online = sorted({c.screen for c in hall.clients if c.role == "screen" and c.screen})
+            client.push(error_frame("screen_offline", f'screen "{msg.screen}" is not connected now '
+                                    f'(connected: {", ".join(online) or "none"}); check its PC and network',
+                                    msg.id))
+            return
+        target = max(screens, key=lambda c: c.joined)  # the newest connection of that screen
+        request = secrets.token_urlsafe(12)
+        self._shots[request] = _Shot(request, hall.id, msg.screen, client, target)
+        target.push(dumps({"type": "screenshot_request", "request": request}))
+        client.push(ok_frame(msg.id, {"request": request, "screen": msg.screen}))
+        hall.spawn(self._expire(request))
+
+    async def _expire(self, request: str) -> None:
+        import asyncio
+
+        await asyncio.sleep(SCREENSHOT_TIMEOUT)
+        shot = self._shots.pop(request, None)
+        if shot is not None:
+            self._failed(shot, f"screen {shot.screen} did not send its picture within {SCREENSHOT_TIMEOUT:g} s "
+                               "(an old version of signage display, or a busy PC)")
+
+    def _failed(self, shot: _Shot, message: str) -> None:
+        shot.manager.push(dumps({"type": "screenshot_failed", "request": shot.request, "screen": shot.screen,
+                                 "message": message}))
+
+    def _screenshot_part(self, client: Client, hall: HallRuntime, msg: p.ScreenshotPart) -> None:
+        shot = self._shots.get(msg.request)
+        if shot is None or shot.screen_client is not client:
+            client.push(error_frame("unknown_request", "no screenshot was asked of this screen with that request "
+                                                       "(it may have timed out)", msg.id))
+            return
+        if shot.count is None:
+            shot.count = msg.count
+        if msg.count != shot.count or msg.index >= shot.count:
+            del self._shots[msg.request]
+            self._failed(shot, "the screen sent inconsistent parts")
+            client.push(error_frame("bad_field", f"screenshot_part: index {msg.index} of {msg.count}, "
+                                                 f"but the picture has {shot.count} parts", msg.id))
+            return
+        if msg.index not in shot.parts:
+            shot.parts[msg.index] = msg.data
+            shot.size += len(msg.data)
+        if shot.size > MAX_SCREENSHOT_BYTES * 4 // 3 + 4:
+            del self._shots[msg.request]
+            self._failed(shot, f"the picture is larger than {MAX_SCREENSHOT_BYTES // (1024 * 1024)} MiB")
+            return
+        if len(shot.parts) < shot.count:
+            return
+        del self._shots[msg.request]
+        try:
+            png = base64.b64decode("".join(shot.parts[i] for i in range(shot.count)), validate=True)
+        except (binascii.Error, ValueError):
+            self._failed(shot, "the screen sent a picture that is not base64")
+            return
+        if not png.startswith(b"\x89PNG\r\n\x1a\n"):
+            self._failed(shot, "the screen sent something that is not a PNG")
+            return
+        self.pictures[shot.request] = (shot.hall, shot.screen, png, time.time())
+        while len(self.pictures) > SCREENSHOTS_KEPT:
+            self.pictures.popitem(last=False)
+        shot.manager.push(dumps({"type": "screenshot_ready", "request": shot.request, "screen": shot.screen,
+                                 "url": f"/api/screenshot/{shot.request}.png", "bytes": len(png)}))
+
+
+def _window_info(config: Any, number: int) -> dict[str, Any] | None:
+    window = config.window(number)
+    if window is None:
+        return None
+    floor = config.floor(window.floor)
+    info: dict[str, Any] = {"number": number, "label": dict(window.label) if window.label else None,
+                            "floor": window.floor, "floor_name": dict(floor.name) if floor else None,
+                            "directions": None, "summary": None, "from": None}
+    try:
+        from signage.wayfinding import wayfinder_for
+
+        finder = wayfinder_for(config)
+        for origin in DIRECTIONS_FROM:
+            try:
+                route = finder.route(origin, f"window:{number}")
+            except KeyError:  # UnknownPlace: the hall has no such point
+                continue
+            if route is None:
+                continue
+            info["directions"] = {lang: route.directions(lang) for lang in LANGS}
+            info["summary"] = {lang: route.summary(lang) for lang in LANGS}
+            info["from"] = origin.split(":", 1)[1]
+            break
+    except Exception:  # directions are a help, never a reason to fail a ticket page
+        log.exception("no directions to window %s", number)
+    return info

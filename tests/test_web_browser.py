@@ -1,0 +1,290 @@
+"""The hub's pages end to end in a real browser (Debian's Chromium, driven by Playwright).
+
+A kiosk tap issues a ticket, the staff console calls it, the ticket page and a
+screen show the call, the rating pad stores a rating that `signage stats`
+reports; the manager page pushes messages and a notice and fetches a
+screenshot from a real screen (signage display, headless); wrong tokens are
+refused; commands are never acted on twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from web_browser import HubThread, have_browser, launch, sign_in, until, wait_js
+
+pytestmark = pytest.mark.skipif(have_browser() is not None, reason=f"no browser for the page tests: {have_browser()}")
+
+KIOSK = "test-kiosk-0123456789"
+WINDOW3 = "test-window-3-0123456789"
+MANAGER = "test-manager-0123456789"
+SCREENS = "test-screens-0123456789"
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory: pytest.TempPathFactory):
+    h = HubThread(tmp_path_factory.mktemp("web-hub"))
+    yield h
+    h.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    ctx.set_default_timeout(8000)
+    errors: list[str] = []
+    ctx.errors = errors  # type: ignore[attr-defined]
+
+    def watch(page):
+        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+
+    ctx.on("page", watch)
+    yield ctx
+    ctx.close()
+    real = [e for e in errors if "favicon" not in e and "WebSocket" not in e]
+    assert not real, real
+
+
+class Screen:
+    """A real wall screen (signage display, SDL's dummy driver), pumped by the test's thread."""
+
+    def __init__(self, hub: HubThread, screen: str = "main") -> None:
+        from signage.display.app import DisplayApp
+
+        self.app = DisplayApp(hub.ws, SCREENS, "zhongshan", screen, fps=30)
+        self.app.client.start_thread()
+        self.app.open_display()
+
+    def pump(self) -> None:
+        self.app.step(time.time(), time.monotonic())
+
+    def close(self) -> None:
+        self.app.client.stop()
+        import pygame
+
+        pygame.display.quit()
+
+
+def test_ticket_from_kiosk_to_call_screen_phone_and_rating(hub: HubThread, context, tmp_path: Path) -> None:
+    from signage.hubclient import HubClient
+    from signage.view import HallView
+
+    # a screen's view of the hall, fed by the real client
+    view = HallView()
+    inbox: list[dict] = []
+    screen = HubClient(hub.ws, {"type": "hello", "v": 1, "role": "screen", "hall": "zhongshan", "token": SCREENS,
+                                "screen": "main"}, inbox.append)
+    screen.start_thread()
+
+    kiosk = context.new_page()
+    kiosk.goto(f"{hub.http}/kiosk?hall=zhongshan")
+    sign_in(kiosk, KIOSK)
+    kiosk.click("button[data-service=id-card]:not([disabled])")
+    kiosk.wait_for_selector("#v-ticket:not([hidden])")
+    number = kiosk.inner_text("#r-number")
+    assert number.startswith("A")
+    assert "前面还有" in kiosk.inner_text("#r-ahead")
+    wait_js(kiosk, "document.getElementById('r-qr').naturalWidth > 0")
+    link = kiosk.get_attribute("#r-qr", "data-link")
+    assert link and link.startswith("/t/") and number not in link
+
+    rate = context.new_page()
+    rate.goto(f"{hub.http}/rate?hall=zhongshan&window=3")
+    sign_in(rate, WINDOW3)
+    rate.wait_for_selector("#v-idle:not([hidden])")
+
+    phone = context.new_page()
+    phone.set_viewport_size({"width": 390, "height": 800})
+    phone.goto(f"{hub.http}{link}")
+    wait_js(phone, f"document.getElementById('number').textContent === '{number}'")
+    assert not phone.is_visible("#turn")
+
+    staff = context.new_page()
+    staff.goto(f"{hub.http}/staff?hall=zhongshan&window=3")
+    sign_in(staff, WINDOW3)
+    staff.wait_for_selector("#actions button[data-cmd=call_next]:not([disabled])")
+    staff.keyboard.press("n")
+    wait_js(staff, f"document.getElementById('cur-number').textContent === '{number}'")
+    assert "3" in staff.inner_text("#win-title")
+
+    # the phone: "it is your turn: window 3, 1F", with the way there
+    phone.wait_for_selector("#turn:not([hidden])")
+    assert phone.inner_text("#where") == "请到 3 号窗口（一楼大厅）"
+    assert phone.inner_text("#directions").strip()
+
+    # the screen's view has the call
+    def screen_has_call():
+        for msg in inbox[:]:
+            inbox.remove(msg)
+            view.apply(msg, time.time())
+        return any(c.number == number and c.window == 3 for c in view.recent_calls)
+
+    until(screen_has_call, what="the call on the screen's view")
+    screen.stop()
+
+    # complete: the rating pad asks; a bad rating is stored and flagged by `signage stats`
+    staff.keyboard.press("c")
+    rate.wait_for_selector("#v-ask:not([hidden])")
+    assert number in rate.inner_text("#ask-h")
+    rate.click("#overall button[data-score='1']")
+    rate.click("#attitude button[data-score='1']")
+    rate.click("#efficiency button[data-score='3']")
+    rate.click("#submit")
+    rate.wait_for_selector("#v-thanks:not([hidden])")
+    rated = [e for e in hub.events() if e["type"] == "rated"]
+    assert rated and rated[-1]["score"] == 1 and rated[-1]["attitude"] == 1 and rated[-1]["window"] == 3
+    assert rated[-1]["ticket"]["number"] == number
+    wait_js(phone, "document.getElementById('place').textContent.includes('办结')")
+
+    from server.stats import run_stats
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        run_stats(argparse.Namespace(db=str(hub.harness.db), hall="zhongshan", day=None, csv=False))
+    text = out.getvalue()
+    assert "ratings to follow up" in text and f"window 3  ticket {number}  score 1" in text
+
+
+def test_double_click_and_resend_after_a_drop_act_once(hub: HubThread, context) -> None:
+    async def issue_two():
+        kiosk = await hub.harness.connect("kiosk")
+        for _ in range(2):
+            await hub.harness.issue(kiosk, "birth-reg")
+        await kiosk.close()
+
+    hub.run(issue_two())
+    staff = context.new_page()
+    staff.goto(f"{hub.http}/staff?hall=zhongshan&window=3")
+    sign_in(staff, WINDOW3)
+    button = "#actions button[data-cmd=call_next]:not([disabled])"
+    staff.wait_for_selector(button)
+    before = sum(1 for e in hub.events() if e["type"] == "ticket_called")
+    staff.dblclick(button)
+    staff.wait_for_selector(button)
+    time.sleep(0.3)
+    assert sum(1 for e in hub.events() if e["type"] == "ticket_called") == before + 1
+    # The line drops while a command waits: the page sends it again, with the same id, after reconnecting.
+    result = staff.evaluate("""async () => {
+        const h = window.signageStaff.hub;
+        const p = h.request({type: "call_next", window: 3});
+        h.ws.close();
+        const r = await p;
+        return {ticket: r.ticket.number, pending: h.pending.size};
+    }""")
+    assert result["pending"] == 0
+    calls = [e for e in hub.events() if e["type"] == "ticket_called"]
+    assert len(calls) == before + 2 and calls[-1]["ticket"]["number"] == result["ticket"]
+    assert len({e["request"] for e in calls[-2:]}) == 2
+
+
+def test_offline_banner_when_the_hub_is_unreachable(hub: HubThread, context) -> None:
+    staff = context.new_page()
+    staff.goto(f"{hub.http}/staff?hall=zhongshan&window=3")
+    sign_in(staff, WINDOW3)
+    staff.wait_for_selector("#actions button[data-cmd=call_next]:not([disabled])")
+    assert staff.is_hidden("#offline")
+    # point the page's client at a port where nothing listens, and drop the line
+    staff.evaluate("""() => { const h = window.signageStaff.hub; h._url = () => "ws://127.0.0.1:9/"; h.ws.close(); }""")
+    staff.wait_for_selector("#offline:not([hidden])")
+    assert staff.is_disabled("#actions button[data-cmd=call_next]")
+    staff.evaluate(f"""() => {{ const h = window.signageStaff.hub; h._url = () => "{hub.ws}/";
+                              clearTimeout(h._retry); h._connect(); }}""")
+    staff.wait_for_selector("#offline", state="hidden")
+
+
+def test_manager_messages_notice_who_and_screenshot(hub: HubThread, context) -> None:
+    screen = Screen(hub, "main")
+    try:
+        until(lambda: screen.app.renderer is not None, pump=screen.pump, what="the screen's first picture")
+        page = context.new_page()
+        page.goto(f"{hub.http}/manage?hall=zhongshan")
+        sign_in(page, MANAGER)
+        # who is connected: the screen is listed
+        page.click("#who-refresh")
+        page.wait_for_selector("#who tr[data-role=screen][data-screen=main]")
+        # an urgent notice to the main screen only
+        page.fill("#n-zh", "系统维护，暂停办理出入境业务")
+        page.fill("#n-en", "Exit-entry services paused for maintenance")
+        page.check("#n-screens input[value=main]")
+        page.click("#n-push")
+        until(lambda: screen.app.view.notice is not None, pump=screen.pump, what="the notice on the screen")
+        assert screen.app.view.notice["screens"] == ["main"]
+        assert screen.app.view.notice["text"]["en"].startswith("Exit-entry")
+        wait_js(page, "document.getElementById('notice-now').textContent.includes('系统维护')")
+        page.click("#n-clear")
+        until(lambda: screen.app.view.notice is None, pump=screen.pump, what="the notice cleared")
+        # civility messages: edit the first, add one, publish
+        page.click("#m-add")
+        rows = page.locator("#messages .msg-row")
+        last = rows.nth(rows.count() - 1)
+        last.locator("input").nth(0).fill("请文明排队，谢谢合作")
+        last.locator("input").nth(1).fill("Please queue politely")
+        page.click("#m-save")
+        until(lambda: screen.app.view.messages and any(
+            (m["text"].get("en") == "Please queue politely") for m in screen.app.view.messages),
+              pump=screen.pump, what="the new messages on the screen")
+        # a screenshot of the main screen, seen on the page
+        page.select_option("#s-screen", "main")
+        page.click("#s-ask")
+        until(lambda: page.evaluate("document.getElementById('s-img').naturalWidth") > 0, pump=screen.pump,
+              what="the screenshot on the manager's page")
+        size = page.evaluate("[document.getElementById('s-img').naturalWidth, document.getElementById('s-img').naturalHeight]")
+        assert tuple(size) == tuple(screen.app.renderer.size)
+    finally:
+        screen.close()
+
+
+def test_wrong_token_is_refused_and_asked_again(hub: HubThread, context) -> None:
+    page = context.new_page()
+    page.goto(f"{hub.http}/staff?hall=zhongshan&window=3")
+    sign_in(page, "not-the-token-0123456789")
+    page.wait_for_selector("#signin:not([hidden])")
+    wait_js(page, "document.querySelector('.signin-error').textContent.length > 0")
+    assert page.evaluate("localStorage.getItem('signage.window.zhongshan.3')") is None
+    # a window token for another window is refused too
+    sign_in(page, "test-window-4-0123456789")
+    wait_js(page, "document.querySelector('.signin-error').textContent.includes('window 3')")
+    manager = context.new_page()
+    manager.goto(f"{hub.http}/manage?hall=zhongshan")
+    sign_in(manager, KIOSK)  # a kiosk's token does not make a manager
+    wait_js(manager, "document.querySelector('.signin-error').textContent.length > 0")
+
+
+def test_pages_switch_language_and_unknown_paths_are_404(hub: HubThread, context) -> None:
+    page = context.new_page()
+    page.goto(f"{hub.http}/kiosk?hall=zhongshan")
+    sign_in(page, KIOSK)
+    page.wait_for_selector("#go-priority")
+    assert "优先" in page.inner_text("#go-priority")
+    page.click("[data-lang-switch]")
+    assert "Priority" in page.inner_text("#go-priority")
+    # priority path by keyboard: Tab to the button, Enter
+    page.focus("#go-priority")
+    page.keyboard.press("Enter")
+    page.click("#priority-kinds button[data-priority=elderly]")
+    assert "Elderly" in page.inner_text("#mode-banner")
+    page.click("button[data-service=passport]:not([disabled])")
+    page.wait_for_selector("#v-ticket:not([hidden])")
+    assert page.inner_text("#r-number").startswith("D") and "Elderly" in page.inner_text("#r-class")
+    for path in ("/nope", "/static/../server/hub.py", "/static/%2e%2e/%2e%2e/server/hub.py", "/t/AAAAAAAAAAAAAAAAAAAAAA",
+                 "/static/", "/qr/AAAAAAAAAAAAAAAAAAAAAA.svg"):
+        response = page.request.get(f"{hub.http}{path}")
+        assert response.status == 404, path
