@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024  # commands are small; screenshots travel over HTTP
@@ -208,6 +208,12 @@ class ScreenshotPart(Message):
     count: Annotated[int, Field(ge=1, le=MAX_SCREENSHOT_PARTS)]
     data: Annotated[str, Field(max_length=MAX_SCREENSHOT_PART)]
     id: RequestId | None = None
+
+    @model_validator(mode="after")
+    def _index_below_count(self) -> "ScreenshotPart":
+        if self.index >= self.count:
+            raise ValueError(f"index {self.index} is not below count {self.count}")
+        return self
 
 
 ClientMessage = Annotated[

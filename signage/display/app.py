@@ -247,18 +247,22 @@ class DisplayApp:
         """A manager asked what this screen shows: send a PNG of it to the hub as
         ``screenshot_part`` messages (each well below the 64 KiB frame limit; docs/protocol.md).
         Before the first welcome, the splash is what it shows. Returns the number of parts sent."""
-        from ..protocol import MAX_SCREENSHOT_PART
+        import io
 
-        png = self.screenshot_png()
-        if png is None and self.display is not None:
-            import io
+        from ..protocol import MAX_SCREENSHOT_PART, MAX_SCREENSHOT_PARTS
 
-            out = io.BytesIO()
-            pygame.image.save(self.display, out, "screen.png")
-            png = out.getvalue()
-        if png is None or not request:
+        surface = self.renderer.canvas if self.renderer is not None else self.display
+        if surface is None or not request:
             return 0
-        data = base64.b64encode(png).decode("ascii")
+        while True:
+            out = io.BytesIO()
+            pygame.image.save(surface, out, "screen.png")
+            png = out.getvalue()
+            data = base64.b64encode(png).decode("ascii")
+            if len(data) <= MAX_SCREENSHOT_PART * MAX_SCREENSHOT_PARTS or surface.get_width() < 64:
+                break
+            # a picture too busy for the limit: send it at half the size rather than not at all
+            surface = pygame.transform.smoothscale_by(surface, 0.5)
         count = max(1, -(-len(data) // MAX_SCREENSHOT_PART))
         for i in range(count):
             self.client.send({"type": "screenshot_part", "request": request, "index": i, "count": count,
