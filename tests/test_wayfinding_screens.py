@@ -347,3 +347,62 @@ def test_a_window_that_cannot_be_reached_is_pointed_at() -> None:
     n = line_of(text, "  - {number: 11, kind: unresolved")
     found = problems(text)
     assert f"layouts/zhongshan.yaml:{n}: windows[10]: warning: window 11 cannot be reached from the entrance (its walkways do not join the entrance's: link them)" in found, found
+
+
+def test_a_tap_on_the_panel_reaches_the_directory_through_the_app() -> None:
+    """The display app's event loop: a left click (SDL's form of a touch) on a portrait kiosk's
+    list row, on a landscape output turned a quarter, shows that row's item."""
+    import threading
+    import time
+
+    from signage.display.app import DisplayApp
+
+    config = hall("nanming")
+
+    class Client:  # stands in for the hub: a welcome with the hall file, then nothing
+        def __init__(self) -> None:
+            self.app: DisplayApp | None = None
+
+        def start_thread(self) -> None:
+            assert self.app is not None
+            self.app.inbox.put({"type": "welcome", "v": 1, "hall": "nanming", "seq": 0, "snapshot": {},
+                                "config": config.model_dump(mode="json", by_alias=True)})
+            self.app.inbox.put({"type": "_status", "up": True})
+
+        def stop(self) -> None:
+            pass
+
+    client = Client()
+    app = DisplayApp("ws://hub/nanming", "t", "nanming", "directory-kiosk", client=client, size=(1920, 1080),
+                     fps=60, rotate=90)
+    client.app = app
+    taps: list[tuple[int, int]] = []
+
+    def operator() -> None:  # another thread: SDL's event queue takes events from any thread
+        try:
+            tap_a_row()
+        finally:  # whatever happened, the app's loop ends
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+    def tap_a_row() -> None:
+        end = time.monotonic() + 10
+        while time.monotonic() < end and (app.renderer is None or not app.renderer.widget_at("directory").rows):
+            time.sleep(0.02)
+        d = app.renderer.widget_at("directory")
+        rect, index = next((r, i) for r, i in d.rows if i != d._key[0])
+        x, y = rect.move(d.rect.topleft).center  # canvas pixels; shown turned clockwise on the panel
+        ch = app.renderer.size[1]
+        assert app.display.get_size() == (ch, app.renderer.size[0])  # a landscape output
+        taps.append((index, 0))
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(ch - 1 - y, x), button=1))
+        time.sleep(0.3)
+        taps[-1] = (index, d._key[0])
+
+    worker = threading.Thread(target=operator, daemon=True)
+    worker.start()
+    try:
+        assert app.run() == 0
+    finally:
+        worker.join(5)
+        pygame.display.init()  # (the app closes the display when it ends)
+    assert taps and taps[0][0] == taps[0][1], taps

@@ -64,7 +64,7 @@ class Plan:
         uv = [self._uv(p) for p in floor.outline if finite(p)] or [(0.0, 0.0)]
         us, vs = [u for u, _ in uv], [v for _, v in uv]
         self.u0, self.v1 = min(us), max(vs)
-        span_u, span_v = max(1e-6, max(us) - self.u0), max(1e-6, self.v1 - min(vs))
+        span_u, span_v = max(0.5, max(us) - self.u0), max(0.5, self.v1 - min(vs))  # (a floor of no size: no blow-up)
         self.k = min(self.box.width / span_u, self.box.height / span_v)  # pixels per metre
         self.ox = self.box.x + (self.box.width - span_u * self.k) / 2
         self.oy = self.box.y + (self.box.height - span_v * self.k) / 2
