@@ -283,9 +283,11 @@ async def _demo(args, config, hall_file, profile, tokens, out, db, headless, clo
     name = config.hall.name
     print(f"\n  {name.get('zh-Hans', '')}  {name.get('en', '')}  (simulated at {args.speed:g}x)\n"
           f"  hub        {url}   health: {http}/healthz\n"
-          f"  staff      {http}/staff?hall={hall}&window=3   token: {_token(tokens, hall, 'window', 3)}\n"
-          f"  kiosk      {http}/kiosk?hall={hall}   token: {_token(tokens, hall, 'kiosk')}\n"
-          f"  manager    {http}/manage?hall={hall}   token: {_token(tokens, hall, 'manager')}\n"
+          f"  pages (open in a browser; the demo token is in the link after #, docs/web.md):\n"
+          f"  staff      {http}/staff?hall={hall}&window=3#token={_token(tokens, hall, 'window', 3)}\n"
+          f"  kiosk      {http}/kiosk?hall={hall}#token={_token(tokens, hall, 'kiosk')}\n"
+          f"  rating pad {http}/rate?hall={hall}&window=3#token={_token(tokens, hall, 'window', 3)}\n"
+          f"  manager    {http}/manage?hall={hall}#token={_token(tokens, hall, 'manager')}\n"
           f"  output     {out}" + ("   (screens as PNGs in screens/, announcements as WAVs)" if headless else "") +
           "\n  Ctrl-C stops everything.\n", flush=True)
     driver = asyncio.ensure_future(drive_days(url, config, profile, tokens, clock, today, args.seed, stop))

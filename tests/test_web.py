@@ -295,3 +295,35 @@ def test_protocol_additions_parse() -> None:
                   '{"type":"screenshot_ready","request":"r","screen":"main","url":"/api/screenshot/r.png","bytes":3}',
                   '{"type":"screenshot_failed","request":"r","screen":"main","message":"m"}'):
         p.parse_hub(frame)
+
+
+def test_the_demo_prints_the_pages_with_their_tokens(tmp_path) -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+    import urllib.request
+
+    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    proc = subprocess.Popen([sys.executable, "-m", "signage.cli", "demo", "--no-screens", "--no-announcer",
+                             "--duration", "20", "--port", "0", "--out", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    try:
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.strip().startswith("manager"):
+                break
+        text = "".join(lines)
+        urls = dict(re.findall(r"^\s+(staff|kiosk|rating pad|manager)\s+(\S+)$", text, re.M))
+        assert set(urls) == {"staff", "kiosk", "rating pad", "manager"}, text
+        assert urls["staff"].endswith("/staff?hall=zhongshan&window=3#token=demo-zhongshan-window-3-not-secret")
+        assert "#token=demo-zhongshan-kiosks-not-secret" in urls["kiosk"]
+        assert "#token=demo-zhongshan-manager-not-secret" in urls["manager"]
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        for url in urls.values():
+            with opener.open(url.split("#")[0], timeout=5) as resp:
+                assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/html")
+    finally:
+        proc.terminate()
+        proc.wait(20)

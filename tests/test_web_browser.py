@@ -288,3 +288,17 @@ def test_pages_switch_language_and_unknown_paths_are_404(hub: HubThread, context
                  "/static/", "/qr/AAAAAAAAAAAAAAAAAAAAAA.svg"):
         response = page.request.get(f"{hub.http}{path}")
         assert response.status == 404, path
+
+
+def test_a_link_with_the_token_after_hash_signs_in_and_forgets_the_link(hub: HubThread, context) -> None:
+    page = context.new_page()
+    page.goto(f"{hub.http}/manage?hall=zhongshan#token={MANAGER}")
+    page.wait_for_selector("main:not([hidden])")
+    page.wait_for_selector("#offline", state="hidden")
+    assert "#" not in page.url and MANAGER not in page.url
+    assert page.evaluate("localStorage.getItem('signage.manager.zhongshan')") == MANAGER
+    # remembered on this PC: the next visit goes straight in
+    again = context.new_page()
+    again.goto(f"{hub.http}/manage?hall=zhongshan")
+    again.wait_for_selector("main:not([hidden])")
+    assert again.is_hidden("#signin")

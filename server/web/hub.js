@@ -221,11 +221,25 @@ export class HubClient {
 // A form asking for hall, token (and window), prefilled from the address and
 // from what this browser remembered; resolves with {hall, token, window}.
 export function signIn({role, needWindow = false, error = null}) {
+  const done = (who) => {
+    document.getElementById("signin").hidden = true;
+    for (const s of document.querySelectorAll("[data-after-signin]")) s.hidden = false;
+    return who;
+  };
   const key = (hall, win) => `signage.${role}.${hall}` + (needWindow ? `.${win}` : "");
   const hall = query("hall") || localStorage.getItem(`signage.${role}.lasthall`) || "";
   const win = query("window") || localStorage.getItem(`signage.${role}.lastwindow`) || "";
+  // A link may carry the token after "#" (never sent to the server, so never in a log): take it, forget the link's copy.
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (fromLink) {
+    history.replaceState(null, "", location.pathname + location.search);
+    if (hall && (!needWindow || Number(win) >= 1) && !error) {
+      localStorage.setItem(key(hall, win), fromLink);
+      return Promise.resolve(done({hall, token: fromLink, window: needWindow ? Number(win) : null}));
+    }
+  }
   const saved = hall ? localStorage.getItem(key(hall, win)) : null;
-  if (saved && !error) return Promise.resolve({hall, token: saved, window: needWindow ? Number(win) : null});
+  if (saved && !error) return Promise.resolve(done({hall, token: saved, window: needWindow ? Number(win) : null}));
   const box = document.getElementById("signin");
   const form = box.querySelector("form");
   form.elements.hall.value = hall;
@@ -247,9 +261,7 @@ export function signIn({role, needWindow = false, error = null}) {
         localStorage.setItem(`signage.${role}.lasthall`, h);
         if (needWindow) localStorage.setItem(`signage.${role}.lastwindow`, w);
       }
-      box.hidden = true;
-      for (const s of document.querySelectorAll("[data-after-signin]")) s.hidden = false;
-      resolve({hall: h, token: t, window: needWindow ? Number(w) : null});
+      resolve(done({hall: h, token: t, window: needWindow ? Number(w) : null}));
     };
   });
 }
