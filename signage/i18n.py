@@ -108,7 +108,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "you_are_here": {"zh-Hans": "您在这里", "en": "You are here"},
     "map_hint": {"zh-Hans": "叫号后，这里显示去窗口的路线", "en": "When your number is called, the way to the window shows here"},
     "no_route": {"zh-Hans": "请咨询引导台", "en": "Please ask at the guide desk"},
-    "tap_for_route": {"zh-Hans": "点击查看路线", "en": "Tap for the way"},
     "windows_n": {"zh-Hans": "{windows}号窗口", "en": "Windows {windows}"},
     "weekday": {"zh-Hans": "一二三四五六日", "en": "Mon Tue Wed Thu Fri Sat Sun"},
     "weekday_prefix": {"zh-Hans": "星期", "en": ""},

@@ -15,6 +15,7 @@ from signage.config.model import HallConfig
 from signage.display import fonts
 from signage.display.preview import preview_time, render_preview, save_preview
 from signage.display.renderer import Renderer, display_to_canvas
+from signage.display.sizing import map_layout
 from signage.display.widgets.base import rgb
 from signage.display.widgets.directory import Directory, directory_items
 from signage.display.widgets.floorplan import Plan, floor_of
@@ -115,8 +116,7 @@ def map_plan(r: Renderer, widget: Map) -> Plan:
     """The plan as the map draws it (its box by the same arithmetic), in canvas pixels."""
     floor = floor_of(r.config, widget.screen.floor)
     area = widget.inner(0.03)
-    th = max(8, int(min(area.height * 0.08, area.width * 0.06)))
-    caption_h = int(th * 2.3) if area.height > 8 * th else 0
+    th, caption_h, _, _ = map_layout(area.width, area.height)
     box = pygame.Rect(area.x, area.y + int(th * 1.25), area.width,
                       area.height - int(th * 1.25) - caption_h - (th // 3 if caption_h else 0))
     return Plan(floor, box.inflate(-th, -th).move(widget.rect.topleft), widget.up(floor))

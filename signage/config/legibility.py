@@ -164,6 +164,10 @@ def text_sizes(config: HallConfig, screen: Screen, region: Region,
         return [("the time", time_px, z.CAP_INK, 1.0)]
     if name == "process_guide":
         return _guide_sizes(config, screen, region, opts, scale)
+    if name == "map":
+        w, h = _inner(screen, region, 0.03)
+        _, _, pw, ph = z.map_layout(w, h)
+        return [("the names on the plan", z.plan_label_px(pw, ph, scale) * 0.85, z.CJK_INK, 1.0)]
     if name == "text":
         w, h = _inner(screen, region, 0.06)
         texts = [t for t in opts.text.values() if t]

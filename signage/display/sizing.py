@@ -217,3 +217,20 @@ def guide_px(w: int, h: int, scale: float = 1.0) -> tuple[int, int]:
 
 def badge_px(canvas: tuple[int, int]) -> int:
     return max(12, round(min(canvas) * 0.035))
+
+
+def map_layout(w: int, h: int) -> tuple[int, int, int, int]:
+    """A map widget's drawing area of w x h: (title height, caption height, the plan
+    box's width and height), the plan box inset by a title height for the icons on
+    the walls."""
+    th = max(8, int(min(h * 0.08, w * 0.06)))
+    caption_h = int(th * 2.3) if h > 8 * th else 0
+    plan_h = h - int(th * 1.25) - caption_h - (th // 3 if caption_h else 0)
+    return th, caption_h, max(1, w - th), max(1, plan_h - th)
+
+
+def plan_label_px(w: int, h: int, scale: float = 1.0) -> int:
+    """The size of the labels on a floor plan drawn in a box of w x h (the names of
+    the points are drawn at 0.85 of it)."""
+    return max(10, int(min(w * 0.032, h * 0.036) * min(scale, 1.3)))
+

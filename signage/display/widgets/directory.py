@@ -202,8 +202,9 @@ class Directory(RouteWidget):
             here = self.plans.blit(ctx, surface, plan, box, spot)
             if plan.up:
                 north_sign(ctx, surface, plan)
-            if route is not None:
-                self.set_route(draw_route(ctx, surface, plan, route, spot[0] if spot else None, box, here), ctx.t)
+            drawn = draw_route(ctx, surface, plan, route, spot[0] if spot else None, box, here) if route else None
+            self.set_route(drawn if drawn is not None and len(drawn.path) >= 2 else None, ctx.t)
+            self.plans.label_here(ctx, surface, box, drawn.path if drawn else (), drawn.tags if drawn else ())
         self.details(ctx, surface, pygame.Rect(right.x, right.bottom - words_h, right.width, words_h), item, route)
         return surface
 

@@ -37,6 +37,7 @@ from ...i18n import pick
 from ...i18n import t as tr
 from ...wayfinding import KIND_NAMES, Route, transfer_words, wayfinder_for
 from ...wayfinding.geometry import finite
+from .. import sizing
 from .base import Color, Ctx, Widget, mix
 from .icons import badge_colour, draw_icon
 
@@ -111,13 +112,16 @@ def window_label(window: Window, lang: str) -> str:
 # --- the floor layer ----------------------------------------------------------------------------
 
 def text_px(box: pygame.Rect, scale: float = 1.0) -> int:
-    """The size of the plan's labels: readable, and in proportion to the plan."""
-    return max(10, int(min(box.width * 0.026, box.height * 0.034) * min(scale, 1.3)))
+    """The size of the plan's labels: readable, and in proportion to the plan
+    (:func:`sizing.plan_label_px`, which validation uses too)."""
+    return sizing.plan_label_px(box.width, box.height, scale)
 
 
-def draw_floor(ctx: Ctx, surface: pygame.Surface, plan: Plan, here: tuple[Point, float | None] | None) -> list[pygame.Rect]:
-    """Outline, areas, windows, points with icons and names, and "you are here";
-    the rects of "you are here" and its label (a route's tags keep off them)."""
+def draw_floor(ctx: Ctx, surface: pygame.Surface, plan: Plan,
+               here: tuple[Point, float | None] | None) -> tuple[pygame.Rect | None, list[pygame.Rect]]:
+    """Outline, areas, windows, points with icons and names, and the "you are here" dot
+    (its label is placed with the route, off it: :meth:`PlanCache.label_here`); the
+    dot's rect and every rect taken by a tile, an icon or a label."""
     p = ctx.palette
     floor = plan.floor
     px = text_px(plan.box, p.scale)
@@ -154,17 +158,13 @@ def draw_floor(ctx: Ctx, surface: pygame.Surface, plan: Plan, here: tuple[Point,
         taken.append(rect)
         icons.append((rect, point_label(point, ctx.lang)))
     marker = None
-    mine: list[pygame.Rect] = []
     if here is not None:
         marker = draw_here(surface, plan, here[0], here[1], px, p.highlight, p.background)
         taken.append(marker)
-        mine.append(marker)
-    # labels: "you are here" first, then the areas' names, then the points' (where they fit)
+        # keep a spot beside it for its label (placed later, off the route)
+        taken.extend(_spots(ctx, tr("you_are_here", ctx.lang), marker, px, True)[:1])
+    # labels: the areas' names, then the points' (where they fit)
     bounds = surface.get_rect()
-    if marker is not None:
-        label = place_label(ctx, surface, tr("you_are_here", ctx.lang), marker, px, p.highlight, taken, bounds, bold=True)
-        if label is not None:
-            mine.append(label)
     for area in floor.areas:
         pts = [plan.at(q) for q in area.polygon]
         xs, ys = [q[0] for q in pts], [q[1] for q in pts]
@@ -183,7 +183,9 @@ def draw_floor(ctx: Ctx, surface: pygame.Surface, plan: Plan, here: tuple[Point,
                 break
     for rect, label in icons:
         place_label(ctx, surface, label, rect, int(px * 0.85), p.text, taken, bounds)
-    return mine
+    if marker is not None:
+        taken.pop(taken.index(marker) + 1)  # the kept spot is free again for the label
+    return marker, taken
 
 
 def draw_here(surface: pygame.Surface, plan: Plan, pos: Point, heading: float | None, px: int,
@@ -212,14 +214,7 @@ def place_label(ctx: Ctx, surface: pygame.Surface, label: str, near: pygame.Rect
     and inside ``bounds``); None when there is no room (the icon speaks for itself)."""
     if not label.strip() or px < 6:
         return None
-    ink = ctx.text.measure(label, ctx.lang, px, bold)
-    w, h = ink.width + 4, int(px * 1.3)
-    gap = max(2, px // 5)
-    spots = [pygame.Rect(near.right + gap, near.centery - h // 2, w, h),
-             pygame.Rect(near.left - gap - w, near.centery - h // 2, w, h),
-             pygame.Rect(near.centerx - w // 2, near.bottom + gap, w, h),
-             pygame.Rect(near.centerx - w // 2, near.top - gap - h, w, h)]
-    for spot in spots:
+    for spot in _spots(ctx, label, near, px, bold):
         if bounds.contains(spot) and spot.collidelist(taken) < 0:
             ctx.text.draw(surface, label, ctx.lang, spot, colour, px, px=px, bold=bold, align="left")
             taken.append(spot)
@@ -242,20 +237,35 @@ def north_sign(ctx: Ctx, surface: pygame.Surface, plan: Plan) -> None:
     ctx.text.draw(surface, "N", "en", box, p.muted, int(r * 1.5))
 
 
+def _spots(ctx: Ctx, label: str, near: pygame.Rect, px: int, bold: bool) -> list[pygame.Rect]:
+    """Where a label may go beside ``near``: right, left, below, above."""
+    ink = ctx.text.measure(label, ctx.lang, px, bold)
+    w, h = ink.width + 4, int(px * 1.3)
+    gap = max(2, px // 5)
+    return [pygame.Rect(near.right + gap, near.centery - h // 2, w, h),
+            pygame.Rect(near.left - gap - w, near.centery - h // 2, w, h),
+            pygame.Rect(near.centerx - w // 2, near.bottom + gap, w, h),
+            pygame.Rect(near.centerx - w // 2, near.top - gap - h, w, h)]
+
+
 class PlanCache:
     """The floor layer of one widget, drawn once per (size, floor, language, theme, turn)."""
 
     def __init__(self) -> None:
         self._key: Hashable = None
         self._surface: pygame.Surface | None = None
-        self.here: list[pygame.Rect] = []  # "you are here" and its label, in the box's pixels
+        self.here: list[pygame.Rect] = []  # the "you are here" dot, in the outer box's pixels
+        self.taken: list[pygame.Rect] = []  # tiles, icons, labels
+        self._px = 10
 
     def get(self, ctx: Ctx, plan: Plan, outer: pygame.Rect, here: tuple[Point, float | None] | None) -> pygame.Surface:
         inner = plan.box.move(-outer.x, -outer.y)
         key = (outer.size, tuple(inner), plan.floor.id, plan.up, ctx.lang, ctx.palette, here)
         if key != self._key or self._surface is None:
             surface = pygame.Surface(outer.size, pygame.SRCALPHA)
-            self.here = draw_floor(ctx, surface, Plan(plan.floor, inner, plan.up), here)
+            marker, self.taken = draw_floor(ctx, surface, Plan(plan.floor, inner, plan.up), here)
+            self.here = [marker] if marker is not None else []
+            self._px = text_px(inner, ctx.palette.scale)
             self._surface, self._key = surface, key
         return self._surface
 
@@ -266,6 +276,34 @@ class PlanCache:
         surface.blit(self.get(ctx, plan, outer, here), outer)
         return [r.move(outer.topleft) for r in self.here]
 
+    def label_here(self, ctx: Ctx, surface: pygame.Surface, outer: pygame.Rect,
+                   path: Sequence[tuple[int, int]] = (), tags: Sequence[pygame.Rect] = ()) -> pygame.Rect | None:
+        """Put the "you are here" dot back on top of a route drawn over it, and its label
+        beside it: off the route's line and its tags if it can, then off the plan's
+        other labels, else where it fits."""
+        if self._surface is None or not self.here:
+            return None
+        marker = self.here[0]
+        surface.blit(self._surface, marker.move(outer.topleft), marker)
+        label = tr("you_are_here", ctx.lang)
+        bounds = pygame.Rect(0, 0, *outer.size)
+        spots = [r for r in _spots(ctx, label, marker, self._px, True) if bounds.contains(r)]
+        if not spots:
+            return None
+        segments = [(a[0] - outer.x, a[1] - outer.y, b[0] - outer.x, b[1] - outer.y) for a, b in zip(path, path[1:])]
+        local_tags = [t.move(-outer.x, -outer.y) for t in tags]
+
+        def on_route(r: pygame.Rect) -> bool:
+            return any(r.clipline(*seg) for seg in segments) or r.collidelist(local_tags) >= 0
+
+        spot = next((r for r in spots if not on_route(r) and r.collidelist(self.taken) < 0), None) \
+            or next((r for r in spots if not on_route(r)), None) \
+            or next((r for r in spots if r.collidelist(self.taken) < 0), spots[0])
+        box = spot.move(outer.topleft)
+        ctx.text.draw(surface, label, ctx.lang, box, ctx.palette.highlight, self._px, px=self._px, bold=True,
+                      align="left")
+        return box
+
 
 # --- the route layer -----------------------------------------------------------------------------
 
@@ -273,10 +311,11 @@ class PlanCache:
 class Drawn:
     """A route as drawn on one plan: the pixel path the dot runs along."""
 
-    path: list[tuple[int, int]]
+    path: list[tuple[int, int]]  # fewer than two points: nothing to animate
     dot: int
     colour: Color
     ring: Color
+    tags: list[pygame.Rect]  # the floor-change tags
 
 
 def draw_route(ctx: Ctx, surface: pygame.Surface, plan: Plan, route: Route, start: Point | None,
@@ -313,15 +352,12 @@ def draw_route(ctx: Ctx, surface: pygame.Surface, plan: Plan, route: Route, star
     if end.floor == plan.floor.id and end.points:
         c = plan.at(end.points[-1])
         pygame.draw.circle(surface, p.highlight, c, max(8, int(px * 1.25)), max(3, width // 2 + 1))
-    for at, words in callouts:
-        callout(ctx, surface, at, words, px, bounds, keep_free)
-    if len(path) < 2:
-        return None
-    return Drawn(path, max(4, width), p.text, p.highlight)
+    tags = [callout(ctx, surface, at, words, px, bounds, keep_free) for at, words in callouts]
+    return Drawn(path, max(4, width), p.text, p.highlight, tags)
 
 
 def callout(ctx: Ctx, surface: pygame.Surface, at: tuple[int, int], words: str, px: int, bounds: pygame.Rect,
-            keep_free: Sequence[pygame.Rect] = ()) -> None:
+            keep_free: Sequence[pygame.Rect] = ()) -> pygame.Rect:
     """A tag in the highlight colour beside ``at`` (above, below, left or right, the first
     that stays off ``keep_free``): 乘电梯到 2 楼."""
     p = ctx.palette
@@ -334,8 +370,10 @@ def callout(ctx: Ctx, surface: pygame.Surface, at: tuple[int, int], words: str, 
         tag.clamp_ip(bounds)
         tags.append(tag)
     tag = next((t for t in tags if t.collidelist(list(keep_free)) < 0), tags[0])
+    drawn = tag.copy()
     pygame.draw.rect(surface, p.highlight, tag, border_radius=h // 4)
     ctx.text.draw(surface, words, ctx.lang, tag.inflate(-px // 2, -px // 4), p.background, px)
+    return drawn
 
 
 def route_for(ctx: Ctx, origin: str, targets: Iterable[str], step_free: bool = False) -> Route | None:

@@ -23,6 +23,7 @@ from ...config.model import Floor
 from ...i18n import t as tr
 from ...wayfinding import Route
 from ...view import CallEntry
+from .. import sizing
 from .base import Ctx, mix
 from .floorplan import Plan, RouteWidget, draw_route, floor_of, north_sign, route_for, route_lines, screen_spot
 
@@ -66,7 +67,7 @@ class Map(RouteWidget):
         surface = self.blank(ctx)
         area = self.inner(0.03)
         floor = self.floor(ctx)
-        th = max(8, int(min(area.height * 0.08, area.width * 0.06)))
+        th, caption_h, _, _ = sizing.map_layout(area.width, area.height)
         title = tr(self.title_key, ctx.lang)
         if floor is not None:
             title = f"{ctx.pick(floor.name)}  {floor.id}  ·  {title}"
@@ -76,7 +77,6 @@ class Map(RouteWidget):
             return surface
         call = self.newest(ctx)
         route = self.route(ctx, call)
-        caption_h = int(th * 2.3) if area.height > 8 * th else 0
         box = pygame.Rect(area.x, area.y + int(th * 1.25), area.width,
                           area.height - int(th * 1.25) - caption_h - (th // 3 if caption_h else 0))
         if box.width < 8 or box.height < 8:
@@ -86,8 +86,9 @@ class Map(RouteWidget):
         here = self.plans.blit(ctx, surface, plan, box, spot)
         if plan.up:
             north_sign(ctx, surface, plan)
-        if route is not None:
-            self.set_route(draw_route(ctx, surface, plan, route, spot[0] if spot else None, box, here), ctx.t)
+        drawn = draw_route(ctx, surface, plan, route, spot[0] if spot else None, box, here) if route else None
+        self.set_route(drawn if drawn is not None and len(drawn.path) >= 2 else None, ctx.t)
+        self.plans.label_here(ctx, surface, box, drawn.path if drawn else (), drawn.tags if drawn else ())
         if caption_h:
             cap = pygame.Rect(area.x, area.bottom - caption_h, area.width, caption_h)
             pygame.draw.rect(surface, mix(p.panel, p.background, 0.5), cap, border_radius=caption_h // 8)
