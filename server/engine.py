@@ -90,6 +90,7 @@ class HallState:
     messages: list[dict] | None = None
     notice: dict | None = None
     recent_calls: list[dict] = field(default_factory=list)
+    appointments: dict[str, dict] = field(default_factory=dict)  # code -> booked appointment, today and later
 
     # --- persistence of snapshots (the log stays the truth) ---
     def to_json(self) -> dict:
@@ -239,6 +240,48 @@ class QueueEngine:
         }
         ahead = sum(1 for t in self.state.tickets.values() if t.state == "waiting" and t.service == service.id)
         return Decision(events=[{"type": "ticket_issued", "ticket": ticket, "ahead": ahead, "counter": counter}])
+
+    # --- appointments ---
+    def _decide_book(self, cmd: p.Book, now: float, mint_id: Callable[[], str], prelude: list[dict]) -> Decision:
+        today = local_time(self.config, now).date().isoformat()
+        events, seen = [], set()
+        for i, b in enumerate(cmd.appointments):
+            code, where = b.code.upper(), f"appointments[{i}]"
+            service = self.config.service(b.service)
+            if service is None:
+                ids = ", ".join(s.id for s in self.config.services)
+                return refuse("unknown_service", f'{where}.service: no service "{b.service}" in this hall (services: {ids})')
+            if not service.appointments:
+                return refuse("no_appointments", f'{where}.service: "{service.id}" takes no appointments '
+                                                 "(appointments: true for it in the hall file)", "services.appointments")
+            day = b.day or today
+            if day < today:
+                return refuse("bad_appointment", f"{where}.day: {day} has passed (today is {today})")
+            held = self.state.appointments.get(code)
+            if held is not None and held.get("ticket"):
+                return refuse("already_checked_in", f"{where}.code: {code} has checked in already; it cannot be booked again")
+            if code in seen:
+                return refuse("bad_appointment", f"{where}.code: {code} is in the list twice")
+            seen.add(code)
+            events.append({"type": "appointment_booked",
+                           "appointment": {"code": code, "service": service.id, "slot": b.slot, "day": day}})
+        return Decision(events=events)
+
+    def _decide_check_in(self, cmd: p.CheckIn, now: float, mint_id: Callable[[], str], prelude: list[dict]) -> Decision:
+        code = cmd.code.upper()
+        booked = self.state.appointments.get(code)
+        today = local_time(self.config, now).date().isoformat()
+        if booked is None:
+            return refuse("unknown_appointment", f'no appointment "{code}": check the code in the booking message, '
+                                                 "or take a normal ticket")
+        if booked["day"] != today:
+            return refuse("wrong_day", f"appointment {code} is for {booked['day']}, not today ({today})")
+        if booked.get("ticket"):
+            t = self.state.tickets.get(booked["ticket"])
+            return refuse("already_checked_in", f"appointment {code} has checked in already"
+                                                + (f" (ticket {t.number})" if t else ""))
+        issue = p.Issue(type="issue", id=cmd.id, service=booked["service"], appointment=code, slot=booked["slot"])
+        return self._decide_issue(issue, now, mint_id, prelude)
 
     # --- calling ---
     def _decide_call_next(self, cmd: p.CallNext, now: float, mint_id: Callable[[], str], prelude: list[dict]) -> Decision:
@@ -547,6 +590,7 @@ def _f_day_started(eng: QueueEngine, e: dict, _: Ticket | None) -> None:
     st.numbers = {t.number: t.id for t in st.tickets.values()}
     for w in st.windows.values():
         w.served, w.service_seconds, w.last_completed = 0, 0.0, None
+    st.appointments = {k: a for k, a in st.appointments.items() if a["day"] >= e["day"]}
 
 
 def _f_issued(eng: QueueEngine, e: dict, _: Ticket | None) -> None:
@@ -559,6 +603,9 @@ def _f_issued(eng: QueueEngine, e: dict, _: Ticket | None) -> None:
                appointment=d.get("appointment"), slot=d.get("slot"))
     st.tickets[t.id] = t
     st.numbers[t.number] = t.id
+    booked = st.appointments.get(t.appointment or "")
+    if booked is not None and booked["day"] == st.day and not booked.get("ticket"):
+        booked["ticket"] = t.id  # checked in
     prefix = t.number.rstrip("0123456789")
     st.counters[prefix] = max(st.counters.get(prefix, 0), e.get("counter") or int(t.number[len(prefix):]))
 
@@ -630,6 +677,11 @@ def _f_window(state: str) -> Callable[[QueueEngine, dict, Ticket | None], None]:
     return fold
 
 
+def _f_booked(eng: QueueEngine, e: dict, _: Ticket | None) -> None:
+    a = e["appointment"]
+    eng.state.appointments[a["code"]] = {**a, "ticket": None}
+
+
 def _f_rated(eng: QueueEngine, e: dict, _: Ticket | None) -> None:
     pass  # kept in the log for statistics; no state to change
 
@@ -658,6 +710,7 @@ _FOLDERS: dict[str, Callable[[QueueEngine, dict, Ticket | None], None]] = {
     "window_paused": _f_window("paused"),
     "window_closed": _f_window("closed"),
     "rated": _f_rated,
+    "appointment_booked": _f_booked,
     "messages_set": _f_messages,
     "notice_set": _f_notice,
     "notice_cleared": _f_notice,

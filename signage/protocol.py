@@ -80,6 +80,34 @@ class Issue(Command):
     slot: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")] | None = Field(None, description="appointment time HH:MM")
 
 
+AppointmentCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9-]+$",
+                                       description="the code the citizen got when booking (letters, digits, -)")]
+IsoDay = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+class Booking(Message):
+    """One appointment in a ``book`` command (from the booking system's list for the day)."""
+
+    code: AppointmentCode
+    service: Annotated[str, Field(min_length=1, max_length=64)]
+    slot: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")] = Field(description="HH:MM in the hall's time zone")
+    day: IsoDay | None = Field(None, description="YYYY-MM-DD in the hall's time zone; default today")
+
+
+class Book(Command):
+    """Manager: record appointments (a booking system's list) so that kiosks can check them in."""
+
+    type: Literal["book"]
+    appointments: Annotated[list[Booking], Field(min_length=1, max_length=500)]
+
+
+class CheckIn(Command):
+    """Kiosk: a citizen with an appointment arrived; issue the appointment's ticket (class appointment)."""
+
+    type: Literal["check_in"]
+    code: AppointmentCode
+
+
 class WindowCommand(Command):
     window: WindowNumber
 
@@ -219,7 +247,7 @@ class ScreenshotPart(Message):
 ClientMessage = Annotated[
     Union[Hello, Issue, CallNext, Call, Recall, Start, Skip, Requeue, Transfer, Complete, Pause,
           Resume, Open, Close, Rate, SetMessages, SetNotice, ClearNotice, Reload, Ping,
-          Who, Screenshot, ScreenshotPart],
+          Who, Screenshot, ScreenshotPart, Book, CheckIn],
     Field(discriminator="type"),
 ]
 
@@ -229,10 +257,10 @@ WINDOW_COMMANDS = ("call_next", "call", "recall", "start", "skip", "requeue", "t
 ROLE_COMMANDS: dict[str, frozenset[str]] = {
     "screen": frozenset({"ping", "screenshot_part"}),  # a part of a picture a manager asked for
     "announcer": frozenset({"ping"}),
-    "kiosk": frozenset({"ping", "issue"}),
+    "kiosk": frozenset({"ping", "issue", "check_in"}),
     "window": frozenset({"ping", *WINDOW_COMMANDS}),
-    "manager": frozenset({"ping", "issue", "set_messages", "set_notice", "clear_notice", "reload",
-                          "who", "screenshot", *WINDOW_COMMANDS}),
+    "manager": frozenset({"ping", "issue", "check_in", "book", "set_messages", "set_notice", "clear_notice",
+                          "reload", "who", "screenshot", *WINDOW_COMMANDS}),
     "ticket": frozenset({"ping"}),  # a "my ticket" page only watches
 }
 

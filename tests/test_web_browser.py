@@ -302,3 +302,28 @@ def test_a_link_with_the_token_after_hash_signs_in_and_forgets_the_link(hub: Hub
     again.goto(f"{hub.http}/manage?hall=zhongshan")
     again.wait_for_selector("main:not([hidden])")
     assert again.is_hidden("#signin")
+
+
+def test_appointments_imported_by_the_manager_check_in_at_the_kiosk(hub: HubThread, context) -> None:
+    manager = context.new_page()
+    manager.goto(f"{hub.http}/manage?hall=zhongshan#token={MANAGER}")
+    manager.wait_for_selector("main:not([hidden])")
+    manager.wait_for_selector("#offline", state="hidden")
+    manager.fill("#a-list", "AB1234,passport,09:30\nAB1235,id-card,10:00")
+    manager.click("#a-book")
+    wait_js(manager, "document.getElementById('a-msg').textContent.startsWith('第 2 行')")  # id-card takes none
+    manager.fill("#a-list", "# from the booking system\nAB1234,passport,09:30\nAB1236,hukou-move,9:45")
+    manager.click("#a-book")
+    wait_js(manager, "document.getElementById('a-msg').textContent.includes('2')")
+    kiosk = context.new_page()
+    kiosk.goto(f"{hub.http}/kiosk?hall=zhongshan#token={KIOSK}")
+    kiosk.click("#go-appointment:not([disabled])")
+    kiosk.fill("#code", "nope1")
+    kiosk.keyboard.press("Enter")
+    wait_js(kiosk, "document.getElementById('flash').textContent.includes('找不到')")
+    kiosk.fill("#code", "ab1234")
+    kiosk.click("#appointment-form button[type=submit]")
+    kiosk.wait_for_selector("#v-ticket:not([hidden])")
+    assert kiosk.inner_text("#r-number").startswith("D") and "AB1234" in kiosk.inner_text("#r-class")
+    issued = [e for e in hub.events() if e["type"] == "ticket_issued"][-1]["ticket"]
+    assert issued["class"] == "appointment" and issued["appointment"] == "AB1234"

@@ -19,11 +19,13 @@ const T = {
   p_infant: {"zh-Hans": "携带婴幼儿", en: "With an infant"},
   p_military: {"zh-Hans": "现役军人、消防救援人员", en: "Military, fire and rescue"},
   back: {"zh-Hans": "返回", en: "Back"},
-  next: {"zh-Hans": "下一步：选择业务", en: "Next: choose the service"},
+  next: {"zh-Hans": "签到取号", en: "Check in"},
   appointment_h: {"zh-Hans": "预约签到：请输入预约码", en: "Appointment check-in: enter your code"},
-  appointment_note: {"zh-Hans": "签到后请持预约码到窗口核验。", en: "Show your appointment code at the window."},
+  appointment_note: {"zh-Hans": "请在预约时段前后到达；签到后按预约优先叫号。", en: "Come around your booked time; after check-in you are called with the appointments."},
+  e_unknown_appointment: {"zh-Hans": "找不到这个预约码，请核对短信中的预约码，或取普通号", en: "This code is not known: check the booking message, or take a normal ticket"},
+  e_wrong_day: {"zh-Hans": "这个预约不是今天的", en: "This appointment is not for today"},
+  e_already_checked_in: {"zh-Hans": "这个预约已经签到过了，请留意叫号或咨询导办台", en: "This appointment has checked in already; ask at the desk if you lost the ticket"},
   mode_priority: {"zh-Hans": "优先通道：{who}。请选择业务", en: "Priority: {who}. Choose the service"},
-  mode_appointment: {"zh-Hans": "预约码 {code}。请选择预约的业务", en: "Appointment {code}. Choose the service you booked"},
   wait_est: {"zh-Hans": "等候 {n} 人 · 约 {m} 分钟", en: "{n} waiting · about {m} min"},
   wait_closed: {"zh-Hans": "暂停办理，{t} 开放", en: "Not served now; opens {t}"},
   wait_n: {"zh-Hans": "等候 {n} 人", en: "{n} waiting"},
@@ -46,7 +48,7 @@ const PRIORITY = ["elderly", "disabled", "pregnant", "infant", "military"];
 
 const $ = (id) => document.getElementById(id);
 let hub = null, who = null, config = null, estimates = {services: {}, tickets: {}}, offset = 0;
-let mode = null;  // null | {priority} | {appointment}
+let mode = null;  // null | {priority}: the priority path chooses who, then the service
 let busy = false, idleTimer = null, lastTicket = null;
 const idleSeconds = Number(query("idle")) || 20;
 
@@ -76,8 +78,7 @@ function renderServices() {
   const banner = $("mode-banner");
   banner.hidden = !mode;
   if (mode?.priority) banner.textContent = tr("mode_priority", {who: tr("p_" + mode.priority)});
-  if (mode?.appointment) banner.textContent = tr("mode_appointment", {code: mode.appointment});
-  const services = config.services.filter((s) => !mode?.appointment || s.appointments || !config.services.some((x) => x.appointments));
+  const services = config.services;
   const groups = config.groups.map((g) => {
     const mine = services.filter((s) => s.group === g.id);
     if (!mine.length) return null;
@@ -103,7 +104,6 @@ async function issue(service) {
   $("flash").textContent = tr("issuing");
   const cmd = {type: "issue", service: service.id};
   if (mode?.priority) cmd.priority = mode.priority;
-  if (mode?.appointment) cmd.appointment = mode.appointment;
   try {
     const result = await hub.request(cmd);
     await showTicket(result, service, mode);
@@ -114,6 +114,25 @@ async function issue(service) {
   } finally {
     busy = false;
     if (!$("v-start").hidden) renderServices();
+  }
+}
+
+// An appointment: the hub knows its service and time (a manager booked the day's list); one tap.
+async function checkIn(code) {
+  if (busy || !hub?.up) return;
+  busy = true;
+  $("flash").textContent = tr("issuing");
+  $("flash").className = "flash";
+  try {
+    const result = await hub.request({type: "check_in", code});
+    const service = config.services.find((s) => s.id === result.ticket.service) || {name: result.ticket.service};
+    await showTicket(result, service, {appointment: code});
+  } catch (err) {
+    const key = "e_" + err.code;
+    $("flash").textContent = T[key] ? tr(key) : `${err.code}: ${err.message}`;
+    $("flash").className = "flash error";
+  } finally {
+    busy = false;
   }
 }
 
@@ -197,9 +216,7 @@ $("go-appointment").addEventListener("click", () => { $("code").value = ""; show
 $("appointment-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const code = $("code").value.trim().toUpperCase();
-  if (!code) return;
-  mode = {appointment: code};
-  show("v-start");
+  if (code) checkIn(code);
 });
 $("print").addEventListener("click", () => window.print());
 $("done").addEventListener("click", reset);

@@ -57,6 +57,13 @@ const T = {
   done_set_messages: {"zh-Hans": "字幕已更新", en: "Messages published"},
   need_text: {"zh-Hans": "请至少填写一种语言的内容", en: "Write the text in at least one language"},
   bad_token: {"zh-Hans": "令牌不对：{m}", en: "Wrong token: {m}"},
+  appointments_h: {"zh-Hans": "预约名单", en: "Appointments"},
+  appointments_help: {"zh-Hans": "每行一个预约：预约码,业务,时间[,日期]，例如 AB1234,passport,09:30 或 AB1235,hukou-move,14:00,2026-11-24（可从预约系统导出后粘贴）",
+                      en: "One appointment a line: code,service,time[,date], e.g. AB1234,passport,09:30 or AB1235,hukou-move,14:00,2026-11-24 (paste the booking system's export)"},
+  book: {"zh-Hans": "导入预约", en: "Import"},
+  booked: {"zh-Hans": "已导入 {n} 个预约", en: "{n} appointments imported"},
+  bad_line: {"zh-Hans": "第 {n} 行：应为 预约码,业务,时间[,日期]", en: "line {n}: expected code,service,HH:MM[,YYYY-MM-DD]"},
+  line_of: {"zh-Hans": "第 {n} 行：", en: "line {n}: "},
 };
 
 const $ = (id) => document.getElementById(id);
@@ -138,6 +145,34 @@ async function saveMessages() {
   }
   if (await send({type: "set_messages", messages: clean}, "done_set_messages")) {
     rows = JSON.parse(JSON.stringify(clean));
+  }
+}
+
+// --- appointments -------------------------------------------------------------------------------
+async function book() {
+  const lines = $("a-list").value.split("\n");
+  const items = [], lineOf = [];
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i].trim();
+    if (!raw || raw.startsWith("#")) continue;
+    const [code, service, slot, day] = raw.split(/[,，\t]/).map((x) => x.trim());
+    if (!code || !service || !/^\d{1,2}:\d{2}$/.test(slot || "") || (day && !/^\d{4}-\d{2}-\d{2}$/.test(day))) {
+      $("a-msg").textContent = tr("bad_line", {n: i + 1});
+      return;
+    }
+    const item = {code, service, slot: slot.padStart(5, "0")};
+    if (day) item.day = day;
+    items.push(item);
+    lineOf.push(i + 1);
+  }
+  if (!items.length) return;
+  try {
+    await hub.request({type: "book", appointments: items});
+    $("a-msg").textContent = tr("booked", {n: items.length});
+  } catch (err) {
+    // "appointments[3].service: ..." -> the line it came from
+    const m = /^(?:book: )?appointments(?:\[(\d+)\]|\.(\d+))\.?/.exec(err.message || "");
+    $("a-msg").textContent = m ? tr("line_of", {n: lineOf[Number(m[1] ?? m[2])]}) + err.message.slice(m[0].length) : `${err.code}: ${err.message}`;
   }
 }
 
@@ -250,6 +285,7 @@ $("m-file").addEventListener("click", () => { rows = JSON.parse(JSON.stringify(c
 $("m-save").addEventListener("click", saveMessages);
 $("who-refresh").addEventListener("click", refreshWho);
 $("s-ask").addEventListener("click", askShot);
+$("a-book").addEventListener("click", book);
 $("signout").addEventListener("click", () => { if (hub) hub.stop(); forget("manager", who.hall); location.reload(); });
 setInterval(refreshWho, 5000);
 window.signageManage = {get hub() { return hub; }};
