@@ -770,6 +770,7 @@ async def crash_cycles(folder: Path, cycles: int, *, seed: int = 1, hall: str = 
             report.problems += [f"cycle {cycle}: screen view: {d}" for d in diffs]
             report.problems += [f"cycle {cycle}: {p}" for p in check_log_and_clients(folder / "hub.db", staff, None, hall)]
             report.cycles = cycle + 1
+            report.acknowledged, report.tickets = len(staff.answers), len(staff.acknowledged_tickets())
             if progress is not None:
                 progress(cycle + 1, report)
         await staff.pause()
@@ -849,8 +850,9 @@ class NetworkReport:
     outage: float = 0.0
     badge_after: float | None = None          # seconds from the cut to the screen's "hub unreachable" flag
     back_after_outage: float | None = None    # seconds from the link's return to screen and announcer in sync
-    spoken_during_outage: int = 0             # calls made during the outage, spoken after it (young enough)
-    dropped_as_stale: int = 0                 # calls made during the outage, too old to speak when it ended
+    missed_in_outage: int = 0                 # calls the announcer did not hear live (outage and reconnection)
+    spoken_during_outage: int = 0             # ... spoken when it was back (young enough, in the welcome)
+    dropped_as_stale: int = 0                 # ... not spoken: too old, or older than a snapshot's last 20 calls
     half_open_detected: float | None = None   # seconds from the freeze to the screen seeing the link dead
     back_after_half_open: float | None = None
     hub_dropped_half_open: float | None = None  # seconds until the hub let go of the frozen connections
@@ -920,15 +922,18 @@ async def network_faults(folder: Path, outage: float, *, hall: str = "zhongshan"
         if report.badge_after is None:
             problems.append("outage: the screen never noticed")
         await asyncio.sleep(max(0.0, outage - (time.monotonic() - cut)))
-        seq_cut_end = read_log(folder / "hub.db", hall).events
         if not watcher.unreachable:
             problems.append("outage: the screen says connected during the outage")
+        restored = time.monotonic()
         await asyncio.to_thread(proxy.restore)
-        report.back_after_outage = await in_sync("outage", time.monotonic())
-        during = {s for s in read_log(folder / "hub.db", hall).calls if seq_before < s <= seq_cut_end}
+        report.back_after_outage = await in_sync("outage", restored)
+        # The calls the announcer missed: from before the cut to its first welcome after the link came back.
+        back = [seq for t, who, seq, _ in watcher.welcomes if who == "announcer" and t >= restored]
+        missed = {s for s in read_log(folder / "hub.db", hall).calls if seq_before < s <= (back[0] if back else 0)}
         said = {a.seq for a in watcher.announcements[spoken_before:]}
-        report.spoken_during_outage = len(during & said)
-        report.dropped_as_stale = len(during - said)
+        report.missed_in_outage = len(missed)
+        report.spoken_during_outage = len(missed & said)
+        report.dropped_as_stale = len(missed - said)
         # 2. a half-open link
         await asyncio.sleep(1.0)
         frozen = await asyncio.to_thread(proxy.freeze)

@@ -497,8 +497,9 @@ def run(args: argparse.Namespace) -> int:
         problems += n.problems
         f = lambda x: f"{x:.1f} s" if x is not None else "never"  # noqa: E731
         print(f"  outage: badge after {f(n.badge_after)}, back in sync {f(n.back_after_outage)} after the link "
-              f"returned; calls of the outage spoken late {n.spoken_during_outage}, too old and not spoken "
-              f"{n.dropped_as_stale}\n  half-open: detected after {f(n.half_open_detected)}, back in sync "
+              f"returned; of the {n.missed_in_outage} calls the announcer missed, {n.spoken_during_outage} spoken "
+              f"on its return, {n.dropped_as_stale} not (too old, or beyond the snapshot's last 20 calls)"
+              f"\n  half-open: detected after {f(n.half_open_detected)}, back in sync "
               f"{f(n.back_after_half_open)} after the freeze\n  restart: back in sync {f(n.back_after_restart)} "
               "after the hub listened")
     print()
