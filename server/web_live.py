@@ -41,7 +41,7 @@ from websockets.asyncio.server import ServerConnection
 
 from signage import protocol as p
 
-from .hub_hall import Client, HallRuntime, dumps, error_frame, ok_frame
+from .hub_hall import Client, HallRuntime, close_soon, dumps, error_frame, ok_frame
 
 if TYPE_CHECKING:
     from .hub import Hub
@@ -163,6 +163,10 @@ class LiveSide:
                 continue
             frame = self._view_frame(hall, tid)
             if frame != self._sent.get(client):
+                if client.backlog() > hall.max_backlog:  # a phone that stopped reading: it reconnects later
+                    self.leave(client)
+                    close_soon(client.ws, 1013, "too far behind: reconnect", hall.close_grace)
+                    continue
                 self._sent[client] = frame
                 client.push(frame)
 
