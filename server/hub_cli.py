@@ -43,6 +43,9 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
                    help="listen beyond this machine even with a demo tokens file (never in a real hall)")
     s.add_argument("--origin", action="append", default=[], metavar="URL",
                    help="a browser origin allowed besides the hub's own (repeatable)")
+    s.add_argument("--public-url", metavar="URL",
+                   help="the address phones use to reach the hub, for the QR codes on tickets "
+                        "(default: the address the kiosk used; docs/web.md)")
     s.add_argument("--estimator", default="shadow", choices=["shadow", "naive"],
                    help="waiting-time estimates: shadow (the hall's rule run forward, docs/estimates.md; "
                         "default) or naive (waiting x minutes / open windows)")
@@ -130,12 +133,18 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"error: {args.tokens} is a demo tokens file (demo: true): its tokens are public. Make real ones "
               "(`signage token`, docs/hub.md) or listen on 127.0.0.1.", file=sys.stderr)
         return 2
+    if args.public_url and not args.public_url.startswith(("http://", "https://")):
+        print(f"error: --public-url {args.public_url}: expected an address such as http://hub.local:8765 "
+              "or https://hall.example.cn", file=sys.stderr)
+        return 2
     limits = Limits(watch_interval=None if args.no_watch else 0.3, origins=tuple(args.origin))
     try:
         hub = Hub.open(args.halls, args.tokens, args.db, limits=limits, estimator=ESTIMATORS[args.estimator])
     except HubError as exc:
         print("\n".join(exc.problems), file=sys.stderr)
         return 2
+    if args.public_url:
+        hub.web.public_url = args.public_url
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -327,3 +327,25 @@ def test_the_demo_prints_the_pages_with_their_tokens(tmp_path) -> None:
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def test_serve_refuses_a_public_url_that_is_not_an_address(tmp_path, capsys) -> None:
+    from signage.cli import main
+
+    tokens = tmp_path / "tokens.yaml"
+    from hub_harness import LAYOUTS, TOKENS_YAML
+
+    tokens.write_text(TOKENS_YAML, encoding="utf-8")
+    code = main(["serve", str(LAYOUTS / "zhongshan.yaml"), "--tokens", str(tokens), "--db", str(tmp_path / "x.db"),
+                 "--public-url", "hall.example.cn"])
+    assert code == 2 and "--public-url hall.example.cn: expected an address" in capsys.readouterr().err
+    assert not (tmp_path / "x.db").exists()
+
+
+@hub_test()
+async def test_the_qr_code_points_at_the_public_url_when_set(hub: HubHarness) -> None:
+    kiosk = await hub.connect("kiosk")
+    key = await _key(hub, await hub.issue(kiosk))
+    hub.hub.web.public_url = "https://hall.example.cn/"
+    status, _, body = await get(hub, f"/api/link?hall=zhongshan&ticket=A001", headers=bearer(TOKENS["kiosk"]))
+    assert json.loads(body)["url"] == f"https://hall.example.cn/t/{key}"
