@@ -294,7 +294,7 @@ class Staff:
         return {"type": kind, "id": f"w{window}-{next(self._ids)}", "window": window}
 
     async def pause(self, timeout: float = 10.0) -> None:
-        """Stop sending new commands; return when none is waiting for its answer."""
+        """Stop sending new commands; return when every command sent has its answer."""
         self.running.clear()
         deadline = time.monotonic() + timeout
         while self._busy and time.monotonic() < deadline:
@@ -328,18 +328,16 @@ class Staff:
                             if self._stop.is_set():
                                 return
                             pending = make()
+                            self._busy += 1  # until answered, across reconnects
                         else:
                             self.resent += 1
-                        self._busy += 1
-                        try:
-                            await ws.send(json.dumps(pending))
-                            while True:
-                                msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
-                                if msg.get("type") in ("ok", "error") and msg.get("id") == pending["id"]:
-                                    break
-                        finally:
-                            self._busy -= 1
+                        await ws.send(json.dumps(pending))
+                        while True:
+                            msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                            if msg.get("type") in ("ok", "error") and msg.get("id") == pending["id"]:
+                                break
                         self.answers.append(Answer(pending, msg, time.time()))
+                        self._busy -= 1
                         pending = None
                         await asyncio.sleep(self.interval * self.rng.uniform(0.5, 1.5))
             except asyncio.CancelledError:
@@ -662,10 +660,24 @@ class CrashReport:
     problems: list[str] = field(default_factory=list)
 
 
-def check_log_and_clients(db: Path, staff: Staff, watcher: Watcher | None, hall: str = "zhongshan") -> list[str]:
-    """Everything acknowledged is in the log, no gap, no number twice; each call spoken once, as logged."""
+def check_log_and_clients(db: Path, staff: Staff, watcher: Watcher | None, hall: str = "zhongshan",
+                          final: bool = False) -> list[str]:
+    """Everything acknowledged is in the log, no gap, no number twice; each call spoken once, as logged.
+
+    ``final`` (the staff stopped, every command answered): the log has exactly one ticket per
+    ``issue`` answered ok and one call per ``call_next`` answered ok, so a command sent again
+    after a kill never had a second effect.
+    """
     log = read_log(db, hall)
     problems = [f"log: {g}" for g in log.gaps] + [f"log: number given twice at {d}" for d in log.duplicate_numbers]
+    if final:
+        oks = [a for a in staff.answers if a.answer.get("type") == "ok"]
+        issued = sum(a.command["type"] == "issue" for a in oks)
+        called = sum(a.command["type"] == "call_next" for a in oks)
+        logged_calls = sum(c[0] == "ticket_called" for c in log.calls.values())
+        if (len(log.issued), logged_calls) != (issued, called):
+            problems.append(f"log: {len(log.issued)} tickets and {logged_calls} calls for {issued} issues and "
+                            f"{called} calls acknowledged (a retry had a second effect?)")
     for tid, number in staff.acknowledged_tickets().items():
         if log.issued.get(tid) != number:
             problems.append(f"acknowledged ticket {number} ({tid}) is not in the log")
@@ -775,7 +787,7 @@ async def crash_cycles(folder: Path, cycles: int, *, seed: int = 1, hall: str = 
                 progress(cycle + 1, report)
         await staff.pause()
         await await_until(lambda: watcher.synced_to(read_log(folder / "hub.db", hall).events), 10)
-        report.problems += check_log_and_clients(folder / "hub.db", staff, watcher, hall)
+        report.problems += check_log_and_clients(folder / "hub.db", staff, watcher, hall, final=True)
     finally:
         await staff.stop()
         watcher.stop()
