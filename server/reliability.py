@@ -252,7 +252,7 @@ class Answer:
 
 
 class Staff:
-    """A kiosk issuing tickets and windows pressing "next", steadily, through drops and restarts.
+    """A kiosk issuing tickets and windows pressing "next" (and recall, start), steadily, through drops and restarts.
 
     Each actor has its own connection and sends one command at a time. A
     connection that drops with a command unanswered reconnects and sends the
@@ -780,7 +780,8 @@ async def crash_cycles(folder: Path, cycles: int, *, seed: int = 1, hall: str = 
                 report.resync.append(took)
             diffs = await compare_with_hub(hub.url, watcher, staff, hall)
             report.problems += [f"cycle {cycle}: screen view: {d}" for d in diffs]
-            report.problems += [f"cycle {cycle}: {p}" for p in check_log_and_clients(folder / "hub.db", staff, None, hall)]
+            found = check_log_and_clients(folder / "hub.db", staff, None, hall)
+            report.problems += [f"cycle {cycle}: {p}" for p in found]
             report.cycles = cycle + 1
             report.acknowledged, report.tickets = len(staff.answers), len(staff.acknowledged_tickets())
             if progress is not None:

@@ -174,7 +174,7 @@ class _Actor:
         return await asyncio.wait_for(fut, 30)
 
 
-class Staff:
+class SimStaff:
     """The kiosk and the windows of the simulated hall, one connection each."""
 
     def __init__(self, url: str, hall: str, seed: int) -> None:
@@ -320,7 +320,7 @@ async def soak_week(folder: Path, *, days: int = 7, speed: float = 1000.0, scree
     screen_ids = [s.id for s in config.screens] or ["main"]
     watchers = [Watcher(hub.url, hall, screen=screen_ids[i % len(screen_ids)], announcer=i < announcers).start()
                 for i in range(max(screens, announcers))]
-    staff = Staff(hub.url, hall, seed)
+    staff = SimStaff(hub.url, hall, seed)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -419,11 +419,13 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     b.add_argument("--speed", type=float, default=1000.0, help="simulated seconds per real second (default 1000)")
     b.add_argument("--screens", type=int, default=8, help="wall screens connected (default 8)")
     b.add_argument("--announcers", type=int, default=2, help="announcers connected (default 2)")
-    b.add_argument("--hall", default=str(LAYOUTS / "zhongshan.yaml"), help="hall file, with HALL.traffic.yaml beside it")
+    b.add_argument("--hall", default=str(LAYOUTS / "zhongshan.yaml"),
+                   help="hall file, with HALL.traffic.yaml beside it")
     b.add_argument("--estimator", default="shadow", choices=["shadow", "naive"])
     b.add_argument("--no-fsync", action="store_true", help="log without fsync (faster; the crash cycles always fsync)")
     b.add_argument("--crash-cycles", type=int, default=50, help="SIGKILL cycles under load (default 50; 0: none)")
-    b.add_argument("--outage", type=float, default=30.0, help="seconds of network outage (default 30; 0: no network faults)")
+    b.add_argument("--outage", type=float, default=30.0,
+                   help="seconds of network outage (default 30; 0: no network faults)")
     b.add_argument("--seed", type=int, default=1)
     b.add_argument("--out", help="folder for the databases and logs (default: a new temporary one)")
     b.set_defaults(run=run)
