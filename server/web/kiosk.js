@@ -72,28 +72,35 @@ function poke() {
   if (!onStart) idleTimer = setTimeout(reset, idleSeconds * 1000);
 }
 
+let builtFor = null;
+
+// The service buttons are built once per configuration, language and path; new estimates
+// only change their small print, so a finger on a button never loses it to a rebuild.
 function renderServices() {
   if (!config) return;
   $("hall-name").textContent = pick(config.hall.name);
   const banner = $("mode-banner");
   banner.hidden = !mode;
   if (mode?.priority) banner.textContent = tr("mode_priority", {who: tr("p_" + mode.priority)});
-  const services = config.services;
-  const groups = config.groups.map((g) => {
-    const mine = services.filter((s) => s.group === g.id);
-    if (!mine.length) return null;
-    return el("div", {class: "group"}, el("h2", {text: pick(g.name)}),
-      el("div", {class: "tiles"}, mine.map((s) => {
-        const e = estimates.services?.[s.id] || {};
-        const line = e.minutes != null ? tr("wait_est", {n: e.waiting ?? 0, m: minutesText(e.minutes)})
-          : e.closed_until ? tr("wait_closed", {t: e.closed_until}) : e.waiting != null ? tr("wait_n", {n: e.waiting}) : "";
-        return el("button", {type: "button", dataset: {service: s.id}, disabled: busy || !hub?.up, onclick: () => issue(s)},
-          `${s.prefix} · ${pick(s.name)}`, el("small", {text: line}));
-      })));
-  });
-  $("services").replaceChildren(...groups.filter(Boolean));
-  const back = mode ? el("div", {class: "paths"}, el("button", {class: "back", type: "button", onclick: reset, text: tr("back")})) : null;
-  if (back) $("services").append(back);
+  const key = [config, currentLang(), mode?.priority];
+  if (!builtFor || key.some((k, i) => k !== builtFor[i])) {
+    builtFor = key;
+    const groups = config.groups.map((g) => {
+      const mine = config.services.filter((s) => s.group === g.id);
+      if (!mine.length) return null;
+      return el("div", {class: "group"}, el("h2", {text: pick(g.name)}),
+        el("div", {class: "tiles"}, mine.map((s) => el("button", {type: "button", dataset: {service: s.id},
+          onclick: () => issue(s)}, `${s.prefix} · ${pick(s.name)}`, el("small")))));
+    });
+    $("services").replaceChildren(...groups.filter(Boolean));
+    if (mode) $("services").append(el("div", {class: "paths"}, el("button", {class: "back", type: "button", onclick: reset, text: tr("back")})));
+  }
+  for (const b of $("services").querySelectorAll("button[data-service]")) {
+    const e = estimates.services?.[b.dataset.service] || {};
+    b.querySelector("small").textContent = e.minutes != null ? tr("wait_est", {n: e.waiting ?? 0, m: minutesText(e.minutes)})
+      : e.closed_until ? tr("wait_closed", {t: e.closed_until}) : e.waiting != null ? tr("wait_n", {n: e.waiting}) : "";
+    b.disabled = busy || !hub?.up;
+  }
   $("go-priority").hidden = $("go-appointment").hidden = !!mode;
 }
 
