@@ -5,6 +5,7 @@ validation says about screens that cannot show the way."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pygame
@@ -15,10 +16,10 @@ from signage.config.model import HallConfig
 from signage.display import fonts
 from signage.display.preview import preview_time, render_preview, save_preview
 from signage.display.renderer import Renderer, display_to_canvas
-from signage.display.sizing import map_layout
+from signage.display.sizing import plan_label_px
 from signage.display.widgets.base import rgb
 from signage.display.widgets.directory import Directory, directory_items
-from signage.display.widgets.floorplan import Plan, floor_of
+from signage.display.widgets.floorplan import Plan
 from signage.display.widgets.map import Map
 from signage.config.themes import theme_for
 from signage.view import CallEntry, HallView
@@ -113,13 +114,9 @@ def pixel(surface: pygame.Surface, p: tuple[int, int]) -> tuple[int, int, int]:
 
 
 def map_plan(r: Renderer, widget: Map) -> Plan:
-    """The plan as the map draws it (its box by the same arithmetic), in canvas pixels."""
-    floor = floor_of(r.config, widget.screen.floor)
-    area = widget.inner(0.03)
-    th, caption_h, _, _ = map_layout(area.width, area.height)
-    box = pygame.Rect(area.x, area.y + int(th * 1.25), area.width,
-                      area.height - int(th * 1.25) - caption_h - (th // 3 if caption_h else 0))
-    return Plan(floor, box.inflate(-th, -th).move(widget.rect.topleft), widget.up(floor))
+    """The plan the map drew, in canvas pixels."""
+    assert widget.plan is not None
+    return Plan(widget.plan.floor, widget.plan.box.move(widget.rect.topleft), widget.plan.up)
 
 
 @pytest.mark.parametrize("name,screen_id,lang", [("zhenhai", "wayfinding-1f", "zh-Hans"),
@@ -406,3 +403,31 @@ def test_a_tap_on_the_panel_reaches_the_directory_through_the_app() -> None:
         worker.join(5)
         pygame.display.init()  # (the app closes the display when it ends)
     assert taps and taps[0][0] == taps[0][1], taps
+
+
+def test_a_route_upstairs_shows_each_floor_in_turn() -> None:
+    """Window 14 is on 2F: the 1F screen's map draws 1F (from here to the stairs, "走楼梯上到 2 楼"),
+    then 2F (from the stairs to the window), then 1F again."""
+    config = hall("zhenhai")
+    text = Recorder()
+    r = Renderer(config, "wayfinding-1f", lang="zh-Hans", text=text)
+    view = calling(config, 14, "K020")
+    r.frame(view, NOW, 1000.0)
+    widget = r.widget_at("map")
+    assert widget.plan.floor.id == "1F"
+    lines = [d.text for d in text.log]
+    assert "走楼梯上到 2 楼" in lines and any(line.endswith("楼层平面图  (1/2)") for line in lines)
+    text.log.clear()
+    r.frame(view, NOW, 1006.0)
+    assert widget.plan.floor.id == "2F"
+    assert any(line.endswith("楼层平面图  (2/2)") for line in (d.text for d in text.log))
+    theme = theme_for(config, config.screen("wayfinding-1f"))
+    plan = map_plan(r, widget)
+    route = wayfinder_for(config).route("screen:wayfinding-1f", "window:14")
+    x, y = plan.at(route.legs[-1].points[-1])  # the window, ringed in the highlight colour
+    radius = max(8, int(plan_label_px(plan.box.width, plan.box.height, theme.text_scale) * 1.25)) - 1
+    ring = [pixel(r.canvas, (round(x + radius * math.cos(a / 18 * math.pi)), round(y + radius * math.sin(a / 18 * math.pi))))
+            for a in range(36)]
+    assert sum(c == rgb(theme.highlight) for c in ring) >= 30, ring
+    r.frame(view, NOW, 1011.0)
+    assert widget.plan.floor.id == "1F"

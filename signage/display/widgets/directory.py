@@ -34,9 +34,7 @@ from ...i18n import t as tr
 from ...wayfinding import KIND_NAMES, Route
 from .base import Ctx, mix
 from .floorplan import (
-    SPECIAL_WINDOWS, Plan, RouteWidget, draw_route, floor_of, north_sign, point_label, route_for, route_lines,
-    screen_spot,
-    window_label,
+    SPECIAL_WINDOWS, RouteWidget, floor_of, point_label, route_for, route_lines, screen_spot, window_label,
 )
 from .icons import badge_colour, draw_icon
 
@@ -145,7 +143,20 @@ class Directory(RouteWidget):
         return False
 
     def key(self, ctx: Ctx) -> Hashable:
-        return self.current(ctx), ctx.lang, ctx.palette
+        index = self.current(ctx)
+        return index, ctx.lang, ctx.palette, self.showing(ctx, index)[0]
+
+    def showing(self, ctx: Ctx, index: int) -> tuple[str, int, int]:
+        """The floor the plan shows now (each floor of a way over several in turn)."""
+        if not self.items or not self.big:
+            return self.screen.floor, 0, 1
+        return self.shown_floor(ctx, self.route(ctx, self.items[index]), index, self.screen.floor)
+
+    @property
+    def big(self) -> bool:
+        """Whether the region is large enough for the plan."""
+        area = self.inner(0.03)
+        return area.width >= 900 and area.height >= 500 and (self.options is None or self.options.show_map)
 
     def route(self, ctx: Ctx, item: Item) -> Route | None:
         return route_for(ctx, f"screen:{self.screen.id}", item.targets, item.step_free)
@@ -164,7 +175,7 @@ class Directory(RouteWidget):
         index = self.current(ctx)
         item = self.items[index]
         route = self.route(ctx, item)
-        big = area.width >= 900 and area.height >= 500 and (self.options is None or self.options.show_map)
+        big = self.big
         if area.height < 200 or area.width < 320:
             self.one_line(ctx, surface, area, item, route)
             return surface
@@ -196,15 +207,15 @@ class Directory(RouteWidget):
         self.listing(ctx, surface, listing, index)
         words_h = max(th * 3, int(right.height * 0.24))
         box = pygame.Rect(right.x, right.y, right.width, right.height - words_h - th // 3)
-        if floor is not None and box.width > 8 and box.height > 8:
-            plan = Plan(floor, box.inflate(-th, -th), self.up())
-            spot = screen_spot(self.screen)
-            here = self.plans.blit(ctx, surface, plan, box, spot)
-            if plan.up:
-                north_sign(ctx, surface, plan)
-            drawn = draw_route(ctx, surface, plan, route, spot[0] if spot else None, box, here) if route else None
-            self.set_route(drawn if drawn is not None and len(drawn.path) >= 2 else None, ctx.t)
-            self.plans.label_here(ctx, surface, box, drawn.path if drawn else (), drawn.tags if drawn else ())
+        shown, k, n = self.showing(ctx, index)
+        plan_floor = ctx.config.floor(shown) or floor
+        if plan_floor is not None and box.width > 8 and box.height > 8:
+            spot = screen_spot(self.screen) if plan_floor.id == self.screen.floor else None
+            self.draw_plans(ctx, surface, box, plan_floor, self.up(), spot, route, th)
+            if n > 1:  # which floor of the way this is
+                tag = pygame.Rect(box.x, box.y, box.width, th)
+                ctx.text.draw(surface, f"{ctx.pick(plan_floor.name)}  {plan_floor.id}  ({k + 1}/{n})", ctx.lang,
+                              tag, p.accent, int(th * 0.7), align="left")
         self.details(ctx, surface, pygame.Rect(right.x, right.bottom - words_h, right.width, words_h), item, route)
         return surface
 

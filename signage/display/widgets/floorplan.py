@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Hashable, Iterable, Sequence
 
@@ -134,10 +135,11 @@ def draw_floor(ctx: Ctx, surface: pygame.Surface, plan: Plan,
         pygame.draw.polygon(surface, mix(p.panel, p.accent, 0.35), pts, max(1, px // 12))
     pygame.draw.polygon(surface, p.muted, outline, max(2, px // 6))
     # windows: numbered tiles, the love window and the other special ones edged in the highlight colour
-    side = max(12, min(int(plan.k * 2.2), int(px * 2.0)))
-    for w in ctx.config.windows:
-        if w.floor != floor.id or not finite(w.position):
-            continue
+    windows = [w for w in ctx.config.windows if w.floor == floor.id and finite(w.position)]
+    gap = min((math.dist(a.position, b.position) for i, a in enumerate(windows) for b in windows[i + 1:]),
+              default=3.0)  # tiles of counters side by side must not overlap
+    side = max(12, min(int(plan.k * 2.2), int(px * 2.0), int(plan.k * max(gap, 0.5) * 0.92)))
+    for w in windows:
         c = plan.at(w.position)
         tile = pygame.Rect(0, 0, side, side)
         tile.center = c
@@ -249,10 +251,14 @@ def _spots(ctx: Ctx, label: str, near: pygame.Rect, px: int, bold: bool) -> list
 
 
 class PlanCache:
-    """The floor layer of one widget, drawn once per (size, floor, language, theme, turn)."""
+    """The floor layers of one widget, each drawn once per (size, floor, language, theme,
+    turn); a few are kept, so a route over two floors shown in turn draws each once."""
+
+    KEEP = 4
 
     def __init__(self) -> None:
-        self._key: Hashable = None
+        self._layers: OrderedDict[Hashable, tuple[pygame.Surface, list[pygame.Rect], list[pygame.Rect], int]] = \
+            OrderedDict()
         self._surface: pygame.Surface | None = None
         self.here: list[pygame.Rect] = []  # the "you are here" dot, in the outer box's pixels
         self.taken: list[pygame.Rect] = []  # tiles, icons, labels
@@ -261,12 +267,16 @@ class PlanCache:
     def get(self, ctx: Ctx, plan: Plan, outer: pygame.Rect, here: tuple[Point, float | None] | None) -> pygame.Surface:
         inner = plan.box.move(-outer.x, -outer.y)
         key = (outer.size, tuple(inner), plan.floor.id, plan.up, ctx.lang, ctx.palette, here)
-        if key != self._key or self._surface is None:
+        layer = self._layers.get(key)
+        if layer is None:
             surface = pygame.Surface(outer.size, pygame.SRCALPHA)
-            marker, self.taken = draw_floor(ctx, surface, Plan(plan.floor, inner, plan.up), here)
-            self.here = [marker] if marker is not None else []
-            self._px = text_px(inner, ctx.palette.scale)
-            self._surface, self._key = surface, key
+            marker, taken = draw_floor(ctx, surface, Plan(plan.floor, inner, plan.up), here)
+            layer = (surface, [marker] if marker is not None else [], taken, text_px(inner, ctx.palette.scale))
+            self._layers[key] = layer
+            while len(self._layers) > self.KEEP:
+                self._layers.popitem(last=False)
+        self._layers.move_to_end(key)
+        self._surface, self.here, self.taken, self._px = layer
         return self._surface
 
     def blit(self, ctx: Ctx, surface: pygame.Surface, plan: Plan, outer: pygame.Rect,
@@ -411,6 +421,7 @@ def route_lines(ctx: Ctx, route: Route | None, lang: str) -> str:
 
 # --- a widget with an animated route ------------------------------------------------------------------
 
+FLOOR_SECONDS = 5.0  # a route over several floors shows each this long, in turn
 TRAIL = (0.0, 0.06, 0.12)  # the dot and the two fading ones behind it, as fractions of a lap
 LAP_PAUSE = 0.8  # seconds without the dot before each run (a still picture shows the route clean)
 
@@ -424,6 +435,9 @@ class RouteWidget(Widget):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.plans = PlanCache()
+        self.plan: Plan | None = None  # the plan last drawn (region pixels)
+        self._token: Hashable = None
+        self._since = 0.0
         self._drawn: Drawn | None = None
         self._shown: Drawn | None = None  # the route on the picture now on the canvas
         self._dots: list[pygame.Rect] = []
@@ -433,6 +447,30 @@ class RouteWidget(Widget):
         """Called by ``render``: the route on the new picture."""
         self._drawn = drawn
         self._t0 = t
+
+    def shown_floor(self, ctx: Ctx, route: Route | None, token: Hashable, home: str) -> tuple[str, int, int]:
+        """Which floor to draw now: a route over several floors shows each in turn
+        (``FLOOR_SECONDS`` each, from when ``token``, the call or item, first showed);
+        (floor id, its place in the route from 0, how many floors)."""
+        if token != self._token:
+            self._token, self._since = token, ctx.t
+        floors = [f for k, f in enumerate(route.floors) if k == 0 or route.floors[k - 1] != f] if route else []
+        if len(floors) < 2 or home not in floors:
+            return home, 0, 1
+        k = int(max(0.0, ctx.t - self._since) // FLOOR_SECONDS) % len(floors)
+        return floors[k], k, len(floors)
+
+    def draw_plans(self, ctx: Ctx, surface: pygame.Surface, box: pygame.Rect, floor: Floor, up: float,
+                   spot: tuple[Point, float | None] | None, route: Route | None, pad: int) -> None:
+        """The plan of ``floor`` in ``box`` with the route's walk on it (animated), "you are
+        here" at ``spot`` (None: not on this floor) and its label off the route."""
+        plan = self.plan = Plan(floor, box.inflate(-pad, -pad), up)  # room for the icons on the walls
+        here = self.plans.blit(ctx, surface, plan, box, spot)
+        if plan.up:
+            north_sign(ctx, surface, plan)
+        drawn = draw_route(ctx, surface, plan, route, spot[0] if spot else None, box, here) if route else None
+        self.set_route(drawn if drawn is not None and len(drawn.path) >= 2 else None, ctx.t)
+        self.plans.label_here(ctx, surface, box, drawn.path if drawn else (), drawn.tags if drawn else ())
 
     def draw(self, canvas: pygame.Surface, ctx: Ctx, force: bool = False,
              may_render: bool = True) -> list[pygame.Rect]:

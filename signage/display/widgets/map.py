@@ -25,7 +25,7 @@ from ...wayfinding import Route
 from ...view import CallEntry
 from .. import sizing
 from .base import Ctx, mix
-from .floorplan import Plan, RouteWidget, draw_route, floor_of, north_sign, route_for, route_lines, screen_spot
+from .floorplan import RouteWidget, floor_of, route_for, route_lines, screen_spot
 
 
 class Map(RouteWidget):
@@ -52,7 +52,17 @@ class Map(RouteWidget):
 
     def key(self, ctx: Ctx) -> Hashable:
         c = self.newest(ctx)
-        return (c.seq, c.number, c.window) if c else None, ctx.lang, ctx.palette
+        call = (c.seq, c.number, c.window) if c else None
+        return call, ctx.lang, ctx.palette, self.showing(ctx, c)[0]
+
+    def showing(self, ctx: Ctx, call: CallEntry | None) -> tuple[str, int, int]:
+        """The floor drawn now: the map's own, or, for a route over several floors, each in
+        turn (unless ``floor`` fixes it); its place in the route and how many floors."""
+        floor = self.floor(ctx)
+        home = floor.id if floor is not None else self.screen.floor
+        if getattr(self.options, "floor", None):
+            return home, 0, 1
+        return self.shown_floor(ctx, self.route(ctx, call), call.seq if call else None, home)
 
     def route(self, ctx: Ctx, call: CallEntry | None) -> Route | None:
         if call is None:
@@ -66,29 +76,25 @@ class Map(RouteWidget):
         p = ctx.palette
         surface = self.blank(ctx)
         area = self.inner(0.03)
-        floor = self.floor(ctx)
+        home = self.floor(ctx)
+        call = self.newest(ctx)
+        shown, k, n = self.showing(ctx, call)
+        floor = ctx.config.floor(shown) or home
         th, caption_h, _, _ = sizing.map_layout(area.width, area.height)
         title = tr(self.title_key, ctx.lang)
         if floor is not None:
-            title = f"{ctx.pick(floor.name)}  {floor.id}  ·  {title}"
+            title = f"{ctx.pick(floor.name)}  {floor.id}  ·  {title}" + (f"  ({k + 1}/{n})" if n > 1 else "")
         ctx.text.draw(surface, title, ctx.lang, pygame.Rect(area.x, area.y, area.width, th), p.accent,
                       int(th * 0.8), align="left")
         if floor is None or area.height < 3 * th:
             return surface
-        call = self.newest(ctx)
         route = self.route(ctx, call)
         box = pygame.Rect(area.x, area.y + int(th * 1.25), area.width,
                           area.height - int(th * 1.25) - caption_h - (th // 3 if caption_h else 0))
         if box.width < 8 or box.height < 8:
             return surface
-        plan = Plan(floor, box.inflate(-th, -th), self.up(floor))  # room for the icons on the walls
         spot = screen_spot(self.screen) if floor.id == self.screen.floor else None
-        here = self.plans.blit(ctx, surface, plan, box, spot)
-        if plan.up:
-            north_sign(ctx, surface, plan)
-        drawn = draw_route(ctx, surface, plan, route, spot[0] if spot else None, box, here) if route else None
-        self.set_route(drawn if drawn is not None and len(drawn.path) >= 2 else None, ctx.t)
-        self.plans.label_here(ctx, surface, box, drawn.path if drawn else (), drawn.tags if drawn else ())
+        self.draw_plans(ctx, surface, box, floor, self.up(home or floor), spot, route, th)
         if caption_h:
             cap = pygame.Rect(area.x, area.bottom - caption_h, area.width, caption_h)
             pygame.draw.rect(surface, mix(p.panel, p.background, 0.5), cap, border_radius=caption_h // 8)
