@@ -116,7 +116,7 @@ class Directory(RouteWidget):
             self.items = []
         self.held: tuple[int, float] | None = None  # (item, until), after a tap
         self.rows: list[tuple[pygame.Rect, int]] = []  # where each listed item is, in region pixels
-        self._last_t = 0.0
+        self._routes: dict[str, Route | None] = {}  # the widget is made anew with a new hall file
 
     @property
     def cycle(self) -> float:
@@ -128,7 +128,6 @@ class Directory(RouteWidget):
 
     def current(self, ctx: Ctx) -> int:
         """The item shown now: the one tapped (for ``hold_seconds``), else the cycle's."""
-        self._last_t = ctx.t
         if self.held is not None and ctx.t < self.held[1] and self.held[0] < len(self.items):
             return self.held[0]
         self.held = None
@@ -159,7 +158,10 @@ class Directory(RouteWidget):
         return area.width >= 900 and area.height >= 500 and (self.options is None or self.options.show_map)
 
     def route(self, ctx: Ctx, item: Item) -> Route | None:
-        return route_for(ctx, f"screen:{self.screen.id}", item.targets, item.step_free)
+        """The way to the item (each asked once: the frame loop asks every frame)."""
+        if item.key not in self._routes:
+            self._routes[item.key] = route_for(ctx, f"screen:{self.screen.id}", item.targets, item.step_free)
+        return self._routes[item.key]
 
     # --- drawing ---------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ class Map(RouteWidget):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.animate = bool(getattr(self.options, "animate_route", True))
+        self._asked: tuple[tuple[int, int], Route | None] | None = None
 
     def floor(self, ctx: Ctx) -> Floor | None:
         return floor_of(ctx.config, getattr(self.options, "floor", None) or self.screen.floor)
@@ -65,11 +66,16 @@ class Map(RouteWidget):
         return self.shown_floor(ctx, self.route(ctx, call), call.seq if call else None, home)
 
     def route(self, ctx: Ctx, call: CallEntry | None) -> Route | None:
+        """The way to the call's window (asked once per call: the frame loop asks every frame)."""
         if call is None:
             return None
+        if self._asked is not None and self._asked[0] == (call.seq, call.window):
+            return self._asked[1]
         window = ctx.config.window(call.window)
-        return route_for(ctx, f"screen:{self.screen.id}", [f"window:{call.window}"],
-                         step_free=window is not None and window.kind == "love")
+        route = route_for(ctx, f"screen:{self.screen.id}", [f"window:{call.window}"],
+                          step_free=window is not None and window.kind == "love")
+        self._asked = ((call.seq, call.window), route)
+        return route
 
     def render(self, ctx: Ctx) -> pygame.Surface:
         self.set_route(None, ctx.t)
