@@ -3,12 +3,14 @@
 Theory of operation. A plan is drawn in two layers:
 
 * the **floor** (outline, areas and their names, windows, icons of the points,
-  "you are here"): drawn once per size, language and theme into a surface and
-  kept (:class:`PlanCache`); it never changes while the screen runs;
+  the "you are here" dot): drawn once per floor, size, language and theme into
+  a surface and kept (:class:`PlanCache`); it never changes while the screen runs;
 * the **route** (the newest call's way, or the directory's current item):
   copied onto that floor picture when the call changes, as a thick line in the
   highlight colour with a ring round the target and, where it leaves the floor,
-  a callout "乘电梯到 2 楼 / Take the lift to 2F".
+  a callout "乘电梯到 2 楼 / Take the lift to 2F"; "you are here" gets its label
+  then, on a side the route does not take. A way over several floors shows each
+  floor in turn (:meth:`RouteWidget.shown_floor`).
 
 What moves is one bright dot (and two fading ones behind it) running along the
 route from here to the target: each frame restores the few pixels under the old
