@@ -281,3 +281,40 @@ def test_bad_view_never_breaks_a_widget() -> None:
         view.apply(m, NOW)
     for sid in ("main", "entrance-guide", "strip-6"):
         draw(config, sid, view=view)
+
+
+def test_call_banner_shows_a_burst_in_order_but_never_lags_behind_the_hall() -> None:
+    from signage.display.widgets.call_banner import MAX_LAG
+
+    config = zhongshan()
+    view = sample_view(config, NOW)
+    r = Renderer(config, "main", text=Recorder())
+    banner = r.widget_at("call_banner")
+    r.frame(view, NOW, 0.0)
+    seq = view.seq
+
+    def call(number: str, window: int, at: float) -> None:
+        nonlocal seq
+        seq += 1
+        view.apply({"type": "event", "seq": seq, "event": {
+            "type": "ticket_called", "at": at, "window": window,
+            "ticket": {"id": f"id-{number}", "number": number, "service": "id-card", "class": "normal"}}}, at)
+
+    for i, w in enumerate((3, 4, 5)):  # three windows call in the same second: each is shown, in order
+        call(f"A{500 + i}", w, NOW)
+    shown = []
+    for k in range(60):  # 15 s of frames, 4 a second
+        r.frame(view, NOW + k / 4, k / 4)
+        if banner.shown and banner.shown_fresh and (not shown or shown[-1] != banner.shown.number):
+            shown.append(banner.shown.number)
+    assert [n for n in shown if n.startswith("A5")] == ["A500", "A501", "A502"]  # (after the sample's own)
+    # A rush of 30 calls in 30 s: far more than the banner can show at a few seconds each.
+    start = NOW + 100
+    for i in range(30):
+        call(f"B{i:03d}", 3 + i % 3, start + i)
+        r.frame(view, start + i, 100 + i)
+    end = start + 29
+    for k in range(8):  # once the rush is over, the banner catches up within a few turns
+        r.frame(view, end + k * 4, 129 + k * 4)
+    assert banner.shown.number == "B029"
+    assert all(end - c.fresh_at <= MAX_LAG for c in banner.queue)

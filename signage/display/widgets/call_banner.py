@@ -3,9 +3,11 @@
 A live call is highlighted (the panel turns the highlight colour) for
 ``highlight_seconds``, then settles. Calls that arrive together (three windows
 calling in the same second) queue up and are each shown for a few seconds, in
-the order they were made: none is lost. A recall is a new call and shows again.
-Calls from a snapshot or a replay after a reconnect are shown settled, never
-flashed.
+the order they were made: none is lost. In a rush that would keep a call
+waiting more than ``MAX_LAG`` for its turn, the banner skips it (it was spoken
+and is in the recent calls) rather than lag behind the hall. A recall is a new
+call and shows again. Calls from a snapshot or a replay after a reconnect are
+shown settled, never flashed.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ log = logging.getLogger(__name__)
 
 MIN_SHOW = 4.0    # seconds each queued call stays up before the next
 BUSY_SHOW = 2.5   # ... when many are waiting their turn
+MAX_LAG = 20.0    # seconds a call may wait for its turn; later it is only in the recent calls
 
 
 class CallBanner(Widget):
@@ -55,6 +58,11 @@ class CallBanner(Widget):
             self.last_seq = fresh[-1].seq
         if calls:
             self.last_seq = max(self.last_seq, max(c.seq for c in calls))
+        if len(self.queue) > 1:
+            # Never fall behind the hall: a call that waited too long for its turn was spoken
+            # and is in the recent calls; the banner moves on (the newest call always stays).
+            self.queue = [c for c in self.queue[:-1] if ctx.now - (c.fresh_at or ctx.now) <= MAX_LAG] + \
+                self.queue[-1:]
         show_for = min(self.highlight_seconds, BUSY_SHOW if len(self.queue) > 3 else MIN_SHOW)
         lit = self.highlighted(ctx)
         if self.queue and (not lit or ctx.t - self.shown_since >= show_for):
