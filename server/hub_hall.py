@@ -236,9 +236,10 @@ class HallRuntime:
         self._estimates_last = 0.0
         self._unsent: tuple[bytes, bytes] | None = None  # new estimates waiting for a commit to ride with
         self.latest_estimates: dict[str, Any] = {}  # the last estimates computed ({services, tickets})
-        # Called (on the loop) after events or estimates were written to the clients: the
-        # "my ticket" watchers of server/web_live.py follow the hall this way.
-        self.listeners: list[Callable[["HallRuntime"], None]] = []
+        # Called (on the loop) after events or estimates were written to the clients, with the ids
+        # of the tickets the events touched (None: anything may have changed, e.g. new estimates).
+        # The "my ticket" watchers of server/web_live.py follow the hall this way.
+        self.listeners: list[Callable[["HallRuntime", set[str] | None], None]] = []
         # After a restart the ring starts with the log's tail, so that screens
         # reconnecting to the new process get a replay, not a snapshot.
         for seq, event in durable.store.events(self.id, after=max(0, durable.seq - ring_size)):
@@ -393,15 +394,17 @@ class HallRuntime:
             for item in batch:
                 self.metrics.fanout.observe(done - item.received, hall=self.id)
             self._learn([n for out in outcomes if isinstance(out, Applied) for n in out.numbered])
-            self._notify()
+            self._notify(None if estimates is not None else {
+                e["ticket"]["id"] for out in outcomes if isinstance(out, Applied)
+                for e in out.decision.events if e.get("ticket")})
         self._check_backlogs()
         if changed:
             self.estimates_soon()
 
-    def _notify(self) -> None:
+    def _notify(self, tickets: set[str] | None = None) -> None:
         for listener in self.listeners:
             try:
-                listener(self)
+                listener(self, tickets)
             except Exception:
                 log.exception("hall %s: a listener failed", self.id)
 

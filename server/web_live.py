@@ -156,10 +156,11 @@ class LiveSide:
         self.watchers.pop(client, None)
         self._sent.pop(client, None)
 
-    def hall_changed(self, hall: HallRuntime) -> None:
-        """After a commit, a tick or an estimates push: each watcher of ``hall`` whose view changed gets it."""
+    def hall_changed(self, hall: HallRuntime, tickets: set[str] | None = None) -> None:
+        """After a commit, a tick or an estimates push: each watcher of ``hall`` whose view changed
+        gets it. ``tickets``: only these tickets' views can have changed (None: any)."""
         for client, tid in list(self.watchers.items()):
-            if client.hall != hall.id:
+            if client.hall != hall.id or (tickets is not None and tid not in tickets):
                 continue
             frame = self._view_frame(hall, tid)
             if frame != self._sent.get(client):

@@ -178,8 +178,9 @@ def test_double_click_and_resend_after_a_drop_act_once(hub: HubThread, context) 
     staff.wait_for_selector(button)
     before = sum(1 for e in hub.events() if e["type"] == "ticket_called")
     staff.dblclick(button)
+    until(lambda: sum(1 for e in hub.events() if e["type"] == "ticket_called") > before, what="the call")
     staff.wait_for_selector(button)
-    time.sleep(0.3)
+    time.sleep(0.3)  # a second command would have landed by now
     assert sum(1 for e in hub.events() if e["type"] == "ticket_called") == before + 1
     # The line drops while a command waits: the page sends it again, with the same id, after reconnecting.
     result = staff.evaluate("""async () => {
