@@ -142,6 +142,12 @@ async def test_a_ticket_page_watches_its_ticket_only(hub: HubHarness) -> None:
     assert view["number"] == mine["number"] and view["state"] == "waiting" and view["service_name"]["zh-Hans"]
     window = await hub.connect("window", window=3)
     assert (await window.request({"type": "call_next", "window": 3}))["result"]["ticket"]["id"] == first["id"]
+    # the one ahead was called: the new estimates move this ticket up
+    for _ in range(5):
+        view = (await watcher.expect("ticket"))["ticket"]
+        if view.get("ahead") == 0:
+            break
+    assert view["ahead"] == 0 and view["state"] == "waiting"
     assert (await window.request({"type": "call_next", "window": 3}))["result"]["ticket"]["id"] == mine["id"]
     seen = await watcher.drain(0.4)
     assert {m["type"] for m in seen} == {"ticket"}  # no events, no other tickets
