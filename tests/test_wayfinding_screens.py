@@ -392,7 +392,9 @@ def test_a_tap_on_the_panel_reaches_the_directory_through_the_app() -> None:
         assert app.display.get_size() == (ch, app.renderer.size[0])  # a landscape output
         taps.append((index, 0))
         pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(ch - 1 - y, x), button=1))
-        time.sleep(0.3)
+        end = time.monotonic() + 5  # the app's thread takes it at its next frame (slow on a busy machine)
+        while time.monotonic() < end and d._key[0] != index:
+            time.sleep(0.02)
         taps[-1] = (index, d._key[0])
 
     worker = threading.Thread(target=operator, daemon=True)
