@@ -35,7 +35,7 @@ const T = {
   r_manager: {"zh-Hans": "管理", en: "Manager"},
   offline_screens: {"zh-Hans": "未连接的屏幕：{s}", en: "Screens not connected: {s}"},
   all_online: {"zh-Hans": "所有屏幕都已连接", en: "Every screen is connected"},
-  ticket_pages: {"zh-Hans": "；{n} 个手机在看排队进度", en: "; {n} phones follow their ticket"},
+  ticket_pages: {"zh-Hans": "；{n} 个手机在看排队进度", en: "; phones following a ticket: {n}"},
   no_announcer: {"zh-Hans": "注意：没有语音播报在线", en: "Note: no announcer is connected"},
   messages_h: {"zh-Hans": "文明用语与提示（滚动字幕）", en: "Civility messages and notices (ticker)"},
   from_hall_file: {"zh-Hans": "现在使用大厅文件中的内容", en: "Now: the hall file's messages"},
