@@ -15,7 +15,10 @@ What a caller may rely on:
   when that connection is lost; only on changes.
 * After a drop the client reconnects by itself with jittered exponential backoff
   (0.5 s doubling to 10 s) and says ``since`` = the last ``seq`` it saw, so the
-  hub replays what was missed instead of sending a fresh snapshot.
+  hub replays what was missed instead of sending a fresh snapshot. For a minute
+  after losing a hub that had welcomed it, it tries at least every second
+  (jittered): a restarted hub is back in seconds, and the screens should be
+  back within a second or two of it, not after a backoff that grew meanwhile.
 * :meth:`send` may be called from any thread; while disconnected the message is
   dropped and ``False`` returned (screens and announcers only read, so there is
   nothing worth queueing).
@@ -42,7 +45,8 @@ class HubClient:
     def __init__(self, url: str, hello: dict[str, Any], on_message: Callable[[dict[str, Any]], None],
                  on_status: Callable[[bool], None] | None = None, *,
                  min_backoff: float = 0.5, max_backoff: float = 10.0,
-                 open_timeout: float = 5.0, ping_interval: float | None = 10.0) -> None:
+                 open_timeout: float = 5.0, ping_interval: float | None = 10.0,
+                 quick_backoff: float = 1.0, quick_for: float = 60.0) -> None:
         self.url = url
         self.hello = dict(hello)
         self.on_message = on_message
@@ -51,6 +55,9 @@ class HubClient:
         self.max_backoff = max_backoff
         self.open_timeout = open_timeout
         self.ping_interval = ping_interval
+        self.quick_backoff = quick_backoff  # the longest wait ...
+        self.quick_for = quick_for          # ... for this long after a welcomed session ended
+        self._lost_at: float | None = None
         self.since: int | None = hello.get("since") if isinstance(hello.get("since"), int) else None
         self.connected = False
         self.attempts = 0  # connection attempts so far (for tests and logs)
@@ -75,13 +82,21 @@ class HubClient:
                 break
             if welcomed:
                 delay = self.min_backoff  # a good session: start the backoff over
-            # "equal jitter": half fixed, half random, so screens do not stampede a restarted hub
-            wait = max(self.min_backoff, delay / 2 + random.uniform(0, delay / 2))
+                self._lost_at = self._loop.time()
+            wait = self.next_wait(delay, self._loop.time())
             try:
                 await asyncio.wait_for(self._stop.wait(), timeout=wait)
             except asyncio.TimeoutError:
                 pass
             delay = min(self.max_backoff, delay * 2)
+
+    def next_wait(self, delay: float, now: float) -> float:
+        """Seconds to wait before the next attempt, ``delay`` being the backoff reached."""
+        # "equal jitter": half fixed, half random, so screens do not stampede a restarted hub
+        wait = max(self.min_backoff, delay / 2 + random.uniform(0, delay / 2))
+        if self._lost_at is not None and now - self._lost_at < self.quick_for:
+            wait = min(wait, max(self.min_backoff, self.quick_backoff * random.uniform(0.5, 1.0)))
+        return wait
 
     async def _session(self) -> bool:
         """One connection, from opening to its end. True if the hub welcomed us."""
