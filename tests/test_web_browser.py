@@ -328,3 +328,70 @@ def test_appointments_imported_by_the_manager_check_in_at_the_kiosk(hub: HubThre
     assert kiosk.inner_text("#r-number").startswith("D") and "AB1234" in kiosk.inner_text("#r-class")
     issued = [e for e in hub.events() if e["type"] == "ticket_issued"][-1]["ticket"]
     assert issued["class"] == "appointment" and issued["appointment"] == "AB1234"
+
+
+def test_the_staff_console_pauses_transfers_requeues_by_keyboard(hub: HubThread, context) -> None:
+    async def issue(service: str) -> None:
+        kiosk = await hub.harness.connect("kiosk")
+        await hub.harness.issue(kiosk, service)
+        await kiosk.close()
+
+    staff = context.new_page()
+    staff.goto(f"{hub.http}/staff?hall=zhongshan&window=3#token={WINDOW3}")
+    ready = "#actions button[data-cmd=call_next]:not([disabled])"
+    staff.wait_for_selector(ready)
+    if staff.is_enabled("#actions button[data-cmd=complete]"):  # an earlier test's citizen is at the counter
+        staff.keyboard.press("c")
+        wait_js(staff, "document.getElementById('cur-number').textContent === '—'")
+    # pause with a reason, by keyboard only
+    staff.keyboard.press("p")
+    staff.wait_for_selector("#d-pause[open]")
+    staff.keyboard.type("午休")
+    staff.keyboard.press("Enter")
+    wait_js(staff, "document.getElementById('win-state').textContent === '暂停'")
+    assert "午休" in staff.inner_text("#win-reason")
+    assert staff.is_disabled("#actions button[data-cmd=call_next]")
+    staff.keyboard.press("u")
+    wait_js(staff, "document.getElementById('win-state').textContent === '开放'")
+    # skip a no-show, then requeue it when the citizen comes back
+    hub.run(issue("birth-reg"))
+    staff.wait_for_selector(ready)
+    staff.keyboard.press("n")
+    staff.wait_for_selector("#actions button[data-cmd=skip]:not([disabled])")
+    number = staff.inner_text("#cur-number")
+    staff.keyboard.press("s")
+    wait_js(staff, "document.getElementById('cur-number').textContent === '—'")
+    staff.keyboard.press("q")
+    staff.wait_for_selector("#d-requeue[open]")
+    staff.keyboard.type(number.lower())
+    staff.keyboard.press("Enter")
+    wait_js(staff, "document.getElementById('flash').textContent.includes('已重新排队')")
+    assert number in staff.inner_text("#flash")
+    # call it again and transfer it to the passport service at window 6
+    staff.keyboard.press("n")
+    staff.wait_for_selector("#actions button[data-cmd=transfer]:not([disabled])")
+    staff.keyboard.press("t")
+    staff.wait_for_selector("#d-transfer[open]")
+    staff.select_option("#dt-service", "passport")
+    staff.select_option("#dt-window", "6")
+    staff.click("#d-transfer button[value=ok]")
+    wait_js(staff, "document.getElementById('cur-number').textContent === '—'")
+    moved = [e for e in hub.events() if e["type"] == "ticket_transferred"][-1]
+    assert moved["to_service"] == "passport" and moved["to_window"] == 6 and moved["window"] == 3
+
+
+def test_the_ticket_prints_on_80_mm_and_the_kiosk_returns_to_the_start(hub: HubThread, context) -> None:
+    import re
+
+    kiosk = context.new_page()
+    kiosk.goto(f"{hub.http}/kiosk?hall=zhongshan&idle=2#token={KIOSK}")
+    kiosk.click("button[data-service=certificate]:not([disabled])")
+    kiosk.wait_for_selector("#v-ticket:not([hidden])")
+    wait_js(kiosk, "document.getElementById('r-qr').naturalWidth > 0")
+    pdf = kiosk.pdf(prefer_css_page_size=True, print_background=True)
+    box = [float(x) for x in re.search(rb"/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", pdf).groups()]
+    assert abs((box[2] - box[0]) - 80 / 25.4 * 72) < 2  # 80 mm wide
+    kiosk.emulate_media(media="print")
+    assert kiosk.is_visible("#r-number") and not kiosk.is_visible("#print") and not kiosk.is_visible(".topbar h1")
+    kiosk.emulate_media(media="screen")
+    kiosk.wait_for_selector("#v-start:not([hidden])", timeout=6000)  # no touch for 2 s: back to the start

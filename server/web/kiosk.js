@@ -163,7 +163,19 @@ async function showTicket(result, service, how) {
       });
     }
   } catch (e) { /* the ticket stands without its QR code */ }
+  fitPaper();
   if (query("print") === "1") window.print();
+}
+
+// The printed page: 80 mm wide and as long as the ticket (a CSS rule added through the style
+// sheet's own API: the pages' Content-Security-Policy allows no inline style).
+let paperRule = null;
+function fitPaper() {
+  const sheet = [...document.styleSheets].find((s) => (s.href || "").endsWith("/signage.css"));
+  if (!sheet) return;
+  const mm = Math.ceil($("receipt").getBoundingClientRect().height * 25.4 / 96) + 8;
+  if (paperRule != null) sheet.deleteRule(paperRule);
+  paperRule = sheet.insertRule(`@page { size: 80mm ${Math.max(60, mm)}mm; margin: 0; }`, sheet.cssRules.length);
 }
 
 function fillTicket() {

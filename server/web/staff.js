@@ -295,6 +295,8 @@ async function start(error) {
 
 setupLang(T, () => render());
 for (const b of document.querySelectorAll("#actions button")) b.addEventListener("click", () => command(b.dataset.cmd));
+// Cancel is a plain button, so that Enter in a field submits with OK
+for (const b of document.querySelectorAll("dialog [data-close]")) b.addEventListener("click", () => b.closest("dialog").close("cancel"));
 document.addEventListener("keydown", onKey);
 $("signout").addEventListener("click", () => {
   if (hub) hub.stop();
