@@ -16,10 +16,11 @@ from test_display_widgets import NOW, Recorder, color_pixels, zhongshan
 T0 = 1000.0
 
 
-def call(view: HallView, number: str, window: int, kind: str = "ticket_called", **extra) -> None:
+def call(view: HallView, number: str, window: int, kind: str = "ticket_called", at: float = NOW, **extra) -> None:
+    """A live call made and received at ``at`` (wall clock)."""
     view.apply({"type": "event", "seq": view.seq + 1, "event": {
-        "type": kind, "at": NOW, "window": window,
-        "ticket": {"id": f"id-{number}", "number": number, "service": "id-card", "class": "normal"}, **extra}}, NOW)
+        "type": kind, "at": at, "window": window,
+        "ticket": {"id": f"id-{number}", "number": number, "service": "id-card", "class": "normal"}, **extra}}, at)
 
 
 def setup(screen: str = "main", **kw) -> tuple[Renderer, HallView, Palette]:
@@ -78,7 +79,7 @@ def test_several_calls_in_one_second_are_all_shown_in_turn() -> None:
     r, view, _ = setup()
     r.frame(view, NOW + 20, T0 + 20)  # the sample's call has settled
     for i, number in enumerate(("A101", "B202", "C303")):
-        call(view, number, 3 + i)
+        call(view, number, 3 + i, at=NOW + 20)
     shown = []
     for k in range(0, 200):
         t = T0 + 20 + k * 0.1
