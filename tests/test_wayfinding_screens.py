@@ -375,27 +375,36 @@ def test_a_tap_on_the_panel_reaches_the_directory_through_the_app() -> None:
     client.app = app
     taps: list[tuple[int, int]] = []
 
+    failed: list[BaseException] = []
+
     def operator() -> None:  # another thread: SDL's event queue takes events from any thread
         try:
             tap_a_row()
+        except BaseException as exc:  # (said by the assertion below, not lost in this thread)
+            failed.append(exc)
         finally:  # whatever happened, the app's loop ends
             pygame.event.post(pygame.event.Event(pygame.QUIT))
 
     def tap_a_row() -> None:
         end = time.monotonic() + 10
-        while time.monotonic() < end and (app.renderer is None or not app.renderer.widget_at("directory").rows):
+        def drawn() -> bool:  # (the widget's key is a tuple once it has been drawn)
+            d = app.renderer.widget_at("directory") if app.renderer else None
+            return d is not None and bool(d.rows) and isinstance(d._key, tuple)
+
+        while time.monotonic() < end and not drawn():
             time.sleep(0.02)
         d = app.renderer.widget_at("directory")
-        rect, index = next((r, i) for r, i in d.rows if i != d._key[0])
+        key = d._key  # one read: the app's thread may replace it at any moment
+        rect, index = next((r, i) for r, i in d.rows if i != key[0])
         x, y = rect.move(d.rect.topleft).center  # canvas pixels; shown turned clockwise on the panel
         ch = app.renderer.size[1]
         assert app.display.get_size() == (ch, app.renderer.size[0])  # a landscape output
         taps.append((index, 0))
         pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(ch - 1 - y, x), button=1))
         end = time.monotonic() + 5  # the app's thread takes it at its next frame (slow on a busy machine)
-        while time.monotonic() < end and d._key[0] != index:
+        while time.monotonic() < end and d.held is None:
             time.sleep(0.02)
-        taps[-1] = (index, d._key[0])
+        taps[-1] = (index, d.held[0] if d.held else None)
 
     worker = threading.Thread(target=operator, daemon=True)
     worker.start()
@@ -404,6 +413,7 @@ def test_a_tap_on_the_panel_reaches_the_directory_through_the_app() -> None:
     finally:
         worker.join(5)
         pygame.display.init()  # (the app closes the display when it ends)
+    assert not failed, repr(failed[0]) if failed else ""
     assert taps and taps[0][0] == taps[0][1], taps
 
 
