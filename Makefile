@@ -12,7 +12,7 @@ DEBS   := fonts-noto-cjk chromium
 
 export SDL_AUDIODRIVER ?= dummy
 
-.PHONY: demo test setup debs bench clean
+.PHONY: demo test setup debs bench soak clean
 
 demo: setup
 	$(BIN)/signage demo
@@ -24,6 +24,10 @@ test: setup
 BENCHES := engine hub render voice wait
 bench: setup
 	@for b in $(BENCHES); do echo "== signage bench $$b"; $(BIN)/signage bench $$b || exit 1; done
+
+# A simulated week with screens and announcers, then crashes and outages (about 8 minutes).
+soak: setup
+	$(BIN)/signage bench soak
 
 setup: debs $(STAMP)
 
