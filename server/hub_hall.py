@@ -441,9 +441,11 @@ class HallRuntime:
             log.exception("hall %s: the estimator could not start; naive estimates meanwhile", self.id)
 
     def _estimate(self, now: float) -> dict | None:
-        """In the estimator's thread: estimates for the engine as it is now."""
+        """In the estimator's thread: estimates for the engine as it is now, with the seq they reflect."""
         try:
-            return self.estimator(self.durable.engine, now)
+            # An estimator with its own replica has seen the events fed to it so far (in this thread).
+            seq = getattr(self.estimator, "seq", None) if self._feed_numbered is not None else self.durable.seq
+            return {**self.estimator(self.durable.engine, now), "seq": seq}
         except Exception:
             log.exception("hall %s: the estimator failed", self.id)
             return None
@@ -456,8 +458,10 @@ class HallRuntime:
             return None
         self._estimates_key = key
         self.latest_estimates = {"services": services, "tickets": tickets}
-        public = dumps({"type": "estimates", "at": now, "services": services})
-        full = dumps({"type": "estimates", "at": now, "services": services, "tickets": tickets})
+        # The seq lets a client tell counts older than the events it already has (it ignores them).
+        head = {"type": "estimates", "at": now, **({"seq": est["seq"]} if isinstance(est.get("seq"), int) else {})}
+        public = dumps({**head, "services": services})
+        full = dumps({**head, "services": services, "tickets": tickets})
         return public, full
 
     def _write_with_estimates(self, blob: bytes, estimates: tuple[bytes, bytes] | None) -> None:

@@ -301,6 +301,7 @@ class EventMessage(Message):
 class Estimates(Message):
     type: Literal["estimates"]
     at: float
+    seq: int | None = Field(None, description="the last event these estimates reflect (absent from older hubs)")
     services: dict[str, Any]
     tickets: dict[str, Any] | None = None
 

@@ -185,7 +185,11 @@ class HallView:
         if self.estimates_at is not None:
             self.clock_offset = self.estimates_at - now
         self.rev["estimates"] += 1
-        # the hub's count is authoritative: it corrects any drift of our own counting
+        # The hub's count is authoritative (it corrects any drift of our own counting), but only
+        # if it is not older than the events we have already folded in.
+        seq = m.get("seq")
+        if isinstance(seq, int) and not isinstance(seq, bool) and seq < self.seq:
+            return
         counted = {s: _int(e.get("waiting"), -1) for s, e in self.estimates.items()}
         counted = {s: n for s, n in counted.items() if n >= 0}
         if any(self.waiting.get(s) != n for s, n in counted.items()):

@@ -221,3 +221,19 @@ def test_against_the_hub_engine() -> None:
         assert m["state"] == w["state"], n
         assert (m.get("ticket") or {}).get("number") == (w.get("ticket") or {}).get("number"), n
         assert m.get("ticket_state") == w.get("ticket_state"), n
+
+
+def test_estimates_older_than_the_events_do_not_step_the_counts_back() -> None:
+    view = fold(welcome(10, SNAPSHOT))
+    before = view.waiting.get("id-card", 0)
+    view.apply(ev(11, "ticket_issued", ticket=T("A031")), NOW)
+    assert view.waiting["id-card"] == before + 1
+    # estimates computed at seq 10 arrive after event 11: their count is one short, and ignored
+    view.apply({"type": "estimates", "at": NOW, "seq": 10,
+                "services": {"id-card": {"waiting": before, "minutes": 5}}}, NOW)
+    assert view.waiting["id-card"] == before + 1
+    assert view.estimates["id-card"]["minutes"] == 5  # the minutes are still the newest there are
+    # estimates that have seen event 11 correct any drift of our own counting
+    view.apply({"type": "estimates", "at": NOW, "seq": 11,
+                "services": {"id-card": {"waiting": before + 3, "minutes": 6}}}, NOW)
+    assert view.waiting["id-card"] == before + 3
