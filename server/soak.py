@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .demo import SimClock
 from .reliability import (DEMO_TOKENS, LAYOUTS, HubProcess, Watcher, await_until, compare_with_hub, demo_token,
                           log_problems)
 
@@ -48,20 +49,6 @@ log = logging.getLogger("soak")
 
 
 # --- the hub's side: a child process with a simulated clock ------------------------------------
-
-class SimClock:
-    """Simulated time running ``speed`` times faster than real time from an anchor."""
-
-    def __init__(self, start: float, speed: float) -> None:
-        self.speed = speed
-        self.anchor(start)
-
-    def anchor(self, start: float) -> None:
-        self._sim0, self._real0 = start, time.monotonic()
-
-    def __call__(self) -> float:
-        return self._sim0 + (time.monotonic() - self._real0) * self.speed
-
 
 def hub_stats(hub: Any) -> dict[str, Any]:
     """The hub's memory and every queue that could grow (call on the hub's loop)."""

@@ -14,12 +14,14 @@ a temporary folder (so a test may edit it) and its own database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import itertools
 import json
 import shutil
+import threading
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterator
 from zoneinfo import ZoneInfo
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -209,3 +211,32 @@ def hub_test(timeout: float = 20.0, **harness: Any) -> Callable[[Callable[..., A
         return test
 
     return wrap
+
+
+@contextlib.contextmanager
+def hub_in_thread(tmp: Path) -> Iterator[HubHarness]:
+    """A hub in a thread of its own, for synchronous clients hammering it (fuzz tests):
+    no rate limit, no file watching, no keep-alive pings, periodic work out of the way."""
+    started = threading.Event()
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        async def main() -> None:
+            harness = HubHarness(tmp, limits=Limits(rate=1e9, burst=1e9, watch_interval=None, ping_interval=None,
+                                                    periodic=3600, close_grace=0.3))
+            await harness.start()
+            box["harness"], box["loop"], box["stop"] = harness, asyncio.get_running_loop(), asyncio.Event()
+            started.set()
+            await box["stop"].wait()
+            await harness.stop()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert started.wait(10), "the hub did not start within 10 s"
+    try:
+        yield box["harness"]
+    finally:
+        box["loop"].call_soon_threadsafe(box["stop"].set)
+        thread.join(10)

@@ -7,20 +7,16 @@ few round trips and not a hub start.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import threading
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from websockets.sync.client import connect
 
-from hub_harness import TOKENS, HubHarness
+from hub_harness import TOKENS, HubHarness, hub_in_thread
 
-from server.hub import Limits
 from signage import protocol as p
 
 HELLOS = {
@@ -35,25 +31,11 @@ HELLOS = {
 @pytest.fixture(scope="module")
 def live_hub(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fuzz")
-    started = threading.Event()
-    box: dict[str, Any] = {}
+    with hub_in_thread(tmp) as harness:
+        yield from _peers(harness)
 
-    def run() -> None:
-        async def main() -> None:
-            harness = HubHarness(tmp, limits=Limits(rate=1e9, burst=1e9, watch_interval=None, ping_interval=None,
-                                                    periodic=3600, close_grace=0.3))
-            await harness.start()
-            box["harness"], box["loop"], box["stop"] = harness, asyncio.get_running_loop(), asyncio.Event()
-            started.set()
-            await box["stop"].wait()
-            await harness.stop()
 
-        asyncio.run(main())
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert started.wait(10)
-    harness: HubHarness = box["harness"]
+def _peers(harness: HubHarness):
     peers = {}
     stack = contextlib.ExitStack()
     for role, extra in HELLOS.items():
@@ -67,8 +49,6 @@ def live_hub(tmp_path_factory):
         _quiet(ws)
     yield harness, peers
     stack.close()
-    box["loop"].call_soon_threadsafe(box["stop"].set)
-    thread.join(10)
 
 
 def _quiet(ws) -> None:

@@ -15,21 +15,18 @@ This file adds what it does not cover:
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
 import random
-import threading
 from typing import Any, Iterator
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from hub_harness import TOKENS, HubHarness, hub_test
+from hub_harness import TOKENS, HubHarness, hub_in_thread, hub_test
 
-from server.hub import Limits
 from signage import protocol as p
 
 HELLOS = {
@@ -147,28 +144,8 @@ def hostile(rng: random.Random, role: str, n: int) -> Iterator[str | bytes]:
 
 @pytest.fixture(scope="module")
 def fuzz_hub(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("hostile")
-    started = threading.Event()
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        async def main() -> None:
-            harness = HubHarness(tmp, limits=Limits(rate=1e9, burst=1e9, watch_interval=None, ping_interval=None,
-                                                    periodic=3600, close_grace=0.3))
-            await harness.start()
-            box["harness"], box["loop"], box["stop"] = harness, asyncio.get_running_loop(), asyncio.Event()
-            started.set()
-            await box["stop"].wait()
-            await harness.stop()
-
-        asyncio.run(main())
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert started.wait(10)
-    yield box["harness"]
-    box["loop"].call_soon_threadsafe(box["stop"].set)
-    thread.join(10)
+    with hub_in_thread(tmp_path_factory.mktemp("hostile")) as harness:
+        yield harness
 
 
 def _hello(url: str, role: str, stack: contextlib.ExitStack) -> Any:
