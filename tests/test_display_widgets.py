@@ -318,3 +318,14 @@ def test_call_banner_shows_a_burst_in_order_but_never_lags_behind_the_hall() -> 
         r.frame(view, end + k * 4, 129 + k * 4)
     assert banner.shown.number == "B029"
     assert all(end - c.fresh_at <= MAX_LAG for c in banner.queue)
+    # A window that calls again while its first call waits for its turn: the first is stale.
+    later = end + 100
+    call("C001", 3, later)
+    call("C002", 4, later)
+    call("C003", 3, later + 1)  # window 3 moved on before C001 had its turn
+    shown = []
+    for k in range(40):
+        r.frame(view, later + 1 + k / 4, 300 + k / 4)
+        if banner.shown_fresh and (not shown or shown[-1] != banner.shown.number):
+            shown.append(banner.shown.number)
+    assert shown == ["C002", "C003"]

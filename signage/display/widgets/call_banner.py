@@ -3,11 +3,11 @@
 A live call is highlighted (the panel turns the highlight colour) for
 ``highlight_seconds``, then settles. Calls that arrive together (three windows
 calling in the same second) queue up and are each shown for a few seconds, in
-the order they were made: none is lost. In a rush that would keep a call
-waiting more than ``MAX_LAG`` for its turn, the banner skips it (it was spoken
-and is in the recent calls) rather than lag behind the hall. A recall is a new
-call and shows again. Calls from a snapshot or a replay after a reconnect are
-shown settled, never flashed.
+the order they were made: none is lost. The banner never lags behind the
+hall: a queued call is dropped when its window calls again, or when it has
+waited more than ``MAX_LAG`` for its turn (it was spoken and is in the recent
+calls). A recall is a new call and shows again. Calls from a snapshot or a
+replay after a reconnect are shown settled, never flashed.
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ class CallBanner(Widget):
         fresh = sorted((c for c in calls if c.fresh_at is not None and c.seq > self.last_seq),
                        key=lambda c: c.seq)
         if fresh:
-            self.queue.extend(fresh)
+            # A window that called again has moved on: its older call, not yet shown, is stale.
+            for c in fresh:
+                self.queue = [q for q in self.queue if q.window != c.window] + [c]
             self.last_seq = fresh[-1].seq
         if calls:
             self.last_seq = max(self.last_seq, max(c.seq for c in calls))
