@@ -49,7 +49,8 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     s.add_argument("--estimator", default="shadow", choices=["shadow", "naive"],
                    help="waiting-time estimates: shadow (the hall's rule run forward, docs/estimates.md; "
                         "default) or naive (waiting x minutes / open windows)")
-    s.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    s.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                   help="what the log on standard error says (default INFO)")
     s.set_defaults(run=run_serve)
 
     common = argparse.ArgumentParser(add_help=False)
@@ -85,8 +86,9 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
 
     k = sub.add_parser("token", help="make a new random token (optionally as a tokens-file entry)")
     k.add_argument("--name", help="print a YAML entry with this name")
-    k.add_argument("--role", choices=["screen", "announcer", "window", "kiosk", "manager"], default="window")
-    k.add_argument("--hall", default="*")
+    k.add_argument("--role", choices=["screen", "announcer", "window", "kiosk", "manager"], default="window",
+                   help="the role of the entry printed (default window)")
+    k.add_argument("--hall", default="*", help='the hall id of the entry (default "*": every hall of the hub)')
     k.add_argument("--window", type=int, action="append", help="window number(s), for --role window")
     k.set_defaults(run=run_token)
 

@@ -408,12 +408,13 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     b.add_argument("--announcers", type=int, default=2, help="announcers connected (default 2)")
     b.add_argument("--hall", default=str(LAYOUTS / "zhongshan.yaml"),
                    help="hall file, with HALL.traffic.yaml beside it")
-    b.add_argument("--estimator", default="shadow", choices=["shadow", "naive"])
+    b.add_argument("--estimator", default="shadow", choices=["shadow", "naive"],
+                   help="the hub's estimator (default shadow, as in production)")
     b.add_argument("--no-fsync", action="store_true", help="log without fsync (faster; the crash cycles always fsync)")
     b.add_argument("--crash-cycles", type=int, default=50, help="SIGKILL cycles under load (default 50; 0: none)")
     b.add_argument("--outage", type=float, default=30.0,
                    help="seconds of network outage (default 30; 0: no network faults)")
-    b.add_argument("--seed", type=int, default=1)
+    b.add_argument("--seed", type=int, default=1, help="seed of the simulated week")
     b.add_argument("--out", help="folder for the databases and logs (default: a new temporary one)")
     b.set_defaults(run=run)
 

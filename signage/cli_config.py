@@ -12,7 +12,7 @@ from .config import HallConfig, Problem, load_hall
 
 def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="check hall files; exit 1 with pointed messages if any is wrong")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help="hall files, traffic profiles (*.traffic.yaml) or tokens files")
     p.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     p.set_defaults(run=run_validate)
 
@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     p.set_defaults(run=run_schema)
 
     p = sub.add_parser("describe", help="summarise a hall: services, windows, floors, screens")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", help="a hall file")
     p.set_defaults(run=run_describe)
 
 

@@ -40,9 +40,9 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     p.set_defaults(run=run_display)
 
     p = sub.add_parser("preview", help="render one frame of a screen to a PNG (no display needed)")
-    p.add_argument("file", metavar="HALL.yaml")
+    p.add_argument("file", metavar="HALL.yaml", help="the hall file")
     p.add_argument("--screen", metavar="ID", help="screen id (default: every screen, OUT is then a folder)")
-    p.add_argument("--out", required=True, metavar="FILE.png")
+    p.add_argument("--out", required=True, metavar="FILE.png", help="the PNG to write (a folder when several screens)")
     p.add_argument("--state", choices=("sample", "empty", "live"), default="sample",
                    help="sample: a busy hall (default); empty: a hall that just opened; live: ask --hub")
     p.add_argument("--hub", metavar="URL", help="for --state live")
