@@ -358,3 +358,16 @@ def test_network_builds_fast(halls: dict[str, HallConfig]) -> None:
         start = time.perf_counter()
         build(config)
         assert time.perf_counter() - start < 0.25
+
+
+def test_a_place_beside_the_walkway_is_on_a_side_not_behind(zhongshan: Wayfinder) -> None:
+    """The water stands by the lobby walk, nearest the branch that turns north after it: the
+    directions stop beside it ("on your left") instead of walking past and saying "behind you"."""
+    route = zhongshan.route("screen:lobby-wayfinding", "kind:water")
+    assert route.directions("en").endswith("Drinking water on your left")
+    assert route.directions("zh-Hans").endswith("饮水机在左侧")
+    kinds = sorted({p.kind for f in zhongshan.config.floors for p in f.points})
+    for screen in ("main", "lobby-wayfinding", "entrance-guide"):
+        for kind in kinds:
+            r = zhongshan.route(f"screen:{screen}", f"kind:{kind}")
+            assert r is None or "behind you" not in r.directions("en"), (screen, kind, r.directions("en"))

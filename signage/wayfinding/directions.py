@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Literal
 from ..config.model import PointOfInterest, Screen, Window
 from ..i18n import pick
 from . import geometry
-from .geometry import Point, bearing, dedupe, dist, relative, simplify
+from .geometry import Point, bearing, dedupe, dist, project, relative, simplify
 from .network import anchor
 
 if TYPE_CHECKING:
@@ -124,9 +124,34 @@ def _walk_and_side(leg: "Leg", final: bool) -> tuple[list[Point], Side]:
         walk = tidy(pts[:-1])
         if len(walk) >= 2 and dist(walk[-1], target) > 0.2:
             heading = bearing(walk[-2], walk[-1])
-            return walk, side_of(relative(bearing(walk[-1], target), heading))
+            side = side_of(relative(bearing(walk[-1], target), heading))
+            if side == "behind":
+                # The walkway passes the target and turns back to it: stop where it is nearest
+                # and say on which side it is ("… on your left", not "… behind you").
+                passing = _stop_beside(pts[:-1], target)
+                if passing is not None:
+                    return passing
+            return walk, side
         return tidy(pts), "ahead"
     return tidy(pts), "ahead"
+
+
+def _stop_beside(walk: list[Point], target: Point) -> tuple[list[Point], Side] | None:
+    """The walk (as routed, not yet tidied) cut where it passes nearest ``target`` with the
+    target beside or ahead rather than behind, tidied, and that side; None if there is no such place."""
+    best: tuple[float, list[Point], Side] | None = None
+    for i, (a, b) in enumerate(zip(walk, walk[1:])):
+        p, _ = project(target, a, b)
+        d = dist(p, target)
+        if d > APPROACH_M or d <= 0.2 or (best is not None and d >= best[0]):
+            continue
+        cut = tidy([*walk[:i + 1], p])
+        if len(cut) < 2:
+            continue
+        side = side_of(relative(bearing(cut[-1], target), bearing(cut[-2], cut[-1])))
+        if side != "behind":
+            best = (d, cut, side)
+    return (best[1], best[2]) if best is not None else None
 
 
 def is_here(route: "Route") -> bool:
