@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, TypeAdapter, ValidationError, model_validator
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024  # commands are small; screenshots travel over HTTP
@@ -33,7 +33,10 @@ TICKET_ROLE = "ticket"
 
 RequestId = Annotated[str, Field(min_length=1, max_length=64)]
 TicketRef = Annotated[str, Field(min_length=1, max_length=64, description="ticket id or its number (A023)")]
-WindowNumber = Annotated[int, Field(ge=1, le=999)]
+# Whole numbers are JSON integers: `true`, "3" and 3.0 are refused, not taken for 1 and 3.
+WholeNumber = Annotated[int, Strict()]
+WindowNumber = Annotated[WholeNumber, Field(ge=1, le=999)]
+Score = Annotated[WholeNumber, Field(ge=1, le=4)]  # a rating: 1 不满意 … 4 非常满意
 ShortText = Annotated[str, Field(max_length=200)]
 
 
@@ -55,7 +58,7 @@ class Hello(Message):
     screen: Annotated[str, Field(max_length=64)] | None = None
     window: WindowNumber | None = None
     zone: Annotated[str, Field(max_length=64)] | None = None
-    since: Annotated[int, Field(ge=0)] | None = Field(None, description="last seq this client saw")
+    since: Annotated[WholeNumber, Field(ge=0)] | None = Field(None, description="last seq this client saw")
     client: Annotated[str, Field(max_length=100)] | None = Field(None, description="program name, for logs")
     ticket: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
         None, description="role ticket: the link key of the ticket to watch (/t/<key>)")
@@ -171,10 +174,10 @@ class Close(WindowCommand):
 class Rate(WindowCommand):
     type: Literal["rate"]
     ticket: TicketRef | None = None
-    score: Literal[1, 2, 3, 4] = Field(description="4 非常满意, 3 满意, 2 基本满意, 1 不满意")
-    attitude: Literal[1, 2, 3, 4] | None = None
-    efficiency: Literal[1, 2, 3, 4] | None = None
-    environment: Literal[1, 2, 3, 4] | None = None
+    score: Score = Field(description="4 非常满意, 3 满意, 2 基本满意, 1 不满意")
+    attitude: Score | None = None
+    efficiency: Score | None = None
+    environment: Score | None = None
     comment: ShortText | None = None
 
 
@@ -232,8 +235,8 @@ class ScreenshotPart(Message):
 
     type: Literal["screenshot_part"]
     request: Annotated[str, Field(min_length=1, max_length=64)]
-    index: Annotated[int, Field(ge=0, lt=MAX_SCREENSHOT_PARTS)]
-    count: Annotated[int, Field(ge=1, le=MAX_SCREENSHOT_PARTS)]
+    index: Annotated[WholeNumber, Field(ge=0, lt=MAX_SCREENSHOT_PARTS)]
+    count: Annotated[WholeNumber, Field(ge=1, le=MAX_SCREENSHOT_PARTS)]
     data: Annotated[str, Field(max_length=MAX_SCREENSHOT_PART)]
     id: RequestId | None = None
 
