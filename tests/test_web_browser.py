@@ -101,7 +101,8 @@ def test_ticket_from_kiosk_to_call_screen_phone_and_rating(hub: HubThread, conte
     kiosk.wait_for_selector("#v-ticket:not([hidden])")
     number = kiosk.inner_text("#r-number")
     assert number.startswith("A")
-    assert "前面还有" in kiosk.inner_text("#r-ahead")
+    assert kiosk.inner_text("#r-ahead") == "您是下一位，请留意叫号"  # nobody ahead: no "0 people ahead"
+    assert kiosk.inner_text("#r-where") == "办理窗口：3、4、5、8 号 · 一楼大厅"  # its counters, not the love window
     wait_js(kiosk, "document.getElementById('r-qr').naturalWidth > 0")
     link = kiosk.get_attribute("#r-qr", "data-link")
     assert link and link.startswith("/t/") and number not in link
@@ -285,6 +286,8 @@ def test_pages_switch_language_and_unknown_paths_are_404(hub: HubThread, context
     page.click("button[data-service=passport]:not([disabled])")
     page.wait_for_selector("#v-ticket:not([hidden])")
     assert page.inner_text("#r-number").startswith("D") and "Elderly" in page.inner_text("#r-class")
+    where = page.inner_text("#r-where")  # a priority ticket: the love window is among its windows
+    assert where.startswith("Windows 1, ") and where.endswith(" · Ground floor hall"), where
     for path in ("/nope", "/static/../server/hub.py", "/static/%2e%2e/%2e%2e/server/hub.py", "/t/AAAAAAAAAAAAAAAAAAAAAA",
                  "/static/", "/qr/AAAAAAAAAAAAAAAAAAAAAA.svg"):
         response = page.request.get(f"{hub.http}{path}")

@@ -31,8 +31,11 @@ const T = {
   wait_n: {"zh-Hans": "等候 {n} 人", en: "{n} waiting"},
   r_welcome: {"zh-Hans": "您的排队号", en: "Your number"},
   r_ahead: {"zh-Hans": "您前面还有 {n} 人", en: "{n} ahead of you"},
+  r_next: {"zh-Hans": "您是下一位，请留意叫号", en: "You are next: listen for your number"},
   r_estimate: {"zh-Hans": "预计等候约 {m} 分钟", en: "About {m} min to wait"},
   r_time: {"zh-Hans": "取号时间 {t}", en: "Taken at {t}"},
+  r_where: {"zh-Hans": "办理窗口：{w} 号 · {f}", en: "Windows {w} · {f}"},
+  r_where_one: {"zh-Hans": "办理窗口：{w} 号 · {f}", en: "Window {w} · {f}"},
   r_scan: {"zh-Hans": "扫码查看排队进度", en: "Scan to follow your place in line"},
   r_keep: {"zh-Hans": "请留意叫号，过号需重新排队", en: "Listen for your number; a missed call means queueing again"},
   c_priority: {"zh-Hans": "优先：{who}", en: "Priority: {who}"},
@@ -186,9 +189,25 @@ function fillTicket() {
   $("r-service").textContent = pick(service.name);
   $("r-class").textContent = how?.priority ? tr("c_priority", {who: tr("p_" + how.priority)})
     : how?.appointment ? tr("c_appointment", {code: how.appointment}) : "";
-  $("r-ahead").textContent = tr("r_ahead", {n: ahead});
-  $("r-estimate").textContent = minutes != null ? tr("r_estimate", {m: minutesText(minutes)}) : "";
+  $("r-ahead").textContent = ahead > 0 ? tr("r_ahead", {n: ahead}) : tr("r_next");
+  $("r-estimate").textContent = minutes != null && Math.round(minutes) >= 1 ? tr("r_estimate", {m: minutesText(minutes)}) : "";
   $("r-time").textContent = tr("r_time", {t: clockText(at, config.hall.timezone)});
+  $("r-where").textContent = whereServed(service.id, Boolean(how?.priority));
+}
+
+// Where the ticket will be served, floor by floor ("办理窗口：3、4、5 号 · 一楼"): the counters
+// of its service, the love window too for a priority ticket (normal tickets rarely go there).
+function whereServed(serviceId, priority) {
+  const serving = config.windows.filter((w) => w.services === "all" || w.services.includes(serviceId));
+  const usual = serving.filter((w) => (w.kind || "normal") === "normal" || (priority && w.kind === "love"));
+  const windows = usual.length ? usual : serving;
+  const floors = [...new Set(windows.map((w) => w.floor))];
+  return floors.map((f) => {
+    const numbers = windows.filter((w) => w.floor === f).map((w) => w.number);
+    const floor = config.floors.find((x) => x.id === f);
+    return tr(numbers.length > 1 ? "r_where" : "r_where_one",
+              {w: numbers.join(currentLang() === "en" ? ", " : "、"), f: floor ? pick(floor.name) : f});
+  }).join(currentLang() === "en" ? "; " : "；");
 }
 
 function apply(msg) {
