@@ -37,11 +37,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from signage.config.loader import Problem, did_you_mean, expected, parse_yaml, validation_problems
-from signage.config.model import HallConfig, TimeOfDay, minutes_of
+from signage.config.model import HallConfig, Int, Num, TimeOfDay, minutes_of
 
 PROFILE_FORMAT = 1
-Minutes = Annotated[float, Field(ge=0, le=600)]
-Share = Annotated[float, Field(ge=0, le=1)]
+Minutes = Annotated[Num, Field(ge=0, le=600)]
+Share = Annotated[Num, Field(ge=0, le=1)]
 
 
 class _Strict(BaseModel):
@@ -51,27 +51,27 @@ class _Strict(BaseModel):
 class Arrivals(_Strict):
     """Walk-ins (appointments come on top, from :class:`Appointments`)."""
 
-    rate: list[tuple[TimeOfDay, Annotated[float, Field(ge=0, le=100)]]] = Field(
+    rate: list[tuple[TimeOfDay, Annotated[Num, Field(ge=0, le=100)]]] = Field(
         min_length=2, description='walk-ins per minute: [["09:00", 0.5], ["09:30", 0.95], ...], straight lines between'
     )
-    demand_sigma: float = Field(0.1, ge=0, le=2, description="sigma of the lognormal day-level demand factor")
+    demand_sigma: Num = Field(0.1, ge=0, le=2, description="sigma of the lognormal day-level demand factor")
     priority_share: Share = Field(0.0, description="walk-ins in the priority class (elderly, disabled, ...)")
     green_share: Share = Field(0.0, description="walk-ins sent to the green channel")
 
 
 class ServiceTraffic(_Strict):
     share: Share = Field(description="share of walk-ins (all services add up to 1)")
-    minutes: float | None = Field(None, gt=0, le=240, description="true mean service time; default: the hall file's")
-    cv: float = Field(0.6, ge=0, le=3, description="coefficient of variation of the lognormal service time")
+    minutes: Num | None = Field(None, gt=0, le=240, description="true mean service time; default: the hall file's")
+    cv: Num = Field(0.6, ge=0, le=3, description="coefficient of variation of the lognormal service time")
 
 
 class Speed(_Strict):
-    low: float = Field(1.0, gt=0, le=5)
-    high: float = Field(1.0, gt=0, le=5)
+    low: Num = Field(1.0, gt=0, le=5)
+    high: Num = Field(1.0, gt=0, le=5)
 
 
 class WindowTraffic(_Strict):
-    staffed: list[int] | Literal["all"] = Field("all", description="window numbers with staff all day")
+    staffed: list[Int] | Literal["all"] = Field("all", description="window numbers with staff all day")
     speed: Speed = Field(default_factory=Speed, description="hidden time factor per window, uniform in [low, high], drawn each day")
     gap_minutes: Minutes = Field(0.3, description="mean of the exponential gap between two citizens")
     idle_order: Literal["random", "by_number"] = Field(
@@ -80,7 +80,7 @@ class WindowTraffic(_Strict):
 
 
 class Break(_Strict):
-    windows: list[int] = Field(min_length=1)
+    windows: list[Int] = Field(min_length=1)
     start: TimeOfDay = Field(alias="from")
     end: TimeOfDay = Field(alias="to")
     reason: str = "午休"
@@ -97,13 +97,13 @@ class NoShow(_Strict):
 
 
 class Offset(_Strict):
-    mean: float = Field(0.0, ge=-240, le=240)
-    sd: float = Field(0.0, ge=0, le=240)
+    mean: Num = Field(0.0, ge=-240, le=240)
+    sd: Num = Field(0.0, ge=0, le=240)
 
 
 class Appointments(_Strict):
     services: list[str] = Field(min_length=1)
-    every_minutes: float = Field(gt=0, le=480, description="one slot per service every so many minutes")
+    every_minutes: Num = Field(gt=0, le=480, description="one slot per service every so many minutes")
     start: TimeOfDay = Field(alias="from", description="first slot")
     end: TimeOfDay = Field(alias="to", description="last slot")
     booked: Share = Field(description="probability a slot is booked")
@@ -147,7 +147,7 @@ class TrafficProfile(_Strict):
 class PlannedBreak:
     """A window's planned break, ``"HH:MM"`` to ``"HH:MM"`` local time."""
 
-    window: int
+    window: Int
     start: str
     end: str
     reason: str = field(default="午休", compare=False)

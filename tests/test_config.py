@@ -196,6 +196,13 @@ CASES = [
         ],
     ),
     Case(
+        'widget-option-bool-is-not-a-number',
+        edits=[('options: {count: 5}', 'options: {count: yes}')],
+        expect=[
+            'hall.yaml:50: screens[0].regions[1].options.count: true is not valid here (expected a whole number)',
+        ],
+    ),
+    Case(
         'quoted-number-is-text',
         edits=[('minutes: 3', 'minutes: "3"')],
         expect=[

@@ -10,22 +10,22 @@ from typing import Literal
 
 from pydantic import Field
 
-from .model import Slug, Strict, Text
+from .model import Int, Num, Slug, Strict, Text
 
 
 class CallBannerOptions(Strict):
-    highlight_seconds: float = Field(10, ge=1, le=120, description="how long a new call stays highlighted")
+    highlight_seconds: Num = Field(10, ge=1, le=120, description="how long a new call stays highlighted")
     show_arrow: bool = True
 
 
 class RecentCallsOptions(Strict):
-    count: int = Field(6, ge=1, le=30)
+    count: Int = Field(6, ge=1, le=30)
     show_arrow: bool = Field(True, description="the way to each window for this screen's reader, where it fits")
 
 
 class WindowBoardOptions(Strict):
-    windows: list[int] | None = Field(None, description="default: every window (or the strip's own)")
-    columns: int | None = Field(None, ge=1, le=8)
+    windows: list[Int] | None = Field(None, description="default: every window (or the strip's own)")
+    columns: Int | None = Field(None, ge=1, le=8)
 
 
 class WaitingBoardOptions(Strict):
@@ -34,12 +34,12 @@ class WaitingBoardOptions(Strict):
 
 class ProcessGuideOptions(Strict):
     services: list[Slug] | None = None
-    rotate_seconds: float = Field(15, ge=3, le=300)
+    rotate_seconds: Num = Field(15, ge=3, le=300)
     show_qr: bool = True
 
 
 class TickerOptions(Strict):
-    speed: float = Field(120, gt=0, le=2000, description="pixels per second at 1080 lines")
+    speed: Num = Field(120, gt=0, le=2000, description="pixels per second at 1080 lines")
     kinds: list[Literal["civility", "notice", "policy"]] | None = None
 
 
@@ -71,8 +71,8 @@ class MapOptions(Strict):
 
 
 class DirectoryOptions(Strict):
-    cycle_seconds: float = Field(10, ge=3, le=120)
-    hold_seconds: float = Field(30, ge=3, le=600, description="after a tap, the item tapped stays this long")
+    cycle_seconds: Num = Field(10, ge=3, le=120)
+    hold_seconds: Num = Field(30, ge=3, le=600, description="after a tap, the item tapped stays this long")
     show_map: bool = Field(True, description="draw the route on the plan when the region is large enough")
 
 
