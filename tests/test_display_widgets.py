@@ -329,3 +329,36 @@ def test_call_banner_shows_a_burst_in_order_but_never_lags_behind_the_hall() -> 
         if banner.shown_fresh and (not shown or shown[-1] != banner.shown.number):
             shown.append(banner.shown.number)
     assert shown == ["C002", "C003"]
+
+
+def test_call_banner_burst_on_a_screen_whose_clock_is_off() -> None:
+    """A screen without NTP draws by the hub's clock (``DisplayApp.hall_time``) while the view
+    stamps live calls with the machine's own: a burst must still be shown whole, not taken
+    for calls that waited minutes (nor, the other way, kept for ever)."""
+    config = zhongshan()
+    for offset in (600.0, -600.0):  # the hub's clock ahead of this machine's, then behind it
+        view = sample_view(config, NOW)
+        r = Renderer(config, "main", text=Recorder())
+        banner = r.widget_at("call_banner")
+        r.frame(view, NOW + offset, 0.0)
+        for i, w in enumerate((3, 4, 5)):
+            view.apply({"type": "event", "seq": view.seq + 1, "event": {
+                "type": "ticket_called", "at": NOW + offset, "window": w,
+                "ticket": {"id": f"id-A{600 + i}", "number": f"A{600 + i}", "service": "id-card",
+                           "class": "normal"}}}, NOW)  # local arrival time
+        shown = []
+        for k in range(60):  # 15 s of frames
+            r.frame(view, NOW + offset + k / 4, k / 4)
+            if banner.shown_fresh and (not shown or shown[-1] != banner.shown.number):
+                shown.append(banner.shown.number)
+        assert [n for n in shown if n.startswith("A6")] == ["A600", "A601", "A602"], (offset, shown)
+        # a rush long after, on the same screen: what waited too long is still left to the recent calls
+        for i in range(30):
+            view.apply({"type": "event", "seq": view.seq + 1, "event": {
+                "type": "ticket_called", "at": NOW + offset + 100 + i, "window": 3 + i % 3,
+                "ticket": {"id": f"id-B{i}", "number": f"B{i:03d}", "service": "id-card", "class": "normal"}}},
+                NOW + 100 + i)
+            r.frame(view, NOW + offset + 100 + i, 100 + i)
+        for k in range(8):  # once the rush is over, the banner catches up within a few turns
+            r.frame(view, NOW + offset + 129 + k * 4, 129 + k * 4)
+        assert banner.shown.number == "B029", (offset, banner.shown.number, len(banner.queue))

@@ -39,7 +39,8 @@ class CallBanner(Widget):
         self.shown_since = 0.0
         self.shown_fresh = False
         self.queue: list[CallEntry] = []
-        self.last_seq = -1
+        self.queued_at: dict[int, float] = {}  # seq -> ctx.t it joined the queue (``fresh_at`` is the
+        self.last_seq = -1                     # machine's clock, ``ctx.now`` may be the hub's)
 
     @property
     def highlight_seconds(self) -> float:
@@ -57,14 +58,17 @@ class CallBanner(Widget):
             # A window that called again has moved on: its older call, not yet shown, is stale.
             for c in fresh:
                 self.queue = [q for q in self.queue if q.window != c.window] + [c]
+                self.queued_at[c.seq] = ctx.t
             self.last_seq = fresh[-1].seq
         if calls:
             self.last_seq = max(self.last_seq, max(c.seq for c in calls))
         if len(self.queue) > 1:
             # Never fall behind the hall: a call that waited too long for its turn was spoken
             # and is in the recent calls; the banner moves on (the newest call always stays).
-            self.queue = [c for c in self.queue[:-1] if ctx.now - (c.fresh_at or ctx.now) <= MAX_LAG] + \
+            self.queue = [c for c in self.queue[:-1] if ctx.t - self.queued_at.get(c.seq, ctx.t) <= MAX_LAG] + \
                 self.queue[-1:]
+        if len(self.queued_at) > len(self.queue):
+            self.queued_at = {c.seq: self.queued_at[c.seq] for c in self.queue if c.seq in self.queued_at}
         show_for = min(self.highlight_seconds, BUSY_SHOW if len(self.queue) > 3 else MIN_SHOW)
         lit = self.highlighted(ctx)
         if self.queue and (not lit or ctx.t - self.shown_since >= show_for):
