@@ -13,7 +13,6 @@ soak --crash-cycles N`` runs many more cycles.
 from __future__ import annotations
 
 import asyncio
-import statistics
 
 import pytest
 
@@ -28,8 +27,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_clients_resync(tmp_path) ->
     assert report.problems == []
     assert report.cycles == CYCLES
     assert report.tickets > 20 and report.spoken > 10  # there was a real load to lose
-    # Back in sync without anyone touching them (each figure: from the new hub listening to the
-    # screen's view and the announcer having every event). The bound is generous for a shared
-    # machine; docs/reliability.md gives the figures measured.
+    # Back in sync without anyone touching them after every restart (a cycle that is not within
+    # 30 s is a problem above). How fast is the bench's figure (`signage bench soak`,
+    # docs/reliability.md), not a test's: the machines that run the tests are shared.
     assert len(report.resync) == CYCLES
-    assert statistics.median(report.resync) < 5.0, report.resync
