@@ -17,10 +17,11 @@ same models). Every frame is a JSON text object with a ``type``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, TypeAdapter, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, TypeAdapter, ValidationError, model_validator
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024  # commands are small; screenshots travel over HTTP
@@ -38,6 +39,8 @@ WholeNumber = Annotated[int, Strict()]
 WindowNumber = Annotated[WholeNumber, Field(ge=1, le=999)]
 Score = Annotated[WholeNumber, Field(ge=1, le=4)]  # a rating: 1 不满意 … 4 非常满意
 ShortText = Annotated[str, Field(max_length=200)]
+# An appointment's time of day, 00:00 to 23:59: a "25:00" slot would be stored, then fail every check-in.
+Slot = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
 class Message(BaseModel):
@@ -80,12 +83,19 @@ class Issue(Command):
     priority: PriorityKind | None = Field(None, description="免预约优先: who qualifies")
     green: bool = Field(False, description="绿色通道: urgent (set by staff or a guide)")
     appointment: Annotated[str, Field(max_length=64)] | None = Field(None, description="appointment code")
-    slot: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")] | None = Field(None, description="appointment time HH:MM")
+    slot: Slot | None = Field(None, description="appointment time HH:MM")
 
 
 AppointmentCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9-]+$",
                                        description="the code the citizen got when booking (letters, digits, -)")]
-IsoDay = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+
+
+def _real_day(value: str) -> str:
+    dt.date.fromisoformat(value)  # 2026-02-30 is not a day
+    return value
+
+
+IsoDay = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_real_day)]
 
 
 class Booking(Message):
@@ -93,7 +103,7 @@ class Booking(Message):
 
     code: AppointmentCode
     service: Annotated[str, Field(min_length=1, max_length=64)]
-    slot: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")] = Field(description="HH:MM in the hall's time zone")
+    slot: Slot = Field(description="HH:MM in the hall's time zone")
     day: IsoDay | None = Field(None, description="YYYY-MM-DD in the hall's time zone; default today")
 
 

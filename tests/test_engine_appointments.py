@@ -58,3 +58,21 @@ def test_appointments_survive_a_snapshot_and_end_with_their_day() -> None:
     r = d.send("check_in", actor="kiosk:1", code="T2")
     assert r.ok and r.result["ticket"]["class"] == "appointment"
     assert set(d.engine.state.appointments) == {"T2"}
+
+
+def test_a_slot_or_day_that_is_no_time_is_refused_at_the_door() -> None:
+    """A "25:00" slot was stored by `book`, then every check-in of it failed inside the engine."""
+    import pytest
+
+    from signage.protocol import ProtocolError
+
+    d = Driver(HALL)
+    for bad in ({"slot": "25:00"}, {"slot": "09:60"}, {"slot": "10:00", "day": "2026-02-30"}):
+        with pytest.raises(ProtocolError) as err:
+            d.send("book", actor="manager:boss", appointments=[{"code": "Z1", "service": "passport", "slot": "10:00",
+                                                                **bad}])
+        assert err.value.code == "bad_field" and "appointments" in str(err.value), bad
+    with pytest.raises(ProtocolError):
+        d.send("issue", actor="kiosk:1", service="passport", slot="24:00")
+    booked(d, {"code": "Z1", "service": "passport", "slot": "23:59"})
+    assert d.send("check_in", actor="kiosk:1", code="Z1").ok
