@@ -269,12 +269,16 @@ def test_directory_cycles_and_a_tap_shows_that_item() -> None:
 
 
 def test_directory_route_for_the_love_window_is_step_free() -> None:
+    """The way the directory shows (not only the wayfinder's) to the love window is the step-free one."""
     config = hall("zhenhai")
-    items = directory_items(config)
-    love = next(i for i in items if i.key.startswith("window:") and i.step_free)
-    finder = wayfinder_for(config)
-    route = finder.route("screen:wayfinding-1f", love.targets[0], step_free=True)
-    assert route is not None and not route.has_steps
+    r = Renderer(config, "wayfinding-1f")
+    d = directory(r)
+    love = next(i for i in d.items if i.key.startswith("window:") and i.step_free)
+    d.held = (d.items.index(love), 2000.0)  # as after a tap on it
+    r.frame(HallView(config=config), NOW, 1000.0)
+    assert d._key[0] == d.items.index(love)
+    route = d._routes[love.key]
+    assert route is not None and route.step_free and not route.has_steps
 
 
 def test_tap_position_on_a_turned_panel() -> None:
