@@ -81,7 +81,7 @@ class LiveSide:
         self._tickets: dict[str, dict[str, str]] = {}  # hall -> key -> ticket id
         self.watchers: dict[Client, str] = {}          # ticket client -> ticket id
         self._sent: dict[Client, bytes] = {}           # the last view sent to each watcher
-        self._directions: dict[tuple[int, int], dict | None] = {}
+        self._directions: dict[tuple[int, int], tuple[Any, dict | None]] = {}  # (id(config), window)
         self._shots: dict[str, _Shot] = {}
         self.pictures: OrderedDict[str, tuple[str, str, bytes, float]] = OrderedDict()  # request -> (hall, screen, png, at)
         self.commands: dict[str, Callable[[Client, HallRuntime, Any], None]] = {
@@ -204,12 +204,12 @@ class LiveSide:
         """A window as a citizen looks for it: number, label, floor, and the way there in words."""
         config = hall.config
         key = (id(config), number)
-        if key not in self._directions:
-            self._directions[key] = _window_info(config, number)
+        hit = self._directions.get(key)
+        if hit is None or hit[0] is not config:  # an id of a configuration gone (a reload) may be reused
             if len(self._directions) > 2000:
                 self._directions.clear()
-                self._directions[key] = _window_info(config, number)
-        return self._directions[key]
+            hit = self._directions[key] = (config, _window_info(config, number))  # holding it keeps its id
+        return hit[1]
 
     def command(self, client: Client, hall: HallRuntime, msg: Any) -> None:
         """One of :attr:`commands` (roles already checked by the hub); a bug answers, never raises."""

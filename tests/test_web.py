@@ -355,3 +355,22 @@ async def test_the_qr_code_points_at_the_public_url_when_set(hub: HubHarness) ->
     hub.hub.web.public_url = "https://hall.example.cn/"
     status, _, body = await get(hub, f"/api/link?hall=zhongshan&ticket=A001", headers=bearer(TOKENS["kiosk"]))
     assert json.loads(body)["url"] == f"https://hall.example.cn/t/{key}"
+
+
+def test_the_way_to_a_window_follows_a_reloaded_hall_file() -> None:
+    """The directions were cached by id(config): a new configuration given the id of one gone got its old floor."""
+    from types import SimpleNamespace
+
+    from hub_harness import LAYOUTS
+    from server.web_live import LiveSide
+    from signage.config.loader import load_hall
+
+    config = load_hall(LAYOUTS / "zhongshan.yaml").config
+    live = LiveSide(SimpleNamespace(halls={}))
+    moved = [w.model_copy(update={"floor": "2F"}) if w.number == 3 else w for w in config.windows]
+    seen, kept = set(), []
+    for _ in range(50):  # a file reloaded back and forth; a configuration gone leaves its id to the next one
+        seen.add(("1F", live.window_info(SimpleNamespace(config=config.model_copy()), 3)["floor"]))
+        kept.append(config.model_copy(update={"windows": moved}))
+        seen.add(("2F", live.window_info(SimpleNamespace(config=kept[-1]), 3)["floor"]))
+    assert seen == {("1F", "1F"), ("2F", "2F")}
