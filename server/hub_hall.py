@@ -236,9 +236,10 @@ class HallRuntime:
         self._estimates_last = 0.0
         self._unsent: tuple[bytes, bytes] | None = None  # new estimates waiting for a commit to ride with
         self.latest_estimates: dict[str, Any] = {}  # the last estimates computed ({services, tickets})
-        # Called (on the loop) after events or estimates were written to the clients, with the ids
-        # of the tickets the events touched (None: anything may have changed, e.g. new estimates).
-        # The "my ticket" watchers of server/web_live.py follow the hall this way.
+        # Called (on the loop, holding the lock: the engine is quiet) after events or estimates were
+        # written to the clients, with the ids of the tickets the events touched (None: anything may
+        # have changed, e.g. new estimates). The "my ticket" watchers of server/web_live.py follow
+        # the hall this way.
         self.listeners: list[Callable[["HallRuntime", set[str] | None], None]] = []
         # After a restart the ring starts with the log's tail, so that screens
         # reconnecting to the new process get a replay, not a snapshot.
@@ -474,6 +475,10 @@ class HallRuntime:
         write_all([ws for c, ws in self.clients.items() if c.role not in TICKET_ESTIMATE_ROLES], blob + public)
         write_all([ws for c, ws in self.clients.items() if c.role in TICKET_ESTIMATE_ROLES], blob + full)
         if not blob:  # alone (with a commit's events, _commit notifies)
+            self.spawn(self._notify_quiet())
+
+    async def _notify_quiet(self) -> None:
+        async with self.lock:  # the listeners read the engine: never while a commit folds events into it
             self._notify()
 
     def _decide_and_store(self, items: list[tuple[Any, float, str]]) -> list[Applied | BaseException]:

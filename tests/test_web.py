@@ -374,3 +374,19 @@ def test_the_way_to_a_window_follows_a_reloaded_hall_file() -> None:
         kept.append(config.model_copy(update={"windows": moved}))
         seen.add(("2F", live.window_info(SimpleNamespace(config=kept[-1]), 3)["floor"]))
     assert seen == {("1F", "1F"), ("2F", "2F")}
+
+
+@hub_test()
+async def test_the_ticket_pages_are_told_only_while_the_engine_is_quiet(hub: HubHarness) -> None:
+    """Estimates pushed alone told the listeners without the hall's lock: a ticket's view could be
+    read while the worker thread folded a commit's events into the same tickets (half a call)."""
+    hall = hub.hub.halls["zhongshan"]
+    told: list[tuple[set | None, bool]] = []  # (the tickets touched, the lock held)
+    hall.listeners.append(lambda h, tickets: told.append((tickets, h.lock.locked())))
+    kiosk = await hub.connect("kiosk")
+    await hub.issue(kiosk)
+    for _ in range(150):  # the issue's commit, then the new estimates alone in a quiet moment
+        if len(told) >= 2:
+            break
+        await asyncio.sleep(0.02)
+    assert len(told) >= 2 and all(held for _, held in told), told
