@@ -80,6 +80,7 @@ class LiveSide:
         self._keys: dict[str, dict[str, str]] = {}     # hall -> ticket id -> key
         self._tickets: dict[str, dict[str, str]] = {}  # hall -> key -> ticket id
         self.watchers: dict[Client, str] = {}          # ticket client -> ticket id
+        self._watching: dict[str, dict[str, set[Client]]] = {}  # hall -> ticket id -> its ticket clients
         self._sent: dict[Client, bytes] = {}           # the last view sent to each watcher
         self._directions: dict[tuple[int, int], tuple[Any, dict | None]] = {}  # (id(config), window)
         self._shots: dict[str, _Shot] = {}
@@ -150,20 +151,30 @@ class LiveSide:
             client.push(view)
             self._sent[client] = view
             self.watchers[client] = tid
+            self._watching.setdefault(hall.id, {}).setdefault(tid, set()).add(client)
         return client
 
     def leave(self, client: Client) -> None:
-        self.watchers.pop(client, None)
+        tid = self.watchers.pop(client, None)
         self._sent.pop(client, None)
+        watched = self._watching.get(client.hall, {})
+        if tid in watched:
+            watched[tid].discard(client)
+            if not watched[tid]:
+                del watched[tid]
 
     def hall_changed(self, hall: HallRuntime, tickets: set[str] | None = None) -> None:
         """After a commit, a tick or an estimates push: each watcher of ``hall`` whose view changed
-        gets it. ``tickets``: only these tickets' views can have changed (None: any)."""
-        for client, tid in list(self.watchers.items()):
-            if client.hall != hall.id or (tickets is not None and tid not in tickets):
-                continue
-            frame = self._view_frame(hall, tid)
-            if frame != self._sent.get(client):
+        gets it. ``tickets``: only these tickets' views can have changed (None: any).
+        The work is per watched ticket of this hall, not per watcher of the hub."""
+        watched = self._watching.get(hall.id)
+        if not watched:
+            return
+        for tid in list(watched) if tickets is None else [t for t in tickets if t in watched]:
+            frame = self._view_frame(hall, tid)  # once, however many phones follow the ticket
+            for client in list(watched.get(tid, ())):
+                if frame == self._sent.get(client):
+                    continue
                 if client.backlog() > hall.max_backlog:  # a phone that stopped reading: it reconnects later
                     self.leave(client)
                     close_soon(client.ws, 1013, "too far behind: reconnect", hall.close_grace)
@@ -226,7 +237,7 @@ class LiveSide:
                     "address": (c.ws.remote_address or ("?",))[0], "since": round(c.joined, 1)}
                    for c in hall.clients]
         clients.sort(key=lambda c: (c["role"], c["screen"] or "", c["window"] or 0, c["since"]))
-        watching = sum(1 for c in self.watchers if c.hall == hall.id)
+        watching = sum(len(phones) for phones in self._watching.get(hall.id, {}).values())
         client.push(ok_frame(msg.id, {"clients": clients, "ticket_pages": watching}))
 
     # ------------------------------------------------------------------ manager: screenshots

@@ -390,3 +390,32 @@ async def test_the_ticket_pages_are_told_only_while_the_engine_is_quiet(hub: Hub
             break
         await asyncio.sleep(0.02)
     assert len(told) >= 2 and all(held for _, held in told), told
+
+
+@hub_test()
+async def test_a_change_costs_one_view_per_watched_ticket_not_one_per_phone(hub: HubHarness) -> None:
+    """Each commit walked every phone of the hub, and made the same ticket's view once per phone."""
+    live = hub.hub.web.live
+    hall = hub.hub.halls["zhongshan"]
+    kiosk = await hub.connect("kiosk")
+    a, b, c = [await hub.issue(kiosk) for _ in range(3)]
+    phones = [await hub.connect("ticket", token="-", hall="*", ticket=live.key_of("zhongshan", t["id"]))
+              for t in (a, a, a, b)]
+    made: list[str] = []
+    view = live.ticket_view
+    live.ticket_view = lambda h, tid: made.append(tid) or view(h, tid)  # type: ignore[method-assign]
+    live.hall_changed(hall, {a["id"]})
+    assert made == [a["id"]]
+    made.clear()
+    live.hall_changed(hall, {c["id"]})  # nobody follows c
+    assert made == []
+    live.hall_changed(hall, None)  # new estimates: each followed ticket once
+    assert sorted(made) == sorted([a["id"], b["id"]])
+    assert (await (await hub.connect("manager")).request({"type": "who"}))["result"]["ticket_pages"] == 4
+    for phone in phones:
+        await phone.close()
+    for _ in range(100):
+        if not live.watchers:
+            break
+        await asyncio.sleep(0.02)
+    assert not live.watchers and not live._watching["zhongshan"]
