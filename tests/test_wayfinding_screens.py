@@ -398,8 +398,16 @@ def test_a_tap_on_the_panel_reaches_the_directory_through_the_app() -> None:
         while time.monotonic() < end and not drawn():
             time.sleep(0.02)
         d = app.renderer.widget_at("directory")
-        key = d._key  # one read: the app's thread may replace it at any moment
-        rect, index = next((r, i) for r, i in d.rows if i != key[0])
+        row = None
+        while row is None and time.monotonic() < end:
+            # The app's thread redraws (and refills the rows) at any moment: read a copy, and try
+            # again if it caught a list being refilled.
+            key, rows = d._key, list(d.rows)
+            row = next(((r, i) for r, i in rows if isinstance(key, tuple) and i != key[0]), None)
+            if row is None:
+                time.sleep(0.02)
+        assert row is not None, "the directory never listed a row to tap"
+        rect, index = row
         x, y = rect.move(d.rect.topleft).center  # canvas pixels; shown turned clockwise on the panel
         ch = app.renderer.size[1]
         assert app.display.get_size() == (ch, app.renderer.size[0])  # a landscape output
