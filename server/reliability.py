@@ -681,10 +681,11 @@ def check_log_and_clients(db: Path, staff: Staff, watcher: Watcher | None, hall:
     for tid, number in staff.acknowledged_tickets().items():
         if log.issued.get(tid) != number:
             problems.append(f"acknowledged ticket {number} ({tid}) is not in the log")
+    calls_in_log = {(c[1], c[2]) for c in log.calls.values()}  # (number, window); once, not per answer
     for a in staff.answers:
         if a.command["type"] == "call_next" and a.answer.get("type") == "ok":
             t = a.answer["result"]["ticket"]
-            if not any(c[1] == t["number"] and c[2] == a.command["window"] for c in log.calls.values()):
+            if (t["number"], a.command["window"]) not in calls_in_log:
                 problems.append(f"acknowledged call of {t['number']} at window {a.command['window']} is not in the log")
     if watcher is not None and watcher.announcer is not None:
         spoken = watcher.spoken()
