@@ -65,8 +65,9 @@ class SimClock:
 class Actor:
     """One kiosk or window of the simulated hall: a WebSocket and its pending answers."""
 
-    def __init__(self, ws: ClientConnection) -> None:
+    def __init__(self, ws: ClientConnection, answer_timeout: float = 15.0) -> None:
         self.ws = ws
+        self.answer_timeout = answer_timeout
         self.pending: dict[str, asyncio.Future] = {}
         self.reader = asyncio.ensure_future(self._read())
 
@@ -90,7 +91,7 @@ class Actor:
         fut = asyncio.get_running_loop().create_future()
         self.pending[command.id] = fut
         await self.ws.send(command.to_json())
-        return await asyncio.wait_for(fut, 15)
+        return await asyncio.wait_for(fut, self.answer_timeout)
 
     async def close(self) -> None:
         self.reader.cancel()

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .demo import SimClock
+from .demo import Actor, SimClock
 from .reliability import (DEMO_TOKENS, LAYOUTS, HubProcess, Watcher, await_until, compare_with_hub, demo_token,
                           log_problems)
 
@@ -141,38 +141,18 @@ class SoakHub(HubProcess):
 
 # --- the staff: the simulator's steps as real commands ------------------------------------------
 
-class _Actor:
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws
-        self.pending: dict[str, asyncio.Future] = {}
-        self.reader = asyncio.ensure_future(self._read())
-
-    async def _read(self) -> None:
-        async for frame in self.ws:
-            msg = json.loads(frame)
-            fut = self.pending.pop(msg.get("id"), None) if msg.get("type") in ("ok", "error") else None
-            if fut is not None and not fut.done():
-                fut.set_result(msg)
-
-    async def request(self, command: Any) -> dict:
-        fut = asyncio.get_running_loop().create_future()
-        self.pending[command.id] = fut
-        await self.ws.send(command.to_json())
-        return await asyncio.wait_for(fut, 30)
-
-
 class SimStaff:
     """The kiosk and the windows of the simulated hall, one connection each."""
 
     def __init__(self, url: str, hall: str, seed: int) -> None:
         self.url, self.hall = url, hall
-        self.actors: dict[str, _Actor] = {}
+        self.actors: dict[str, Actor] = {}
         self.rng = random.Random(seed)
         self.ratings = itertools.count(1)
         self.sent = 0
         self.refused = 0
 
-    async def actor(self, name: str) -> _Actor:
+    async def actor(self, name: str) -> Actor:
         from websockets.asyncio.client import connect
 
         if name not in self.actors:
@@ -188,7 +168,7 @@ class SimStaff:
             welcome = json.loads(await ws.recv())
             if welcome.get("type") != "welcome":
                 raise RuntimeError(f"hub refused {name}: {welcome}")
-            self.actors[name] = _Actor(ws)
+            self.actors[name] = Actor(ws, answer_timeout=30.0)
         return self.actors[name]
 
     async def day(self, day: Any, clock: SimClock, on_step: Any = None) -> None:

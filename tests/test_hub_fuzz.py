@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from websockets.sync.client import connect
 
-from hub_harness import TOKENS, HubHarness, hub_in_thread
+from hub_harness import TOKENS, HubHarness, hub_in_thread, legitimate
 
 from signage import protocol as p
 
@@ -81,17 +81,6 @@ frames = st.one_of(
     st.binary(max_size=64),
     message_like.map(lambda m: json.dumps(m)[:-1]),  # cut short
 )
-
-
-def legitimate(frame: str | bytes, role: str) -> bool:
-    """A frame the role may really send: a valid command or a ping. Those are not garbage."""
-    try:
-        msg = p.parse_client(frame)
-    except p.ProtocolError:
-        return False
-    if msg.type == "hello" or msg.type not in p.ROLE_COMMANDS[role]:
-        return False
-    return not (role == "window" and hasattr(msg, "window") and msg.window != 3)
 
 
 def test_random_frames_from_every_role_are_answered_with_errors(live_hub) -> None:

@@ -25,9 +25,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from hub_harness import TOKENS, HubHarness, hub_in_thread, hub_test
+from hub_harness import TOKENS, HubHarness, hub_in_thread, hub_test, legitimate
 
-from signage import protocol as p
 
 HELLOS = {
     "screen": {"screen": "main"},
@@ -116,17 +115,6 @@ def mutate(rng: random.Random, msg: dict[str, Any]) -> str | bytes:
     else:                                      # random printable junk with JSON punctuation
         return "".join(rng.choice('{}[]":,0123456789abc \\\u00e9\u4e2d') for _ in range(rng.randrange(1, 200)))
     return json.dumps(m, ensure_ascii=False)
-
-
-def legitimate(frame: str | bytes, role: str) -> bool:
-    """A frame the role may really send (a valid command or ping): it is not garbage and may change things."""
-    try:
-        msg = p.parse_client(frame)
-    except p.ProtocolError:
-        return False
-    if msg.type == "hello" or msg.type not in p.ROLE_COMMANDS[role]:
-        return False
-    return not (role == "window" and hasattr(msg, "window") and msg.window != 3)
 
 
 def hostile(rng: random.Random, role: str, n: int) -> Iterator[str | bytes]:
