@@ -82,7 +82,20 @@ def dumps(obj: Any) -> bytes:
 
 
 def event_frame(seq: int, event: dict) -> bytes:
-    return dumps({"type": "event", "seq": seq, "event": event})
+    return dumps({"type": "event", "seq": seq, "event": on_the_wire(event)})
+
+
+def on_the_wire(event: dict) -> dict:
+    """The event as clients see it. An appointment's code is what a citizen checks in with:
+    it stays in the log (and in the kiosk's own answer) but never reaches the screens, the
+    announcers or the windows, whose PCs stand in the public hall."""
+    kind = event.get("type")
+    if kind == "ticket_issued" and (event.get("ticket") or {}).get("appointment"):
+        return {**event, "ticket": {**event["ticket"], "appointment": True}}
+    if kind == "appointment_booked" and isinstance(event.get("appointment"), dict):
+        booked = {k: v for k, v in event["appointment"].items() if k != "code"}
+        return {**event, "appointment": booked}
+    return event
 
 
 def ws_frame(payload: bytes) -> bytes:

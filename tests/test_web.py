@@ -422,3 +422,26 @@ async def test_a_change_costs_one_view_per_watched_ticket_not_one_per_phone(hub:
             break
         await asyncio.sleep(0.02)
     assert not live.watchers and not live._watching["zhongshan"]
+
+
+@hub_test()
+async def test_appointment_codes_stay_off_the_wire(hub: HubHarness) -> None:
+    """A code is what a citizen checks in with: screens (public PCs) never see one, live or replayed."""
+    screen = await hub.connect("screen", screen="main")
+    manager = await hub.connect("manager")
+    kiosk = await hub.connect("kiosk")
+    booked = await manager.request({"type": "book", "appointments": [
+        {"code": "ZS-4711", "service": "hukou-move", "slot": "10:00"}]})
+    assert booked["type"] == "ok", booked
+    answer = await kiosk.request({"type": "check_in", "code": "zs-4711"})
+    assert answer["type"] == "ok" and answer["result"]["ticket"]["appointment"] == "ZS-4711"  # its own answer
+    live = await screen.drain()
+    replayed = await (await hub.connect("screen", screen="main", since=0)).drain()
+    for frames in (live, replayed):
+        events = [m["event"] for m in frames if m.get("type") == "event"]
+        assert any(e["type"] == "appointment_booked" and e["appointment"]["service"] == "hukou-move" for e in events)
+        issued = [e for e in events if e["type"] == "ticket_issued"]
+        assert issued and issued[-1]["ticket"]["appointment"] is True and issued[-1]["ticket"]["class"] == "appointment"
+        assert "4711" not in json.dumps(frames)
+    logged = [e for _, e in hub.hub.store.events("zhongshan") if e["type"] == "ticket_issued"]
+    assert logged[-1]["ticket"]["appointment"] == "ZS-4711"  # the log keeps it (audit, check-in)
