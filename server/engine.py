@@ -473,6 +473,14 @@ class QueueEngine:
         else:
             tid = w.last_completed
         t = self.state.tickets.get(tid) if tid else None
+        # One rating per service, for a service this window gave: a window's token (the pad at
+        # the counter) cannot rate itself again and again, nor rate another window's work.
+        if t is None:
+            return refuse("nothing_to_rate", f"window {w.number} has completed no service today to rate")
+        if t.state != "completed" or t.window != w.number:
+            return refuse("not_served_here", f"{t.number} was not served at window {w.number}")
+        if t.rated:
+            return refuse("already_rated", f"{t.number} has been rated already")
         return Decision(events=[{
             "type": "rated", "window": w.number, "ticket": t.short() if t else None, "score": cmd.score,
             "attitude": cmd.attitude, "efficiency": cmd.efficiency, "environment": cmd.environment,
@@ -683,7 +691,9 @@ def _f_booked(eng: QueueEngine, e: dict, _: Ticket | None) -> None:
 
 
 def _f_rated(eng: QueueEngine, e: dict, _: Ticket | None) -> None:
-    pass  # kept in the log for statistics; no state to change
+    t = eng.state.tickets.get((e.get("ticket") or {}).get("id", ""))
+    if t is not None:  # (the log keeps the rating itself, for the statistics)
+        t.rated = True
 
 
 def _f_messages(eng: QueueEngine, e: dict, _: Ticket | None) -> None:

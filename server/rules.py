@@ -69,6 +69,7 @@ class Ticket:
     started_at: float | None = None
     skipped_at: float | None = None
     recalls: int = 0
+    rated: bool = False             # a citizen rates a service once
 
     def short(self) -> dict:
         """The ticket as it travels in events."""

@@ -228,3 +228,20 @@ def test_snapshot_round_trip():
     d.issue(); d.call_next(3)
     from server.engine import HallState
     assert HallState.from_json(d.engine.state.to_json()).to_json() == d.engine.state.to_json()
+
+
+def test_a_service_is_rated_once_and_only_by_its_own_window():
+    d = Driver()
+    assert d.refusal("rate", window=3, score=4) == "nothing_to_rate"  # nothing served yet
+    d.issue(); d.issue()
+    d.call_next(3)
+    assert d.refusal("rate", window=3, score=4) == "nothing_to_rate"  # A001 is still at the counter
+    d.send("complete", window=3)
+    assert d.send("rate", window=3, score=4).ok
+    assert d.refusal("rate", window=3, score=1) == "already_rated"    # the pad cannot be pressed again
+    d.call_next(3); d.send("complete", window=3)                       # A002, served at window 3 too
+    a002 = [e for e in d.log if e["type"] == "ticket_completed"][-1]["ticket"]["id"]
+    assert d.refusal("rate", window=1, score=1, ticket=a002) == "not_served_here"  # another window's work
+    again = d.send("rate", window=3, score=3, rid="tap", ticket=a002)
+    assert again.ok and d.send("rate", window=3, score=3, rid="tap", ticket=a002).duplicate  # a resend: same answer
+    assert sum(e["type"] == "rated" for e in d.log) == 2
