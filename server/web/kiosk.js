@@ -107,16 +107,18 @@ function renderServices() {
   $("go-priority").hidden = $("go-appointment").hidden = !!mode;
 }
 
-async function issue(service) {
-  if (busy || !hub.up) return;
+// A ticket from the hub (a tap on a service, or an appointment's code), then its printed view;
+// refused, the reason in words. The buttons wait meanwhile, so a double tap takes one ticket.
+async function take(cmd, how) {
+  if (busy || !hub?.up) return;
   busy = true;
   renderServices();
   $("flash").textContent = tr("issuing");
-  const cmd = {type: "issue", service: service.id};
-  if (mode?.priority) cmd.priority = mode.priority;
+  $("flash").className = "flash";
   try {
     const result = await hub.request(cmd);
-    await showTicket(result, service, mode);
+    const service = config.services.find((s) => s.id === result.ticket.service) || {name: result.ticket.service};
+    await showTicket(result, service, how);
   } catch (err) {
     const key = "e_" + err.code;
     $("flash").textContent = T[key] ? tr(key) : `${err.code}: ${err.message}`;
@@ -127,23 +129,15 @@ async function issue(service) {
   }
 }
 
+function issue(service) {
+  const cmd = {type: "issue", service: service.id};
+  if (mode?.priority) cmd.priority = mode.priority;
+  return take(cmd, mode);
+}
+
 // An appointment: the hub knows its service and time (a manager booked the day's list); one tap.
-async function checkIn(code) {
-  if (busy || !hub?.up) return;
-  busy = true;
-  $("flash").textContent = tr("issuing");
-  $("flash").className = "flash";
-  try {
-    const result = await hub.request({type: "check_in", code});
-    const service = config.services.find((s) => s.id === result.ticket.service) || {name: result.ticket.service};
-    await showTicket(result, service, {appointment: code});
-  } catch (err) {
-    const key = "e_" + err.code;
-    $("flash").textContent = T[key] ? tr(key) : `${err.code}: ${err.message}`;
-    $("flash").className = "flash error";
-  } finally {
-    busy = false;
-  }
+function checkIn(code) {
+  return take({type: "check_in", code}, {appointment: code});
 }
 
 async function showTicket(result, service, how) {
