@@ -49,6 +49,7 @@ class DurableHall:
         self.mint_id = mint_id
         self.engine = self._restore(config)
         self._since_snapshot = 0
+        self._diverged: Exception | None = None  # set while the state cannot be rebuilt from the log
 
     def _restore(self, config: HallConfig) -> QueueEngine:
         state = None
@@ -87,7 +88,13 @@ class DurableHall:
         return self.submit_many([(cmd, now, actor)])[0]
 
     def submit_many(self, commands: list[tuple[Any, float, str]]) -> list[Applied]:
-        """Several commands, one durable commit (group commit), each decided after the one before."""
+        """Several commands, one durable commit (group commit), each decided after the one before.
+
+        All or nothing: if anything raises (a decision, a fold, the append), nothing
+        was written and the state is rebuilt from the log before the error goes on,
+        so the state is always the fold of the log.
+        """
+        self._ensure_consistent()
         applied: list[Applied] = []
         start = self.engine.state.seq
         try:
@@ -100,32 +107,58 @@ class DurableHall:
             events = [e for a in applied for e in a.decision.events]
             if events:
                 self.store.append(self.hall_id, start + 1, events)
-        except Exception:
-            # Nothing was written (the append is all or nothing, and a command
-            # that raised mid-batch left earlier ones folded but unwritten):
-            # go back to what the log says.
-            self.engine = self._restore(self.engine.config)
+        except BaseException:
+            # The append is all or nothing (rolled back whatever it raised), and a
+            # command that raised mid-batch left earlier ones folded but unwritten.
+            self._rebuild()
             raise
         if events:
             self._since_snapshot += len(events)
             if self._since_snapshot >= self.snapshot_every:
-                try:
-                    self.snapshot()
-                except StoreError as exc:
-                    # The events are durable; a snapshot is only a shortcut for starting.
-                    log.warning("hall %s: snapshot not saved (will try again later): %s", self.hall_id, exc)
+                self._try_snapshot()
         return applied
 
     def tick(self, now: float) -> Applied | None:
         """Record what the passing of time alone causes (a new day)."""
+        self._ensure_consistent()
         events = self.engine.tick(now)
         if not events:
             return None
         first = self.engine.state.seq + 1
-        self.store.append(self.hall_id, first, events)
-        for i, e in enumerate(events):
-            self.engine.apply(e, first + i)
+        self.store.append(self.hall_id, first, events)  # folded only once it is durable
+        try:
+            for i, e in enumerate(events):
+                self.engine.apply(e, first + i)
+        except BaseException:
+            self._rebuild()
+            raise
         return Applied(Decision(events=events), first)
+
+    def _rebuild(self) -> None:
+        """Go back to what the log says. If even reading the log fails, remember it:
+        nothing is decided on a state the log does not hold until a rebuild succeeds."""
+        try:
+            self.engine = self._restore(self.engine.config)
+            self._diverged = None
+        except Exception as exc:
+            log.error("hall %s: cannot rebuild the state from the log: %s", self.hall_id, exc)
+            self._diverged = exc
+
+    def _ensure_consistent(self) -> None:
+        if self._diverged is not None:
+            self._rebuild()
+            if self._diverged is not None:
+                raise StoreError(f"hall {self.hall_id}: the log cannot be read back ({self._diverged}); "
+                                 "nothing was recorded. Check the disk and the database file; the hub keeps trying.")
+
+    def _try_snapshot(self) -> None:
+        # The events are durable; a snapshot is only a shortcut for starting, so
+        # whatever goes wrong with it must not turn an acknowledged batch into an error.
+        try:
+            self.snapshot()
+        except Exception as exc:
+            self._since_snapshot = 0  # next try after another snapshot_every events, not at every commit
+            log.warning("hall %s: snapshot not saved (will try again later): %s", self.hall_id, exc)
 
     def snapshot(self) -> None:
         self.store.save_snapshot(self.hall_id, self.engine.state.seq,

@@ -50,6 +50,11 @@ class SequenceError(StoreError):
     """A batch that does not follow the last stored event (would make a gap or a duplicate)."""
 
 
+class UnstorableEvent(ValueError):
+    """An event the log cannot hold (a bug upstream, not a disk problem): the batch is refused
+    whole and the hub retries its commands one by one, so only the culprit fails."""
+
+
 class EventStore:
     def __init__(self, path: str | Path, *, durable: bool = True) -> None:
         self.path = str(path)
@@ -111,31 +116,44 @@ class EventStore:
                 if first != nxt:
                     raise SequenceError(f"hall {hall}: batch starts at {first}, the log expects {nxt}")
                 for i, e in enumerate(events):
-                    rows.append((hall, first + i, float(e.get("at", 0.0)), e["type"],
-                                 json.dumps(e, ensure_ascii=False, separators=(",", ":"))))
+                    try:
+                        rows.append((hall, first + i, float(e.get("at", 0.0)), str(e["type"]), to_text(e)))
+                    except (KeyError, TypeError, ValueError) as exc:
+                        raise UnstorableEvent(f"hall {hall}: event {first + i} cannot be stored ({exc!r}); "
+                                              "nothing was recorded. This is a bug in the hub: report it.") from None
                 expected[hall] = first + len(events)
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany("INSERT INTO events VALUES (?,?,?,?,?)", rows)
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._rollback()
-                raise StoreError(_write_failure(self.path, exc)) from None
+            self._write(lambda: self._db.executemany("INSERT INTO events VALUES (?,?,?,?,?)", rows))
             self._last.update({h: s - 1 for h, s in expected.items()})
 
+    def _write(self, work: Callable[[], object]) -> None:
+        """``work`` in one transaction: committed whole, or rolled back whole whatever it raises.
+
+        A transaction left open by a surprise (an exception that is not SQLite's own)
+        would swallow every later write of the hub, so nothing escapes without a rollback.
+        """
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            work()
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise StoreError(_write_failure(self.path, exc)) from None
+        except BaseException:
+            self._rollback()
+            raise
+
     def _rollback(self) -> None:
+        if not self._db.in_transaction:
+            return
         try:
             self._db.execute("ROLLBACK")
         except sqlite3.Error:
             pass
 
     def save_snapshot(self, hall: str, seq: int, state: dict) -> None:
-        data = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+        data = to_text(state)
         with self._lock:
-            try:
-                self._db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?)", (hall, seq, data))
-            except sqlite3.Error as exc:
-                raise StoreError(_write_failure(self.path, exc)) from None
+            self._write(lambda: self._db.execute("INSERT OR REPLACE INTO snapshots VALUES (?,?,?)", (hall, seq, data)))
 
     def setting(self, key: str, make: "Callable[[], str]") -> str:
         """A value kept in the log's ``meta`` table, made by ``make()`` the first time (a per-hub
@@ -145,10 +163,7 @@ class EventStore:
             if row is not None:
                 return row[0]
             value = make()
-            try:
-                self._db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (f"setting:{key}", value))
-            except sqlite3.Error as exc:
-                raise StoreError(_write_failure(self.path, exc)) from None
+            self._write(lambda: self._db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (f"setting:{key}", value)))
             return self._db.execute("SELECT value FROM meta WHERE key=?", (f"setting:{key}",)).fetchone()[0]
 
     # ------------------------------------------------------------------ reading
@@ -188,6 +203,18 @@ class EventStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def to_text(obj: object) -> str:
+    """``obj`` as compact JSON that SQLite can store. Text is kept readable (no ``\\uXXXX``),
+    except where it cannot be UTF-8 (a lone surrogate): then JSON's own escapes keep
+    it whole rather than failing the write or losing it."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(obj, separators=(",", ":"))
+    return text
 
 
 def _write_failure(path: str, exc: sqlite3.Error) -> str:
