@@ -84,7 +84,7 @@ def _serve_hub(args: argparse.Namespace) -> None:
 
     from .hub import ESTIMATORS
 
-    limits = Limits(rate=1e6, burst=1e6, watch_interval=None)
+    limits = Limits(rate=1e6, burst=1e6, watch_interval=None, unwelcomed_per_address=1_000_000)  # all from 127.0.0.1
     hub = Hub.open([args.hall], args.tokens, args.db, limits=limits, durable=not args.no_fsync,
                    estimator=ESTIMATORS[args.estimator])
 

@@ -26,10 +26,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import ipaddress
 import json
 import logging
+import socket
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -109,6 +112,8 @@ class Limits:
     periodic: float = 30.0          # day rollover tick and estimates refresh
     watch_interval: float | None = 0.3  # hall/tokens file polling; None: do not watch
     origins: tuple[str, ...] = field(default_factory=tuple)  # browser origins allowed besides the hub's own
+    hosts: tuple[str, ...] = field(default_factory=tuple)    # Host names allowed besides this machine's (".x.cn": any under it)
+    unwelcomed_per_address: int = 32  # connections from one address that have not said hello yet
 
 
 class TokenBucket:
@@ -142,6 +147,8 @@ class Hub:
         self.port: int | None = None
         self.closing = False
         self.anonymous = 0  # connections that have not said hello yet
+        self._unwelcomed: Counter[str] = Counter()  # the same, by client address
+        self._host_names = machine_host_names() | {h.lower().rstrip(".") for h in self.limits.hosts}
         self.http_routes: dict[str, HttpHandler] = {"/healthz": self._healthz, "/metrics": self._metrics}
         # The browser pages (server/web.py): their paths, the ticket role and the manager's queries.
         self.web = Web(self)
@@ -278,6 +285,14 @@ class Hub:
 
     # ------------------------------------------------------------------ HTTP
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        hosts = request.headers.get_all("Host")
+        if not self._host_allowed(hosts):
+            # DNS rebinding: a foreign site whose name resolves to this hub would pass the
+            # Origin check (its Origin matches its own Host); only names we know are answered.
+            self.metrics.rejected.inc(code="forbidden_host")
+            name = hosts[0] if len(hosts) == 1 else "(none)" if not hosts else "(several)"
+            return connection.respond(403, f"this hub does not answer to the name {name[:80]!r} (Host). "
+                                           "Use its address, or start it with --allow-host NAME.\n")
         origins = request.headers.get_all("Origin")
         if origins and (len(origins) > 1 or not self._origin_allowed(origins[0], request.headers.get_all("Host"))):
             self.metrics.rejected.inc(code="forbidden_origin")
@@ -289,6 +304,19 @@ class Hub:
         if "websocket" not in ",".join(request.headers.get_all("Upgrade")).lower():
             return self.web.http(connection, request)  # the pages, or 404
         return None
+
+    def _host_allowed(self, hosts: list[str]) -> bool:
+        """One Host header naming an IP address, this machine, the public URL or an allowed name."""
+        if len(hosts) != 1:
+            return False
+        name = host_name(hosts[0])
+        if name is None:
+            return False
+        if _is_ip(name) or name in self._host_names:
+            return True
+        if self.web.public_url and host_name(urlsplit(self.web.public_url).netloc) == name:
+            return True
+        return any(h.startswith(".") and (name.endswith(h) or name == h[1:]) for h in self._host_names)
 
     def _origin_allowed(self, origin: str, hosts: list[str]) -> bool:
         if origin in self.limits.origins:
@@ -319,9 +347,16 @@ class Hub:
     # ------------------------------------------------------------------ websocket
     async def _handler(self, ws: ServerConnection) -> None:
         client: Client | None = None
+        address = str(ws.remote_address[0]) if ws.remote_address else ""
         self.anonymous += 1
+        self._unwelcomed[address] += 1
         anonymous = True
         try:
+            if self._unwelcomed[address] > self.limits.unwelcomed_per_address:
+                await self._refuse(ws, "too_many_connections",
+                                   f"more than {self.limits.unwelcomed_per_address} connections from {address} "
+                                   "are waiting to say hello; try again in a few seconds", None, 1013)
+                return
             try:
                 first = await asyncio.wait_for(ws.recv(), self.limits.hello_timeout)
             except asyncio.TimeoutError:
@@ -330,7 +365,7 @@ class Hub:
                                    f"{self.limits.hello_timeout:g} s", None)
                 return
             client = await self._hello(ws, first)
-            self.anonymous -= 1
+            self._welcomed(address)
             anonymous = False
             if client is None:
                 return
@@ -358,11 +393,18 @@ class Hub:
             log.exception("connection handler failed")
         finally:
             if anonymous:
-                self.anonymous -= 1
+                self._welcomed(address)
             if client is not None:
                 self.halls[client.hall].leave(client)
                 self.web.live.leave(client)
                 log.info("hall %s: %s left", client.hall, client)
+
+    def _welcomed(self, address: str) -> None:
+        """The connection from ``address`` has said hello (or gone): it no longer counts as waiting."""
+        self.anonymous -= 1
+        self._unwelcomed[address] -= 1
+        if self._unwelcomed[address] <= 0:
+            del self._unwelcomed[address]
 
     async def _refuse(self, ws: ServerConnection, code: str, message: str, request_id: str | None,
                       close_code: int = 1008) -> None:
@@ -535,3 +577,32 @@ async def run_hub(hub: Hub, host: str, port: int, stop: asyncio.Event,
         await stop.wait()
     finally:
         await hub.shutdown()
+
+
+def host_name(header: str) -> str | None:
+    """The name in a Host header, lower case, without its port (``[::1]:8765`` -> ``::1``)."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        end = header.find("]")
+        return header[1:end] if end > 0 else None
+    name = header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+    return name.rstrip(".") or None
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def machine_host_names() -> set[str]:
+    """The names this machine answers to without being told: loopback and its own host names."""
+    names = {"localhost", "localhost.localdomain"}
+    try:
+        host = socket.gethostname().lower()
+        names |= {host, f"{host}.local", socket.getfqdn().lower()}
+    except OSError:
+        pass
+    return {n.rstrip(".") for n in names if n}

@@ -43,6 +43,9 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
                    help="listen beyond this machine even with a demo tokens file (never in a real hall)")
     s.add_argument("--origin", action="append", default=[], metavar="URL",
                    help="a browser origin allowed besides the hub's own (repeatable)")
+    s.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="a host name the hub answers to besides its IP addresses, localhost and this "
+                        "machine's names (repeatable; .example.cn: every name under it); docs/hub.md")
     s.add_argument("--public-url", metavar="URL",
                    help="the address phones use to reach the hub, for the QR codes on tickets "
                         "(default: the address the kiosk used; docs/web.md)")
@@ -139,7 +142,8 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"error: --public-url {args.public_url}: expected an address such as http://hub.local:8765 "
               "or https://hall.example.cn", file=sys.stderr)
         return 2
-    limits = Limits(watch_interval=None if args.no_watch else 0.3, origins=tuple(args.origin))
+    limits = Limits(watch_interval=None if args.no_watch else 0.3, origins=tuple(args.origin),
+                    hosts=tuple(args.allow_host))
     try:
         hub = Hub.open(args.halls, args.tokens, args.db, limits=limits, estimator=ESTIMATORS[args.estimator])
     except HubError as exc:

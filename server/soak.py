@@ -92,7 +92,7 @@ def _child(argv: list[str]) -> None:
     logging.getLogger("websockets").setLevel(logging.WARNING)
     clock = SimClock(args.start, args.speed)
     # The simulated staff send faster than real people; the per-connection rate limit is not under test.
-    limits = Limits(rate=1e6, burst=1e6, watch_interval=None)
+    limits = Limits(rate=1e6, burst=1e6, watch_interval=None, unwelcomed_per_address=1_000_000)  # all from 127.0.0.1
     hub = Hub.open([args.hall], args.tokens, args.db, limits=limits, clock=clock,
                    estimator=ESTIMATORS[args.estimator], durable=not args.no_fsync)
 
