@@ -42,6 +42,8 @@ from pydantic import ValidationError
 
 from signage.config.model import HallConfig, Voice, minutes_of
 
+from signage.stream import Apply, HubStream, Other, ReplayFollows, Snapshot
+
 from .phrases import Values, call_phrases, valid_ticket
 from .player import Announcement
 
@@ -103,8 +105,7 @@ class Announcer:
         self.submit = submit
         self.zone = zone
         self.config: HallConfig | None = None
-        self.seq: int | None = None             # last event seq seen
-        self.replay_end: int | None = None      # events up to here are a replay
+        self.stream = HubStream()               # seq, replays, duplicates and gaps
         self._offsets: deque[float] = deque(maxlen=15)  # local clock - hub clock, on live events
         self._zone_floor: str | None = None
         self._default_voice = Voice()
@@ -142,70 +143,54 @@ class Announcer:
 
     def handle(self, message: Any, now: float) -> list[Announcement]:
         """Take one hub message that arrived at local time ``now``; return what was queued."""
+        out: list[Announcement] = []
         try:
-            if not isinstance(message, dict):
-                return []
-            kind = message.get("type")
-            if kind == "welcome":
-                return self._welcome(message, now)
-            if kind == "event":
-                return self._event(message, now)
-            if kind == "config":
-                self._config_from(message.get("config"))
-            return []
+            for step in self.stream.receive(message):
+                if isinstance(step, (Snapshot, ReplayFollows)):
+                    self._config_from(step.message.get("config"))
+                if isinstance(step, Snapshot):
+                    out += self._missed_calls(step, now)
+                elif isinstance(step, Apply):
+                    out += self._event(step, now)
+                elif isinstance(step, Other) and step.message.get("type") == "config":
+                    self._config_from(step.message.get("config"))
         except Exception:  # a surprise in one message must not silence the hall
             kind = message.get("type") if isinstance(message, dict) else type(message).__name__
             log.exception("could not handle a %r message", kind)
-            return []
-
-    def _welcome(self, message: dict[str, Any], now: float) -> list[Announcement]:
-        self._config_from(message.get("config"))
-        seq = message.get("seq")
-        if not isinstance(seq, int) or isinstance(seq, bool):
-            return []
-        if message.get("replay"):
-            self.replay_end = seq  # the missed events follow, up to this seq
-            return []
-        # A snapshot: after a gap, speak the recent calls we missed (if still fresh).
-        self.replay_end = None
-        out: list[Announcement] = []
-        snapshot = message.get("snapshot")
-        calls = snapshot.get("recent_calls") if isinstance(snapshot, dict) else None
-        if self.seq is not None and isinstance(calls, list):
-            missed = [c for c in calls if isinstance(c, dict) and isinstance(c.get("seq"), int)
-                      and self.seq < c["seq"] <= seq]
-            for c in sorted(missed, key=lambda c: c["seq"]):
-                kind = "recall" if (_number(c.get("recall")) or 0) > 0 else "call"
-                out += self._announce(kind, c.get("ticket"), c.get("window"), c["seq"],
-                                      self._hub_to_local(c.get("at")), now)
-        self.seq = seq
         return out
 
-    def _event(self, message: dict[str, Any], now: float) -> list[Announcement]:
-        seq = message.get("seq")
-        if not isinstance(seq, int) or isinstance(seq, bool):
-            log.warning("event without a seq ignored")
+    @property
+    def seq(self) -> int | None:
+        """The last event seen."""
+        return self.stream.seq
+
+    def _missed_calls(self, step: Snapshot, now: float) -> list[Announcement]:
+        """A snapshot after a gap: speak the recent calls we missed (if still fresh)."""
+        calls = step.snapshot.get("recent_calls") if step.snapshot is not None else None
+        if step.previous is None or not isinstance(calls, list):
             return []
-        if self.seq is not None and seq <= self.seq:
-            return []  # already seen (a replay overlapping what we had)
-        self.seq = seq
-        replayed = self.replay_end is not None and seq <= self.replay_end
-        if self.replay_end is not None and seq >= self.replay_end:
-            self.replay_end = None
-        event = message.get("event")
-        if not isinstance(event, dict):
-            return []
+        out: list[Announcement] = []
+        missed = [c for c in calls if isinstance(c, dict) and isinstance(c.get("seq"), int)
+                  and step.previous < c["seq"] <= step.seq]
+        for c in sorted(missed, key=lambda c: c["seq"]):
+            kind = "recall" if (_number(c.get("recall")) or 0) > 0 else "call"
+            out += self._announce(kind, c.get("ticket"), c.get("window"), c["seq"],
+                                  self._hub_to_local(c.get("at")), now)
+        return out
+
+    def _event(self, step: Apply, now: float) -> list[Announcement]:
+        event = step.event
         kind = SPOKEN_EVENTS.get(event.get("type"))  # type: ignore[arg-type]
         if kind is None:
             return []
         hub_at = _number(event.get("at"))
-        if replayed:
+        if step.replayed:
             at = self._hub_to_local(hub_at)
         else:
             at = now  # live: it is happening now, whatever the clocks say
             if hub_at is not None:
                 self._offsets.append(now - hub_at)
-        return self._announce(kind, event.get("ticket"), event.get("window"), seq, at, now)
+        return self._announce(kind, event.get("ticket"), event.get("window"), step.seq, at, now)
 
     def _hub_to_local(self, hub_at: Any) -> float | None:
         t = _number(hub_at)

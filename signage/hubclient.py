@@ -36,6 +36,8 @@ from typing import Any, Callable
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidHandshake, InvalidURI, WebSocketException
 
+from .stream import AskSince, HubStream
+
 log = logging.getLogger(__name__)
 
 MAX_FRAME = 8 * 1024 * 1024  # a welcome carries the whole hall file
@@ -58,7 +60,7 @@ class HubClient:
         self.quick_backoff = quick_backoff  # the longest wait ...
         self.quick_for = quick_for          # ... for this long after a welcomed session ended
         self._lost_at: float | None = None
-        self.since: int | None = hello.get("since") if isinstance(hello.get("since"), int) else None
+        self.stream = HubStream(hello.get("since") if isinstance(hello.get("since"), int) else None)
         self.connected = False
         self.attempts = 0  # connection attempts so far (for tests and logs)
         self._ws: ClientConnection | None = None
@@ -119,8 +121,14 @@ class HubClient:
                     if message.get("type") == "welcome" and not welcomed:
                         welcomed = True
                         self._set_status(True)
-                    self._track_seq(message)
+                    steps = self.stream.receive(message)
                     self._dispatch(message)
+                    gap = next((s for s in steps if isinstance(s, AskSince)), None)
+                    if gap is not None:  # the hub promises none; ask again from what we have
+                        log.warning("hub %s: event %d after %d; asking again since %d",
+                                    self.url, gap.got, gap.since, gap.since)
+                        await ws.close()
+                        break
         except (OSError, asyncio.TimeoutError, WebSocketException, InvalidHandshake) as exc:
             if isinstance(exc, InvalidURI):
                 log.error("bad hub address %s: %s", self.url, exc)
@@ -135,18 +143,10 @@ class HubClient:
             self._set_status(False)
         return welcomed
 
-    def _track_seq(self, message: dict[str, Any]) -> None:
-        kind = message.get("type")
-        seq = message.get("seq")
-        if not isinstance(seq, int) or isinstance(seq, bool):
-            return
-        if kind == "welcome":
-            # A replay welcome's seq is where the replay will end, not what we have seen:
-            # if the line drops halfway, we must ask again from the last event we got.
-            if not message.get("replay") or self.since is None or seq < self.since:
-                self.since = seq
-        elif kind == "event" and (self.since is None or seq > self.since):
-            self.since = seq
+    @property
+    def since(self) -> int | None:
+        """The last ``seq`` seen: what the next hello says, so the hub replays what was missed."""
+        return self.stream.since
 
     def _dispatch(self, message: dict[str, Any]) -> None:
         try:
@@ -208,7 +208,7 @@ class HubClient:
 
     def resync(self) -> None:
         """Forget ``since`` and reconnect: the hub will send a fresh snapshot."""
-        self.since = None
+        self.stream = HubStream()
         ws, loop = self._ws, self._loop
         if ws is not None and loop is not None and not loop.is_closed():
             asyncio.run_coroutine_threadsafe(ws.close(), loop)

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .config.model import HallConfig
+from .stream import Apply, AskSince, HubStream, Other, ReplayFollows, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class WindowView:
 class HallView:
     config: HallConfig | None = None
     hall: str | None = None
-    seq: int = 0
+    stream: HubStream = field(default_factory=HubStream)  # seq, replays, duplicates and gaps
     day: str | None = None
     windows: dict[int, WindowView] = field(default_factory=dict)
     recent_calls: list[CallEntry] = field(default_factory=list)
@@ -86,9 +87,6 @@ class HallView:
     estimates_at: float | None = None
     clock_offset: float = 0.0  # the hub's clock minus ours, from the last estimates (seconds)
     rev: Counter = field(default_factory=Counter)
-    # events up to this seq belong to a snapshot's past or a replay: not "fresh"
-    replay_until: int = 0
-    gaps: int = 0  # sequence gaps seen; the hub promises none
     config_error: str | None = None
     # tickets known to be out of the waiting line (called, skipped): a later
     # cancel or recall must not count them off the waiting numbers again
@@ -100,27 +98,42 @@ class HallView:
         """Fold one hub message into the view; the names of the parts that changed."""
         before = Counter(self.rev)
         try:
-            kind = message.get("type") if isinstance(message, dict) else None
-            handler = _MESSAGES.get(kind)  # type: ignore[arg-type]
-            if handler is not None:
-                handler(self, message, now)
+            for step in self.stream.receive(message):
+                if isinstance(step, (Snapshot, ReplayFollows)):
+                    self._welcome(step)
+                elif isinstance(step, Apply):
+                    handler = _EVENTS.get(step.event.get("type"))  # type: ignore[arg-type]
+                    if handler is not None:
+                        handler(self, step.event, step.seq, None if step.replayed else now)
+                elif isinstance(step, AskSince):
+                    log.warning("event %d after %d: %d events missing; waiting for them",
+                                step.got, step.since, step.got - step.since - 1)
+                elif isinstance(step, Other):
+                    handler = _MESSAGES.get(step.message.get("type"))  # type: ignore[arg-type]
+                    if handler is not None:
+                        handler(self, step.message, now)
         except Exception:  # a malformed message must never take a screen down
             log.exception("could not apply %r", message.get("type") if isinstance(message, dict) else message)
         return {p for p in PARTS if self.rev[p] != before[p]}
 
-    def _welcome(self, m: dict[str, Any], now: float) -> None:
+    @property
+    def seq(self) -> int:
+        """The last event folded in (0 before the first welcome)."""
+        return self.stream.seq or 0
+
+    @property
+    def gaps(self) -> int:
+        return self.stream.gaps
+
+    def _welcome(self, step: Snapshot | ReplayFollows) -> None:
+        m = step.message
         self.hall = _str(m.get("hall")) or self.hall
         if isinstance(m.get("config"), dict):
             self._set_config(m["config"])
-        seq = _int(m.get("seq"), self.seq)
-        if not m.get("replay") and isinstance(m.get("snapshot"), dict):
-            self._load_snapshot(m["snapshot"], seq)
-        elif not m.get("replay"):
-            self.seq = seq  # a welcome without a snapshot: start from here
-        self.replay_until = max(self.replay_until, seq)
+        if isinstance(step, Snapshot) and step.snapshot is not None:
+            self._load_snapshot(step.snapshot)
 
-    def _load_snapshot(self, snap: dict[str, Any], seq: int) -> None:
-        self.seq = seq
+    def _load_snapshot(self, snap: dict[str, Any]) -> None:
         self.day = _str(snap.get("day"))
         self.windows = {}
         for key, w in (snap.get("windows") or {}).items():
@@ -156,22 +169,6 @@ class HallView:
         self.messages = [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else None
         self.notice = snap.get("notice") if isinstance(snap.get("notice"), dict) else None
         self.rev.update(("calls", "windows", "waiting", "messages", "notice"))
-
-    def _event_message(self, m: dict[str, Any], now: float) -> None:
-        seq = _int(m.get("seq"), -1)
-        event = m.get("event")
-        if seq < 0 or not isinstance(event, dict):
-            return
-        if seq <= self.seq:
-            return  # already applied: a replay overlapping what we had
-        if self.seq and seq != self.seq + 1:
-            self.gaps += 1
-            log.warning("event %d after %d: %d events missing", seq, self.seq, seq - self.seq - 1)
-        self.seq = seq
-        fresh = now if seq > self.replay_until else None
-        handler = _EVENTS.get(event.get("type"))  # type: ignore[arg-type]
-        if handler is not None:
-            handler(self, event, seq, fresh)
 
     def _estimates(self, m: dict[str, Any], now: float) -> None:
         services = m.get("services")
@@ -382,8 +379,6 @@ class HallView:
 
 # Which handler folds which message / event type.
 _MESSAGES = {
-    "welcome": HallView._welcome,
-    "event": HallView._event_message,
     "estimates": HallView._estimates,
     "messages": HallView._messages,
     "notice": HallView._notice,

@@ -221,3 +221,29 @@ def test_callback_errors_are_not_fatal(hub: FakeHub) -> None:
         assert client.since == 2 and len(hub.hellos) == 1
     finally:
         client.stop()
+
+
+def test_a_gap_in_the_stream_makes_the_client_ask_again_since_the_last_event(hub):
+    """The hub promises no gaps; if one shows, the client reconnects with ``since`` and the hub replays."""
+    async def gapped(ws, hello):
+        await ws.send(welcome(10))
+        await ws.send(event(11))
+        await ws.send(event(14))  # 12 and 13 lost
+        await asyncio.sleep(2)
+
+    async def replay(ws, hello):
+        await ws.send(welcome(14, replay=True))
+        for seq in (12, 13, 14):
+            await ws.send(event(seq))
+        await asyncio.sleep(2)
+
+    hub.scripts += [gapped, replay]
+    got: list = []
+    client = make_client(hub.url, got, [])
+    client.start_thread()
+    try:
+        wait_for(lambda: len(hub.hellos) == 2 and client.since == 14)
+        assert "since" not in hub.hellos[0] and hub.hellos[1]["since"] == 11
+        assert client.stream.gaps == 1
+    finally:
+        client.stop()

@@ -54,8 +54,8 @@ EVENTS = [
 ]
 
 
-def fold(*messages: dict, now: float = NOW) -> HallView:
-    view = HallView()
+def fold(*messages: dict, now: float = NOW, view: HallView | None = None) -> HallView:
+    view = view or HallView()
     for m in messages:
         view.apply(copy.deepcopy(m), now)
     return view
@@ -101,8 +101,13 @@ def test_duplicates_and_gaps() -> None:
     before = view.to_snapshot()
     changed = view.apply(copy.deepcopy(EVENTS[1]), NOW)  # the same call again
     assert changed == set() and view.to_snapshot() == before
-    view.apply(ev(30, "ticket_called", ticket=T("A030"), window=3), NOW)  # 13..29 lost
-    assert view.gaps == 1 and view.recent_calls[0].number == "A030"
+    late = ev(30, "ticket_called", ticket=T("A030"), window=3)
+    assert view.apply(late, NOW) == set()  # 13..29 lost: not folded in out of order
+    assert view.gaps == 1 and view.seq == 12 and view.to_snapshot() == before
+    # the hub client asks again since 12; the replay brings the missing events, then 30
+    missing = [ev(seq, "ticket_issued", ticket=T(f"B{seq:03d}", "passport")) for seq in range(13, 30)]
+    fold(welcome(29, replay=True), *missing, late, view=view)
+    assert view.seq == 30 and view.recent_calls[0].number == "A030"
 
 
 def test_many_calls_none_lost() -> None:
