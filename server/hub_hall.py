@@ -54,7 +54,8 @@ from typing import Any, Callable, Iterable
 from websockets.asyncio.server import ServerConnection, broadcast
 from websockets.protocol import State
 
-from signage.config import HallConfig, load_hall
+from signage.config import HallConfig, LoadResult, load_hall
+from signage.config.loader import MAX_CONFIG_BYTES
 
 from .durable import Applied, DurableHall
 from .engine import QueueEngine
@@ -70,6 +71,7 @@ TICKET_ESTIMATE_ROLES = frozenset({"kiosk", "manager"})
 MAX_BATCH = 256
 HISTORY_SECONDS = 7 * 86400  # what the estimator learns from at start
 ESTIMATES_WAIT = 0.3  # seconds new estimates wait for a commit to ride with
+MAX_RELOAD_PROBLEMS = 50  # problems of a refused hall file told to the managers (and logged)
 
 
 def dumps(obj: Any) -> bytes:
@@ -275,9 +277,16 @@ class HallRuntime:
     async def reload(self) -> ReloadResult:
         """Re-read the hall file; swap it in if valid. The running configuration stays otherwise."""
         async with self._reload_lock:
-            result = await asyncio.to_thread(load_hall, self.path)
+            try:  # read, check and serialise away from the loop; nothing here may end the hub
+                result, new = await asyncio.to_thread(self._read_config)
+            except Exception as exc:  # MemoryError too: the manager gets an answer, the hall keeps running
+                log.exception("hall %s: reading %s failed", self.id, self.path)
+                self.metrics.reloads.inc(hall=self.id, result="invalid")
+                return ReloadResult(False, problems=[
+                    f"{self.path}: the hub could not check this file ({type(exc).__name__}{': ' * bool(str(exc))}{exc}); "
+                    "the running configuration stays"])
             if result.config is None:
-                problems = [str(p) for p in (result.errors or result.problems)]
+                problems = self._capped(result.errors or result.problems)
                 self.metrics.reloads.inc(hall=self.id, result="invalid")
                 return ReloadResult(False, problems=problems)
             if result.config.hall.id != self.id:
@@ -285,7 +294,11 @@ class HallRuntime:
                 return ReloadResult(False, problems=[
                     f'{self.path}: hall.id is now "{result.config.hall.id}" but this hub serves the file as '
                     f'"{self.id}": put the id back, or restart the hub to rename a hall'])
-            new = dumps(result.config.model_dump(mode="json", by_alias=True))
+            if len(new) > MAX_CONFIG_BYTES:  # the loader says so too; this is what would be sent
+                self.metrics.reloads.inc(hall=self.id, result="invalid")
+                return ReloadResult(False, problems=[
+                    f"{self.path}: the hall is {len(new):,} bytes as sent to the screens, at most "
+                    f"{MAX_CONFIG_BYTES:,}: shorten it (docs/hub.md, Limits)"])
             async with self.lock:
                 changed = new != self._config_bytes
                 self.durable.config = result.config
@@ -298,7 +311,20 @@ class HallRuntime:
             self.metrics.reloads.inc(hall=self.id, result="changed" if changed else "unchanged")
             if changed:
                 self.estimates_soon()
-            return ReloadResult(True, changed, warnings=[str(p) for p in result.warnings])
+            return ReloadResult(True, changed, warnings=self._capped(result.warnings))
+
+    def _capped(self, problems: list) -> list[str]:
+        """The first problems, as text: the answer to the managers stays one small frame."""
+        out = [str(p) for p in problems[:MAX_RELOAD_PROBLEMS]]
+        if len(problems) > MAX_RELOAD_PROBLEMS:
+            out.append(f"{self.path}: … and {len(problems) - MAX_RELOAD_PROBLEMS} more "
+                       "(signage validate lists them all)")
+        return out
+
+    def _read_config(self) -> tuple[LoadResult, bytes]:
+        """In a thread: the hall file checked, and the configuration as it would be sent."""
+        result = load_hall(self.path)
+        return result, (dumps(result.config.model_dump(mode="json", by_alias=True)) if result.config else b"")
 
     # ------------------------------------------------------------------ joining
     async def join(self, client: Client, since: int | None, hello_id: str | None = None) -> bool:

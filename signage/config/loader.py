@@ -8,19 +8,26 @@ the expected values and a "did you mean" where a typo is likely::
 Nothing here raises for a bad file: a caller gets ``LoadResult.config is None``
 and the problems. The stages, each reporting what it can:
 
-1. bytes -> text (UTF-8, size limit);
+1. bytes -> text (a regular file, size limit, UTF-8);
 2. text -> YAML data plus a line for every path (syntax errors, keys written
-   twice, aliases that loop or explode);
-3. data -> :class:`HallConfig` (the model: types, unknown keys, values);
+   twice, aliases that loop or explode: see :func:`_alias_trouble`);
+3. data -> :class:`HallConfig` (the model: types, unknown keys, values, texts
+   and lists of bounded length);
 4. the cross-reference rules of :mod:`.checks`. When the model rejects some
    parts, the rules still run on the parts that are fine (see :func:`salvage`),
-   so that one typo does not hide a duplicate window number further down.
+   so that one typo does not hide a duplicate window number further down;
+5. the size of the configuration as the hub sends it (:data:`MAX_CONFIG_BYTES`).
+
+The limits and the reasons for their values are listed in docs/hub.md ("Limits").
 """
 
 from __future__ import annotations
 
 import difflib
+import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, get_args
@@ -37,8 +44,22 @@ except AttributeError:  # pragma: no cover
     _BaseLoader = yaml.SafeLoader
 
 PathKey = tuple[Any, ...]
-MAX_FILE_BYTES = 4 * 1024 * 1024
-MAX_VALUES = 200_000  # values after aliases are expanded: stops "billion laughs"
+# The largest sample hall is 32 KB: 1 MiB is thirty times that, comments included,
+# and is checked (on the file's own size) before a byte of it is parsed.
+MAX_FILE_BYTES = 1024 * 1024
+# Aliases (*name) repeat a value without writing it again. Expanded, a file may hold
+# no more than a file could hold written out: at most MAX_VALUES values and
+# MAX_EXPANDED_CHARS characters of keys and texts. Counted on the parsed nodes,
+# before any Python object is built ("billion laughs", one long text aliased 20,000 times).
+MAX_VALUES = 200_000
+MAX_EXPANDED_CHARS = MAX_FILE_BYTES
+# The configuration as the hub sends it (compact JSON, UTF-8) in every welcome and
+# on every reload. Screens accept frames of up to 8 MiB (signage/hubclient.py,
+# MAX_FRAME) and a welcome also carries the day's snapshot; the hub drops a client
+# with more than 1 MiB waiting (Limits.max_backlog), and a reload writes this to
+# every client at once. 512 KiB is 15 times the largest sample (35 KB), half the
+# backlog limit and a sixteenth of the screens' frame limit.
+MAX_CONFIG_BYTES = 512 * 1024
 HALL_KEYS = "format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice"
 
 
@@ -199,33 +220,63 @@ def _is_empty_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null") and node.value == ""
 
 
-def _alias_trouble(root: yaml.Node) -> str | None:
-    """Why the aliases of a document cannot be used, or None when they can."""
-    sizes: dict[int, int] = {}
+def _alias_trouble(root: yaml.Node) -> tuple[int, str] | None:
+    """Why the aliases of a document cannot be used, as (line, message); None when they can.
+
+    The node graph shares the value an alias names, so it stays as small as the
+    file; what it would expand to is counted here, memoised per node (linear in
+    the file's size however far it would expand), before anything is built.
+    """
+    sizes: dict[int, tuple[int, int]] = {}  # id -> (values, characters) once expanded
     on_path: set[int] = set()
-    # Post-order walk with an explicit stack, counting values as expanded.
+    order: list[yaml.Node] = []  # post-order: every node after the nodes it holds
+    loop = "an alias (*name) refers to a value that contains it: the data would never end"
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
         if done:
             on_path.discard(id(node))
             kids = _children(node)
-            sizes[id(node)] = 1 + sum(sizes[id(k)] for k in kids)
-            if sizes[id(node)] > MAX_VALUES:
-                return f"the file holds more than {MAX_VALUES} values once its aliases (*name) are expanded"
+            sizes[id(node)] = (1 + sum(sizes[id(k)][0] for k in kids),
+                               (len(node.value) if isinstance(node, yaml.ScalarNode) else 0)
+                               + sum(sizes[id(k)][1] for k in kids))
+            order.append(node)
             continue
         if id(node) in sizes:
             continue
         if id(node) in on_path:
-            return "an alias (*name) refers to a value that contains it: the data would never end"
+            return root.start_mark.line + 1, loop
         on_path.add(id(node))
         stack.append((node, True))
         for kid in _children(node):
             if id(kid) in on_path:
-                return "an alias (*name) refers to a value that contains it: the data would never end"
+                return root.start_mark.line + 1, loop
             if id(kid) not in sizes:
                 stack.append((kid, False))
-    return None
+    values, chars = sizes[id(root)]
+    if values <= MAX_VALUES and chars <= MAX_EXPANDED_CHARS:
+        return None
+    # Which repeated value makes it so big: the number of times each node is
+    # reached from the top (parents before children in reverse post-order).
+    times: dict[int, int] = {id(root): 1}
+    for node in reversed(order):
+        for kid in _children(node):
+            times[id(kid)] = times.get(id(kid), 0) + times[id(node)]
+    by_values = values > MAX_VALUES
+    part = 0 if by_values else 1  # which of (values, characters) is too many
+    worst = max((n for n in order if times[id(n)] > 1),
+                key=lambda n: (times[id(n)] - 1) * sizes[id(n)][part], default=root)
+    if by_values:
+        total = f"{values:,} values (at most {MAX_VALUES:,})"
+    else:
+        total = f"{chars:,} characters of text (at most {MAX_EXPANDED_CHARS:,}, what a hall file may hold written out)"
+    if worst is root:
+        return root.start_mark.line + 1, f"once its aliases (*name) are expanded, the file holds {total}"
+    count, size = times[id(worst)], sizes[id(worst)][part]
+    what = f"{size:,} {'values' if by_values else 'characters'}"
+    return worst.start_mark.line + 1, (
+        f"once its aliases (*name) are expanded, the file holds {total}: the value written here ({what}) "
+        f"appears {count:,} times once expanded (use fewer aliases to it, or shorten it)")
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -293,7 +344,7 @@ def parse_yaml(text: str, filename: str) -> tuple[Any, LineMap, list[Problem]]:
             return None, lines, []
         trouble = _alias_trouble(node)
         if trouble:
-            return None, lines, [Problem(filename, node.start_mark.line + 1, "", trouble)]
+            return None, lines, [Problem(filename, trouble[0], "", trouble[1])]
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         exc = _clearer_error(text) or exc
@@ -414,6 +465,10 @@ def _describe(err: dict[str, Any], model: type[BaseModel], is_key: bool) -> str:
         return f"{_shown(value)} is not valid here (expected {words})"
     if kind in ("string_type", "string_unicode"):
         return _not_text(value)
+    if kind == "string_too_long":
+        n = len(value) if isinstance(value, str) else "too many"
+        return (f"this text is {n} characters long (expected at most {ctx.get('max_length')}: "
+                "shorten it, or split it into several messages)")
     if kind == "too_short":
         n = ctx.get("min_length", 1)
         exactly = "exactly" if ctx.get("field_type") == "Tuple" else "at least"
@@ -620,10 +675,41 @@ def salvage(data: dict[str, Any]) -> Salvage:
 
 def load_hall_text(text: str, filename: str = "<hall>") -> LoadResult:
     """Validate a hall file's text. Never raises; every problem is in the result."""
+    size = len(text.encode("utf-8", "surrogatepass")) if len(text) * 4 > MAX_FILE_BYTES else len(text)
+    if size > MAX_FILE_BYTES:
+        return LoadResult(None, [_too_big(filename, size)], filename)
     try:
         return _load(text, filename)
-    except Exception as exc:  # a bug here must not take down the hub on reload
+    except Exception as exc:  # a bug here (even a MemoryError) must not take down the hub on reload
         return LoadResult(None, [Problem(filename, 1, "", f"internal error while checking this file: {exc!r} (please report it)")], filename)
+
+
+def _too_big(filename: str, size: int) -> Problem:
+    return Problem(filename, 0, "", f"the file is {size:,} bytes; a hall file is at most {MAX_FILE_BYTES:,} "
+                                    "(the largest sample is 32 KB: is this the right file?)")
+
+
+def config_json(config: HallConfig) -> bytes:
+    """The configuration as the hub sends it to every client (compact JSON, UTF-8)."""
+    data = config.model_dump(mode="json", by_alias=True)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800"): the hub sends it escaped
+        return json.dumps(data, separators=(",", ":")).encode()
+
+
+def _size_problems(config: HallConfig, lines: LineMap, filename: str) -> list[Problem]:
+    size = len(config_json(config))
+    if size <= MAX_CONFIG_BYTES:
+        return []
+    parts = {name: len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+             for name, value in config.model_dump(mode="json", by_alias=True).items()}
+    biggest = max(parts, key=lambda k: parts[k])
+    return [Problem(filename, lines.line_of((biggest,)), biggest, (
+        f"the hall is {size:,} bytes as the hub sends it to every screen, at most {MAX_CONFIG_BYTES:,} "
+        f"(it is sent whole on every connection and every reload); {biggest} alone is {parts[biggest]:,}: "
+        "shorten it"))]
 
 
 def _load(text: str, filename: str) -> LoadResult:
@@ -648,6 +734,8 @@ def _load(text: str, filename: str) -> LoadResult:
         problems += validation_problems(exc, HallConfig, lines, filename)
         part = salvage(data)
     problems += check_hall(part.config, lines.line_of, filename, part)
+    if config is not None:
+        problems += _size_problems(config, lines, filename)
     problems = _unique(problems)
     ok = config is not None and not any(p.severity == "error" for p in problems)
     return LoadResult(config if ok else None, problems, filename)
@@ -662,11 +750,14 @@ def load_hall(path: str | Path) -> LoadResult:
     """Load and validate one hall file. Never raises for a bad or missing file."""
     name = str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = read_bounded(path, MAX_FILE_BYTES)
+    except NotAFile as exc:
+        return LoadResult(None, [Problem(name, 0, "", f"cannot read the file: it is {exc.kind}, not a file "
+                                                      "(name the hall file itself)")], name)
+    except TooBig as exc:
+        return LoadResult(None, [_too_big(name, exc.size)], name)
     except OSError as exc:
         return LoadResult(None, [Problem(name, 0, "", f"cannot read the file: {exc.strerror or exc}")], name)
-    if len(raw) > MAX_FILE_BYTES:
-        return LoadResult(None, [Problem(name, 0, "", f"file is {len(raw)} bytes; a hall file is at most {MAX_FILE_BYTES}")], name)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a byte-order mark some Windows editors write: harmless
     try:
@@ -676,6 +767,61 @@ def load_hall(path: str | Path) -> LoadResult:
         hint = " (it looks like GBK/GB18030: save it as UTF-8)" if _looks_gbk(raw) else " (save it as UTF-8)"
         return LoadResult(None, [Problem(name, line, "", f"the file is not UTF-8 text{hint}")], name)
     return load_hall_text(text, name)
+
+
+class NotAFile(OSError):
+    """A FIFO, a directory, a device: reading it could wait forever or never end."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"it is {kind}, not a file")
+        self.kind = kind
+
+
+class TooBig(OSError):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"it is {size:,} bytes, at most {limit:,}")
+        self.size, self.limit = size, limit
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def read_bounded(path: str | Path, limit: int, *, follow: bool = True) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; never waits on a FIFO or a device.
+
+    Opened without blocking (a FIFO opens at once, with no writer), then checked on
+    the open file (fstat), so what was checked is what is read; read at most
+    ``limit + 1`` bytes whatever the size said. ``follow=False``: a symbolic link
+    is refused (ELOOP) rather than followed.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotAFile(file_kind(st.st_mode))
+        if st.st_size > limit:
+            raise TooBig(st.st_size, limit)
+        chunks, got = [], 0
+        while got <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > limit:  # it grew while being read
+            raise TooBig(got, limit)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _looks_gbk(raw: bytes) -> bool:

@@ -41,10 +41,20 @@ LANGS: tuple[str, ...] = ("zh-Hans", "zh-Hant", "en")
 VoiceLang = Literal["zh-Hans", "en", "yue"]
 
 
-class Strict(BaseModel):
-    """Base for every part of the format: unknown keys are errors, values frozen."""
+# Every text of the file (any string, key or value) is at most this long. The
+# longest text of the sample halls is 132 characters; 500 is what a manager may
+# set at run time (``set_messages`` in signage/protocol.py), and a ticker line of
+# 500 Chinese characters already takes minutes to scroll past.
+MAX_TEXT_CHARS = 500
+# Messages in the hall file, as many as ``set_messages`` may set (signage/protocol.py).
+# The samples have at most 15; a ticker showing 100 in turn takes a quarter of an hour.
+MAX_MESSAGES = 100
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+class Strict(BaseModel):
+    """Base for every part of the format: unknown keys are errors, values frozen, texts bounded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=MAX_TEXT_CHARS)
 
 
 # --- small value types -------------------------------------------------------
@@ -75,7 +85,12 @@ def _shown(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
-    return str(value) if isinstance(value, (int, float)) else f'"{value}"'
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = str(value)
+    if len(text) > 60:  # a whole page quoted back helps nobody (and a 900 KB one floods the log)
+        return f'"{text[:40]}…" ({len(text)} characters)'
+    return f'"{text}"'
 
 
 def _text_not_empty(value: dict[str, str]) -> dict[str, str]:
@@ -474,7 +489,7 @@ class HallConfig(Strict):
     floors: list[Floor] = Field(min_length=1)
     screens: list[Screen] = Field(default_factory=list)
     themes: dict[str, Theme] = Field(default_factory=dict, description="themes beyond the built-in ones")
-    messages: list[Message] = Field(default_factory=list)
+    messages: list[Message] = Field(default_factory=list, max_length=MAX_MESSAGES)
     voice: Voice = Field(default_factory=Voice)
 
     # Look-ups every part needs; cheap enough to compute on demand.
