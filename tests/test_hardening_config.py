@@ -8,7 +8,6 @@ running hub's reload, which keeps the last good hall and its clients.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import threading
@@ -301,4 +300,3 @@ async def test_a_refusal_with_many_problems_is_one_small_answer(hub: HubHarness)
     assert answer["type"] == "error"
     lines = answer["message"].split("\n")
     assert len(lines) == 51 and lines[-1].endswith(f"… and {MAX_MESSAGES - 50} more (signage validate lists them all)")
-    await asyncio.sleep(0)

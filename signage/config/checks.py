@@ -288,6 +288,8 @@ def _area(polygon: list[Point]) -> float:
 
 def check_themes(ctx: Ctx) -> Iterator[Found]:
     for name, theme in ctx.config.themes.items():
+        if theme.font and ctx.base_dir is not None:
+            yield from _check_file(ctx.base_dir, theme.font, "font", ("themes", name, "font"))
         for fg in ("text", "highlight"):
             ratio = contrast_ratio(getattr(theme, fg), theme.background)
             if ratio < MIN_CONTRAST:
@@ -367,8 +369,17 @@ def _check_options(ctx: Ctx, screen: Screen, si: int, ri: int) -> Iterator[Found
     if floor is not None and not ctx.known("floors", floor):
         yield _err(opath + ("floor",), f'unknown floor "{floor}"{expected(ctx.names["floors"], floor)}')
     image = getattr(opts, "path", None)
-    if image and ctx.base_dir is not None and not (ctx.base_dir / image).is_file():
-        yield _warn(opath + ("path",), f'no file "{image}" next to the hall file (paths are relative to it)')
+    if image and ctx.base_dir is not None:
+        yield from _check_file(ctx.base_dir, image, "image", opath + ("path",))
+
+
+def _check_file(base_dir: Path, name: str, kind: str, path: tuple) -> Iterator[Found]:
+    # A missing file may be copied in later (a warning); one that is not allowed is an error.
+    from .assets import check_file
+
+    problem = check_file(base_dir, name, kind)
+    if problem is not None:
+        yield (_warn if problem.missing else _err)(path, problem.message)
 
 
 def _overlap(a: tuple, b: tuple) -> bool:

@@ -176,6 +176,36 @@ IsoDate = Annotated[
     WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
 ]
 
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a file of the hall's folder (signage/config/assets.py), or None."""
+    if not name.strip():
+        return "the file name is empty (expected a file in the hall file's folder, e.g. logo.png)"
+    if "\0" in name:
+        return "the file name contains a NUL character"
+    if "\\" in name:
+        return f'"{name}" has a \\ in it: write / between folders (e.g. images/logo.png)'
+    if name.startswith(("/", "~")) or re.match(r"^[A-Za-z]:", name):
+        return (f'"{name}" is an absolute path: name a file in the hall file\'s folder, relative to it '
+                "(e.g. logo.png or images/logo.png)")
+    if ".." in name.split("/"):
+        return (f'"{name}" goes up out of the hall file\'s folder (..): keep the file in the folder, '
+                "or a folder inside it, and name it from there")
+    return None
+
+
+def _hall_file_name(value: str) -> str:
+    problem = name_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+HallFileName = Annotated[str, AfterValidator(_hall_file_name), WithJsonSchema({
+    "type": "string", "pattern": r"^(?![/~\\])(?![A-Za-z]:)(?!(.*/)?\.\.(/|$))[^\\\u0000]+$",
+    "description": "a file in the hall file's folder, relative to it, / between folders (e.g. images/logo.png)"})]
+
+
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -422,7 +452,8 @@ class Theme(Strict):
     highlight: Color = Field(description="the newest call")
     warning: Color
     text_scale: Num = Field(1.0, ge=0.5, le=3.0)
-    font: str | None = Field(None, description="path to a font file overriding the bundled CJK font")
+    font: HallFileName | None = Field(
+        None, description="a font file in the hall file's folder (relative to it) overriding the bundled CJK font")
 
 
 class Schedule(Strict):

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .model import Int, Num, Slug, Strict, Text
+from .model import HallFileName, Int, Num, Slug, Strict, Text
 
 
 class CallBannerOptions(Strict):
@@ -54,7 +54,7 @@ class TextOptions(Strict):
 
 
 class ImageOptions(Strict):
-    path: str = Field(description="image file, relative to the hall file")
+    path: HallFileName = Field(description="a picture (PNG, JPEG, GIF, BMP) in the hall file's folder, relative to it")
     fit: Literal["contain", "cover"] = "contain"
 
 

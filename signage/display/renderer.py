@@ -21,6 +21,7 @@ from typing import Any, Hashable
 
 import pygame
 
+from ..config.assets import AssetError, font_file
 from ..config.model import HallConfig, Screen
 from ..config.themes import theme_for
 from ..view import HallView
@@ -74,8 +75,9 @@ class Renderer:
         self.config, self.screen = config, screen
         theme = theme_for(config, screen)
         self.palette = Palette.of(theme)
-        if self.text is None or self.text.font_override != theme.font:
-            self.text = TextRenderer(theme.font)
+        font = self._font(theme.font)
+        if self.text is None or self.text.font_override != font:
+            self.text = TextRenderer(font)
         size = screen.canvas_size
         if self.canvas.get_size() != size:
             self.canvas = pygame.Surface(size)
@@ -93,6 +95,16 @@ class Renderer:
         self.notice = NoticeOverlay(size)
         self.badge = StatusBadge(size)
         self._overlay_key = None
+
+    def _font(self, name: str | None) -> str | None:
+        """A theme's font file, checked now (inside the hall's folder, a regular file, bounded); None: the bundled one."""
+        if not name:
+            return None
+        try:
+            return font_file(self.base_dir, name)
+        except AssetError as exc:
+            log.warning("font %s: %s; using the bundled CJK font", name, exc)
+            return None
 
     @property
     def size(self) -> tuple[int, int]:

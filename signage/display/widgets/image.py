@@ -1,17 +1,21 @@
 """A picture from a file next to the hall file (a logo, a floor sign), contained or covering.
 
 A missing or unreadable file shows its name in the panel instead of stopping the
-screen; the file is read once and scaled once per size.
+screen; the file is read once and scaled once per size. It is opened only as
+:func:`signage.config.assets.read_image` allows, checked again now (inside the
+folder, a regular file, bounded), whatever ``signage validate`` said before.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 from typing import Hashable
 
 import pygame
 
+from ...config.assets import AssetError, read_image
 from .base import Ctx, Widget
 
 log = logging.getLogger(__name__)
@@ -24,21 +28,21 @@ class Image(Widget):
         return str(ctx.base_dir), ctx.palette
 
     def path(self, ctx: Ctx) -> Path | None:
+        """Where the picture is looked for: in the hall's folder (``--assets``), else the current one."""
         if self.options is None:
             return None
-        p = Path(self.options.path)
-        return p if p.is_absolute() or ctx.base_dir is None else ctx.base_dir / p
+        return (ctx.base_dir or Path.cwd()) / self.options.path
 
     def render(self, ctx: Ctx) -> pygame.Surface:
         surface = self.blank(ctx)
         area = self.inner(0.02)
-        path = self.path(ctx)
         try:
-            if path is None:
-                raise FileNotFoundError("no path")
-            picture = pygame.image.load(str(path))
-        except (OSError, pygame.error, FileNotFoundError) as exc:
-            log.warning("image %s: %s", path, exc)
+            if self.options is None:
+                raise AssetError("no path")
+            data = read_image(ctx.base_dir, self.options.path)
+            picture = pygame.image.load(io.BytesIO(data), Path(self.options.path).name)
+        except (AssetError, OSError, pygame.error, ValueError) as exc:
+            log.warning("image %s: %s", self.path(ctx), exc)
             name = self.options.path if self.options else "?"
             ctx.text.draw(surface, name, "en", area.inflate(-area.width // 5, -area.height // 3), ctx.palette.muted,
                           max(8, area.height // 8), bold=False)
