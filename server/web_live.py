@@ -322,7 +322,7 @@ def _window_info(config: Any, number: int) -> dict[str, Any] | None:
                             "floor": window.floor, "floor_name": dict(floor.name) if floor else None,
                             "directions": None, "summary": None, "from": None}
     try:
-        from signage.wayfinding import wayfinder_for
+        from signage.wayfinding import render, summary, wayfinder_for
 
         finder = wayfinder_for(config)
         for origin in DIRECTIONS_FROM:
@@ -332,8 +332,8 @@ def _window_info(config: Any, number: int) -> dict[str, Any] | None:
                 continue
             if route is None:
                 continue
-            info["directions"] = {lang: route.directions(lang) for lang in LANGS}
-            info["summary"] = {lang: route.summary(lang) for lang in LANGS}
+            info["directions"] = {lang: render(route, lang) for lang in LANGS}
+            info["summary"] = {lang: summary(route, lang) for lang in LANGS}
             info["from"] = origin.split(":", 1)[1]
             break
     except Exception:  # directions are a help, never a reason to fail a ticket page

@@ -13,7 +13,8 @@ import pytest
 from signage.config import load_hall, load_hall_text
 from signage.config.model import HallConfig
 from signage.wayfinding import (
-    STEP_FREE_SPEED, WALK_SPEED, UnknownPlace, Wayfinder, build, floor_name, place_name, wayfinder_for,
+    STEP_FREE_SPEED, WALK_SPEED, UnknownPlace, Wayfinder, arrow_of, build, floor_name, place_name, render, steps_of,
+    summary, wayfinder_for,
 )
 from signage.wayfinding.geometry import dist, length, segment_inside
 
@@ -202,7 +203,7 @@ def test_refs(zhenhai: Wayfinder) -> None:
     # a tapped spot on the map, with the way the person faces
     spot = zhenhai.route(("1F", 30, 12, 0), "window:3")
     assert spot.origin.kind == "position" and spot.legs[0].points[0] == (30, 12)
-    assert spot.directions("en").startswith("Turn left")
+    assert render(spot, "en").startswith("Turn left")
     for bad in ("window:99", "screen:nowhere", "point:nowhere", "kind:spa", "lobby", ("3F", 1, 1), ("1F", 99, 1)):
         with pytest.raises(UnknownPlace):
             zhenhai.route(bad, "window:1")
@@ -221,36 +222,36 @@ def test_directions_on_one_floor(zhongshan: Wayfinder) -> None:
     # Zhongshan's main screen hangs over the aisle, facing the seats (south):
     # its reader faces north, window 3 is along the counters to the west.
     route = zhongshan.route("screen:main", "window:3")
-    assert route.directions("zh-Hans") == "向左转，前行 9 米，3 号窗口在右侧"
-    assert route.directions("zh-Hant") == "向左轉，前行 9 米，3 號窗口在右側"
-    assert route.directions("en") == "Turn left, go ahead 9 m, window 3 is on your right"
+    assert render(route, "zh-Hans") == "向左转，前行 9 米，3 号窗口在右侧"
+    assert render(route, "zh-Hant") == "向左轉，前行 9 米，3 號窗口在右側"
+    assert render(route, "en") == "Turn left, go ahead 9 m, window 3 is on your right"
     glasses = zhongshan.route("screen:main", "point:glasses")  # a point without a name: its kind's
-    assert glasses.directions("zh-Hans") == "向后转，前行 8 米，老花镜在右侧"
-    assert glasses.directions("en") == "Turn around, go ahead 8 m, Reading glasses on your right"
+    assert render(glasses, "zh-Hans") == "向后转，前行 8 米，老花镜在右侧"
+    assert render(glasses, "en") == "Turn around, go ahead 8 m, Reading glasses on your right"
 
 
 def test_directions_across_floors(zhenhai: Wayfinder) -> None:
     route = zhenhai.route("screen:main-1f", "window:7", step_free=True)
-    assert route.directions("zh-Hans") == "向右转，前方 9 米左转，前行 5 米，乘电梯到 2 楼，前方 5 米右转，前行 18 米，7 号窗口在右侧"
-    assert route.directions("zh-Hant") == "向右轉，前方 9 米左轉，前行 5 米，搭電梯到 2 樓，前方 5 米右轉，前行 18 米，7 號窗口在右側"
-    assert route.directions("en") == ("Turn right, go ahead 9 m, turn left, go ahead 5 m, take the lift to 2F, "
+    assert render(route, "zh-Hans") == "向右转，前方 9 米左转，前行 5 米，乘电梯到 2 楼，前方 5 米右转，前行 18 米，7 号窗口在右侧"
+    assert render(route, "zh-Hant") == "向右轉，前方 9 米左轉，前行 5 米，搭電梯到 2 樓，前方 5 米右轉，前行 18 米，7 號窗口在右側"
+    assert render(route, "en") == ("Turn right, go ahead 9 m, turn left, go ahead 5 m, take the lift to 2F, "
                                       "go ahead 5 m, turn right, go ahead 18 m, window 7 is on your right")
-    assert route.summary("zh-Hans") == "约 42 米，步行约 2 分钟"
-    assert route.summary("en") == "about 42 m, 2 min walk"
+    assert summary(route, "zh-Hans") == "约 42 米，步行约 2 分钟"
+    assert summary(route, "en") == "about 42 m, 2 min walk"
     stairs = zhenhai.route("screen:main-2f", "window:1")
-    assert "走楼梯下到 1 楼" in stairs.directions("zh-Hans")
-    assert "take the stairs down to 1F" in stairs.directions("en")
+    assert "走楼梯下到 1 楼" in render(stairs, "zh-Hans")
+    assert "take the stairs down to 1F" in render(stairs, "en")
 
 
 def test_directions_when_it_is_right_here(zhenhai: Wayfinder) -> None:
     route = zhenhai.route("screen:strip-1", "window:1")  # the strip above window 1
-    assert route.directions("zh-Hans") == "1 号窗口就在这里"
-    assert route.directions("en") == "Window 1 is right here"
-    assert route.arrow().symbol == "↓"
+    assert render(route, "zh-Hans") == "1 号窗口就在这里"
+    assert render(route, "en") == "Window 1 is right here"
+    assert arrow_of(route, route.origin.heading).symbol == "↓"
 
 
 def test_steps_as_data(zhenhai: Wayfinder) -> None:
-    steps = zhenhai.route("screen:main-1f", "window:7", step_free=True).steps()
+    steps = steps_of(zhenhai.route("screen:main-1f", "window:7", step_free=True))
     assert [s.kind for s in steps] == ["turn", "walk", "walk", "change", "walk", "walk", "arrive"]
     assert steps[0].turn == "right" and steps[1].turn == "left" and steps[2].turn is None
     assert steps[3].transfer.kind == "lift" and steps[3].transfer.to_floor == "2F"
@@ -307,12 +308,13 @@ def test_arrow_agrees_with_the_first_words(halls: dict[str, HallConfig]) -> None
         for screen in halls[name].screens:
             for w in halls[name].windows:
                 route = finder.route(f"screen:{screen.id}", f"window:{w.number}")
-                step = route.steps()[0]
+                step = steps_of(route)[0]
                 if step.kind == "arrive":
                     continue  # only a step away: the arrow points at the window itself
                 expected = first_words[step.kind]
                 expected = expected[step.turn] if isinstance(expected, dict) else expected
-                assert route.arrow().way == expected, (name, screen.id, w.number, route.directions("en"))
+                arrow = arrow_of(route, route.origin.heading)
+                assert arrow.way == expected, (name, screen.id, w.number, render(route, "en"))
 
 
 # --- floors joined by stairs, lifts and escalators ------------------------------------------------
@@ -364,10 +366,10 @@ def test_a_place_beside_the_walkway_is_on_a_side_not_behind(zhongshan: Wayfinder
     """The water stands by the lobby walk, nearest the branch that turns north after it: the
     directions stop beside it ("on your left") instead of walking past and saying "behind you"."""
     route = zhongshan.route("screen:lobby-wayfinding", "kind:water")
-    assert route.directions("en").endswith("Drinking water on your left")
-    assert route.directions("zh-Hans").endswith("饮水机在左侧")
+    assert render(route, "en").endswith("Drinking water on your left")
+    assert render(route, "zh-Hans").endswith("饮水机在左侧")
     kinds = sorted({p.kind for f in zhongshan.config.floors for p in f.points})
     for screen in ("main", "lobby-wayfinding", "entrance-guide"):
         for kind in kinds:
             r = zhongshan.route(f"screen:{screen}", f"kind:{kind}")
-            assert r is None or "behind you" not in r.directions("en"), (screen, kind, r.directions("en"))
+            assert r is None or "behind you" not in render(r, "en"), (screen, kind, render(r, "en"))

@@ -1,5 +1,11 @@
 """Directions in words and arrows, from a route's geometry.
 
+A :class:`~.model.Route` is plain data; this module says it:
+:func:`steps_of` (route) the directions as :class:`Step` s, :func:`render`
+(route, lang) in one sentence, :func:`summary` (route, lang) distance and
+time, :func:`arrow_of` (route, heading) the arrow. It reads routes and never
+makes them (that is :mod:`.routes`, which imports this module).
+
 Theory of operation. A walker's turns are read from each leg's polyline after
 tidying it the way a person would describe it: wiggles under 0.5 m are
 smoothed away, stretches under 2 m (under 3 m at the start, stepping onto the
@@ -24,17 +30,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from ..config.model import PointOfInterest, Screen, Window
 from ..i18n import pick
 from . import geometry
 from .geometry import Point, bearing, dedupe, dist, project, relative, simplify
-from .network import anchor
-
-if TYPE_CHECKING:
-    from .routes import Leg, Route, Transfer
-    from .network import Place
+from .model import Leg, Route, Transfer
+from .network import Place, anchor
 
 Turn = Literal["ahead", "ahead_left", "ahead_right", "left", "right", "back"]
 Side = Literal["ahead", "left", "right", "behind"]
@@ -88,7 +91,7 @@ class Step:
     kind: Literal["turn", "walk", "change", "arrive", "here"]
     turn: Turn | None = None
     metres: int = 0
-    transfer: "Transfer | None" = None
+    transfer: Transfer | None = None
     side: Side | None = None
 
 
@@ -117,7 +120,7 @@ def tidy(points: list[Point] | tuple[Point, ...]) -> list[Point]:
     return pts
 
 
-def _walk_and_side(leg: "Leg", final: bool) -> tuple[list[Point], Side]:
+def _walk_and_side(leg: Leg, final: bool) -> tuple[list[Point], Side]:
     pts = dedupe(leg.points)
     if final and len(pts) >= 3 and dist(pts[-2], pts[-1]) <= APPROACH_M:
         target = pts[-1]
@@ -154,14 +157,14 @@ def _stop_beside(walk: list[Point], target: Point) -> tuple[list[Point], Side] |
     return (best[1], best[2]) if best is not None else None
 
 
-def is_here(route: "Route") -> bool:
+def is_here(route: Route) -> bool:
     """Whether the target is within 2 m of the origin in a straight line (a strip
     screen above its own window), whatever the walk around a counter."""
     return not route.changes_floor and (
         route.metres < HERE_M or dist(anchor(route.origin), anchor(route.target)) < HERE_M)
 
 
-def steps_of(route: "Route") -> tuple[Step, ...]:
+def steps_of(route: Route) -> tuple[Step, ...]:
     """The directions of a route as :class:`Step` s."""
     if is_here(route):
         return (Step("here"),)
@@ -266,7 +269,7 @@ def floor_name(floor_id: str, lang: str) -> str:
     return f"{floor_id} {storey}"
 
 
-def place_name(place: "Place", lang: str) -> str:
+def place_name(place: Place, lang: str) -> str:
     """A place as named in a sentence: ``3 号窗口``, the point's name in ``lang``
     (or its kind's: ``老花镜``), ``window 3``."""
     lang = _lang(lang)
@@ -280,13 +283,13 @@ def place_name(place: "Place", lang: str) -> str:
     return _WORDS[lang]["place"]
 
 
-def render(route: "Route", lang: str = "zh-Hans") -> str:
+def render(route: Route, lang: str = "zh-Hans") -> str:
     """The directions of a route as one sentence in ``lang`` (zh-Hans, zh-Hant, en)."""
     lang = _lang(lang)
     w = _WORDS[lang]
     name = place_name(route.target, lang)
     parts: list[str] = []
-    steps = route.steps()
+    steps = steps_of(route)
     for i, s in enumerate(steps):
         bear = i > 0 and steps[i - 1].kind == "turn" and steps[i - 1].turn in ("ahead_left", "ahead_right")
         if s.kind == "turn" and s.turn:
@@ -315,7 +318,7 @@ def render(route: "Route", lang: str = "zh-Hans") -> str:
     return text[:1].upper() + text[1:] if lang == "en" else text
 
 
-def transfer_words(transfer: "Transfer", lang: str = "zh-Hans") -> str:
+def transfer_words(transfer: Transfer, lang: str = "zh-Hans") -> str:
     """How a route changes floor, alone: ``乘电梯到 2 楼`` / ``Take the lift to 2F``
     (for a map's callout at the lift or the stairs)."""
     lang = _lang(lang)
@@ -324,7 +327,7 @@ def transfer_words(transfer: "Transfer", lang: str = "zh-Hans") -> str:
     return text[:1].upper() + text[1:] if lang == "en" else text
 
 
-def summary(route: "Route", lang: str = "zh-Hans") -> str:
+def summary(route: Route, lang: str = "zh-Hans") -> str:
     """``约 45 米，步行约 1 分钟`` / ``about 45 m, 1 min walk`` (whole minutes, at least 1)."""
     lang = _lang(lang)
     return _WORDS[lang]["summary"].format(m=max(1, round(route.metres)), min=max(1, math.ceil(route.seconds / 60)))
@@ -359,7 +362,7 @@ def floor_arrow(floor_id: str, up: bool) -> str:
     return f"{floor_id} {'↑' if up else '↓'}"
 
 
-def arrow_of(route: "Route", heading: float | None) -> Arrow:
+def arrow_of(route: Route, heading: float | None) -> Arrow:
     """The arrow for a route, seen by someone facing ``heading`` (None: the way
     the route sets off counts as straight ahead). It points where the first
     sentence of :func:`render` sends the walker."""

@@ -1,102 +1,27 @@
 """Routes through a hall: :class:`Wayfinder` answers "how do I get from here to there".
 
 A caller names places with refs (see :meth:`Wayfinder.resolve`) and gets a
-:class:`Route`: the walk on each floor as a polyline, how it changes floor,
-metres, seconds, directions in words and the arrow a screen shows.
+:class:`~.model.Route`: the walk on each floor as a polyline, how it changes
+floor, metres and seconds; its words and arrow are in :mod:`.directions`.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
-from typing import Literal, Sequence, Union
+from typing import Sequence, Union
 
 from ..config.model import HallConfig, PointOfInterest
+from .directions import Arrow, Step, arrow_of, floor_arrow
 from .geometry import Point, finite, inside
+from .model import ConnectionKind, Leg, Route, Transfer
 from .network import STEP_FREE_SPEED, WALK_SPEED, Network, Place, Search, build
 
 Ref = Union[str, Place, tuple[str, float, float], tuple[str, float, float, float]]
-ConnectionKind = Literal["lift", "stairs", "escalator", "ramp"]
 
 
 class UnknownPlace(KeyError):
     """A ref that names nothing in this hall (``window:99``, ``point:nowhere``)."""
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """How a route leaves a floor: by ``kind`` (the point ``point``) to ``to_floor``."""
-
-    kind: ConnectionKind
-    point: str
-    to_floor: str
-    up: bool
-    seconds: float  # waiting and riding
-
-
-@dataclass(frozen=True)
-class Leg:
-    """The walk on one floor, from where the route starts (or arrives on the floor)
-    to where it ends (or leaves the floor by ``leave``).
-
-    ``points`` are metres on the floor plan, at least two, the first the start
-    and the last the end; draw them as a polyline.
-    """
-
-    floor: str
-    points: tuple[Point, ...]
-    metres: float
-    leave: Transfer | None
-    level: int = 0  # the floor's level, as in the hall file
-
-
-@dataclass(frozen=True)
-class Route:
-    """A way from ``origin`` to ``target``.
-
-    A caller may rely on: ``legs`` in walking order, one per floor visited
-    (consecutive legs are on different floors, each but the last has
-    ``leave``); ``metres`` is the walking distance; ``seconds`` the time at
-    1.0 m/s (0.8 m/s for a step-free route) plus waiting for and riding lifts
-    and stairs; ``has_steps`` is False for every route asked as step-free.
-    """
-
-    origin: Place
-    target: Place
-    legs: tuple[Leg, ...]
-    metres: float
-    seconds: float
-    step_free: bool
-    has_steps: bool
-
-    @property
-    def floors(self) -> tuple[str, ...]:
-        return tuple(leg.floor for leg in self.legs)
-
-    @property
-    def changes_floor(self) -> bool:
-        return len(self.legs) > 1
-
-    def steps(self) -> tuple["Step", ...]:
-        """The directions as data (turns, walks, floor changes, arrival)."""
-        from .directions import steps_of
-        return steps_of(self)
-
-    def directions(self, lang: str = "zh-Hans") -> str:
-        """The way in words: ``前方 15 米左转，乘电梯到 2 楼，3 号窗口在右侧``."""
-        from .directions import render
-        return render(self, lang)
-
-    def summary(self, lang: str = "zh-Hans") -> str:
-        """Distance and time: ``约 45 米，步行约 1 分钟``."""
-        from .directions import summary
-        return summary(self, lang)
-
-    def arrow(self, heading: float | None = None) -> "Arrow":
-        """The arrow for someone facing ``heading`` (default: the origin's, e.g. a screen's reader)."""
-        from .directions import arrow_of
-        return arrow_of(self, self.origin.heading if heading is None else heading)
 
 
 class Wayfinder:
@@ -186,7 +111,7 @@ class Wayfinder:
         last = next(p for p in ends if net.vertex_of[p.ref] == search.vertices[-1])
         return _assemble(net, search, first, last, step_free)
 
-    def arrow(self, screen_id: str, window: int, step_free: bool = False) -> "Arrow | None":
+    def arrow(self, screen_id: str, window: int, step_free: bool = False) -> Arrow | None:
         """The arrow a screen shows beside a call to ``window``: for a viewer
         facing the screen (see :class:`~signage.wayfinding.directions.Arrow`).
 
@@ -194,7 +119,6 @@ class Wayfinder:
         position), or when there is no route on the same floor; for a window on
         another floor without a route, or from a screen whose facing is not
         written, just the floor (``2F ↑``): left and right are unknown then."""
-        from .directions import Arrow, floor_arrow
         try:
             route = self.route(f"screen:{screen_id}", f"window:{window}", step_free)
             screen = self.resolve(f"screen:{screen_id}")[0]
@@ -202,7 +126,7 @@ class Wayfinder:
         except UnknownPlace:
             return None
         if route is not None and screen.heading is not None:
-            return route.arrow()
+            return arrow_of(route, route.origin.heading)
         if target.floor != screen.floor:
             up = self.network.level[target.floor] > self.network.level[screen.floor]
             return Arrow(floor_arrow(target.floor, up), "", None, target.floor, up)
@@ -277,8 +201,6 @@ def wayfinder_for(config: HallConfig) -> Wayfinder:
     return finder
 
 
-# for type checkers; the classes live in directions.py
-from .directions import Arrow, Step  # noqa: E402  (directions imports this module's types lazily)
-
+# Leg, Route, Transfer (model.py) and Arrow, Step (directions.py) are named here too, for older callers.
 __all__ = ["Leg", "Route", "Transfer", "UnknownPlace", "Wayfinder", "wayfinder_for", "Arrow", "Step",
-           "WALK_SPEED", "STEP_FREE_SPEED"]
+           "ConnectionKind", "WALK_SPEED", "STEP_FREE_SPEED"]

@@ -38,7 +38,7 @@ import pygame
 from ...config.model import Floor, HallConfig, Screen, Window
 from ...i18n import pick
 from ...i18n import t as tr
-from ...wayfinding import KIND_NAMES, Route, transfer_words, wayfinder_for
+from ...wayfinding import KIND_NAMES, Route, render, summary, transfer_words, wayfinder_for
 from ...wayfinding.geometry import finite
 from .. import sizing
 from .base import Color, Ctx, Widget, mix
@@ -414,8 +414,8 @@ def route_lines(ctx: Ctx, route: Route | None, lang: str) -> str:
     if route is None:
         return ""
     try:
-        return f"{route.directions(lang)}（{route.summary(lang)}）" if lang != "en" else \
-            f"{route.directions(lang)} ({route.summary(lang)})"
+        return f"{render(route, lang)}（{summary(route, lang)}）" if lang != "en" else \
+            f"{render(route, lang)} ({summary(route, lang)})"
     except Exception:
         log.exception("directions failed")
         return ""
