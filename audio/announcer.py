@@ -6,7 +6,7 @@ Theory of operation
 way :class:`signage.hubclient.HubClient` delivers them) and the local time it
 arrived. It keeps the last ``seq`` seen and the hall's configuration, and for
 each ``ticket_called`` / ``ticket_recalled`` event builds an
-:class:`~audio.player.Announcement` (phrases per language, repeat, chime,
+:class:`~audio.announcement.Announcement` (phrases per language, repeat, chime,
 volume for this time of day) and hands it to ``submit`` (the player's queue).
 
 Calls must never be spoken late. A call that arrives live is timed by its
@@ -44,8 +44,8 @@ from signage.config.model import HallConfig, Voice, minutes_of
 
 from signage.stream import Apply, HubStream, Other, ReplayFollows, Snapshot
 
+from .announcement import Announcement
 from .phrases import Values, call_phrases, valid_ticket
-from .player import Announcement
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ import numpy as np
 if TYPE_CHECKING:
     from signage.config.model import HallConfig
 
-    from .player import Announcement
+    from .announcement import Announcement
 
 
 def _percentile(values: list[float], q: float) -> float:

@@ -31,7 +31,7 @@ from .errors import AudioError
 from .pcm import concat, resample, to_float, write_wav
 
 if TYPE_CHECKING:
-    from .player import Announcement
+    from .announcement import Announcement
 
 log = logging.getLogger(__name__)
 

@@ -25,42 +25,19 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from . import RATE
+from .announcement import Announcement  # defined there; still importable from here
 from .assemble import Assembler
 from .chime import chime as make_chime
 from .outputs import Output, OutputError
-from .phrases import Phrase
 
 log = logging.getLogger(__name__)
 
 STUCK_MARGIN = 3.0  # seconds past the expected end before we stop waiting on the device
-
-
-@dataclass(frozen=True)
-class Announcement:
-    """One call to speak. ``at`` is when the call happened, on the local clock
-    (``time.time()`` seconds); it is dropped once older than ``max_age``."""
-
-    seq: int | None
-    kind: str                      # "call" or "recall"
-    ticket: str
-    window: int
-    at: float
-    phrases: tuple[Phrase, ...]
-    repeat: int = 1
-    chime: bool = True
-    volume: float = 1.0
-    max_age: float = 60.0
-
-    @property
-    def text(self) -> str:
-        """Every language's words, for logs."""
-        return " / ".join(p.text for p in self.phrases)
 
 
 # What the player reports to an observer: ("played" | "dropped" | "failed", announcement, detail)
