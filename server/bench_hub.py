@@ -84,7 +84,9 @@ def _serve_hub(args: argparse.Namespace) -> None:
 
     from .hub import ESTIMATORS
 
-    limits = Limits(rate=1e6, burst=1e6, watch_interval=None, unwelcomed_per_address=1_000_000)  # all from 127.0.0.1
+    # All from 127.0.0.1; one kiosk connection stands for many kiosks (no ticket limits).
+    limits = Limits(rate=1e6, burst=1e6, watch_interval=None, unwelcomed_per_address=1_000_000,
+                    issue_per_minute=None, hall_issue_per_minute=None)
     hub = Hub.open([args.hall], args.tokens, args.db, limits=limits, durable=not args.no_fsync,
                    estimator=ESTIMATORS[args.estimator])
 

@@ -267,6 +267,23 @@ class QueueEngine:
                            "appointment": {"code": code, "service": service.id, "slot": b.slot, "day": day}})
         return Decision(events=events)
 
+    def appointment_today(self, code: str, now: float) -> dict | None:
+        """The appointment booked under ``code`` for today (whether checked in or not), or None.
+
+        One dictionary read: the hub asks it, without the hall's lock, to count wrong codes
+        before a ``check_in`` reaches the queue (docs/hub.md, Limits)."""
+        booked = self.state.appointments.get(code.upper())
+        if booked is None or booked.get("day") != local_time(self.config, now).date().isoformat():
+            return None
+        return booked
+
+    def numbers_used(self, now: float) -> dict[str, tuple[int, int]]:
+        """Per ticket letter of the hall: (the last number given today, the last number there is)."""
+        limit = 10 ** self.config.hall.ticket_digits - 1
+        today = local_time(self.config, now).date().isoformat()
+        counters = dict(self.state.counters) if self.state.day == today else {}
+        return {prefix: (counters.get(prefix, 0), limit) for prefix in sorted(set(self._prefix.values()))}
+
     def _decide_check_in(self, cmd: p.CheckIn, now: float, mint_id: Callable[[], str], prelude: list[dict]) -> Decision:
         code = cmd.code.upper()
         booked = self.state.appointments.get(code)
@@ -282,6 +299,38 @@ class QueueEngine:
                                                 + (f" (ticket {t.number})" if t else ""))
         issue = p.Issue(type="issue", id=cmd.id, service=booked["service"], appointment=code, slot=booked["slot"])
         return self._decide_issue(issue, now, mint_id, prelude)
+
+    # --- cancelling ---
+    def _decide_cancel_tickets(self, cmd: p.CancelTickets, now: float, mint_id: Callable[[], str],
+                               prelude: list[dict]) -> Decision:
+        """A manager cancels the waiting and skipped tickets of one letter numbered ``from``..``to``
+        today (a flood, a stack misprinted). A ticket at a window is the window's to finish."""
+        service = self.config.service(cmd.service)
+        prefix = service.prefix if service is not None else cmd.service.upper()
+        if prefix not in self._prefix.values():
+            known = ", ".join(f"{s.id} ({s.prefix})" for s in self.config.services)
+            return refuse("unknown_service", f'no service or ticket letter "{cmd.service}" in this hall (services: {known})')
+        digits = self.config.hall.ticket_digits
+        shown = f"{prefix}{cmd.from_:0{digits}d}" + (f"-{prefix}{cmd.to:0{digits}d}" if cmd.to != cmd.from_ else "")
+        ending = {e["ticket"]["id"] for e in prelude if e["type"] == "ticket_cancelled"}  # a new day's end
+        matched = []
+        for t in self.state.tickets.values():
+            number = t.number[len(prefix):]
+            if t.number.startswith(prefix) and number.isdigit() and cmd.from_ <= int(number) <= cmd.to \
+                    and t.state in LIVE_STATES and t.id not in ending:
+                matched.append(t)
+        matched.sort(key=lambda t: t.number)
+        cancel = [t for t in matched if t.state not in AT_WINDOW_STATES]
+        at_windows = [f"{t.number} (window {t.window})" for t in matched if t.state in AT_WINDOW_STATES]
+        if not cancel:
+            more = f"; {', '.join(at_windows)}: at a window, finished there (complete or skip)" if at_windows else ""
+            return refuse("nothing_to_cancel", f"no waiting or skipped ticket {shown} today{more}")
+        if len(cancel) > p.MAX_CANCEL:
+            return refuse("too_many", f"{len(cancel)} tickets {shown} are waiting or skipped; cancel at most "
+                                      f"{p.MAX_CANCEL} at once (a smaller range, then the rest)")
+        note = cmd.reason.strip()
+        return Decision(events=[{"type": "ticket_cancelled", "ticket": t.short(), "reason": "manager", "note": note}
+                                for t in cancel])
 
     # --- calling ---
     def _decide_call_next(self, cmd: p.CallNext, now: float, mint_id: Callable[[], str], prelude: list[dict]) -> Decision:
@@ -581,6 +630,11 @@ def result_of(events: list[dict]) -> dict:
             result["window"] = e["window"]
         if e["type"] == "ticket_issued":
             result["ahead"] = e.get("ahead", 0)
+    cancelled = [e["ticket"]["number"] for e in events
+                 if e["type"] == "ticket_cancelled" and e.get("reason") == "manager"]
+    if cancelled:  # cancel_tickets: the numbers, not the last of them as "the" ticket
+        result.pop("ticket", None)
+        result["cancelled"] = cancelled
     result["events"] = [e["type"] for e in events]
     return result
 

@@ -29,6 +29,7 @@ import gc
 import ipaddress
 import json
 import logging
+import math
 import socket
 import sys
 import time
@@ -47,7 +48,7 @@ from signage import protocol as p
 from signage.config import HallConfig, load_hall
 
 from .durable import DurableHall
-from .hub_hall import Client, Estimator, HallRuntime, close_now, close_soon, error_frame, naive_estimates
+from .hub_hall import Client, Estimator, HallRuntime, close_now, close_soon, dumps, error_frame, naive_estimates
 from .metrics import HubMetrics
 from .store import EventStore
 from .tokens import Tokens, TokensError, load_tokens
@@ -114,22 +115,72 @@ class Limits:
     origins: tuple[str, ...] = field(default_factory=tuple)  # browser origins allowed besides the hub's own
     hosts: tuple[str, ...] = field(default_factory=tuple)    # Host names allowed besides this machine's (".x.cn": any under it)
     unwelcomed_per_address: int = 32  # connections from one address that have not said hello yet
+    # Tickets (issue, and check_in with a booked code), on the hall's clock (docs/hub.md, Limits).
+    # None: no limit (a simulation whose one connection stands for every kiosk of a hall).
+    issue_per_minute: float | None = 20.0       # per token (all its connections): a ticket every 3 s ...
+    issue_burst: float = 10.0                   # ... after 10 at once
+    hall_issue_per_minute: float | None = 30.0  # per hall, every token together ...
+    hall_issue_burst: float = 30.0              # ... after 30 at once
+    check_in_misses: int | None = 10            # wrong appointment codes per token per minute, then ...
+    check_in_lockout: float = 300.0             # ... that token's check_in is refused this many seconds
 
 
 class TokenBucket:
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate, self.burst = rate, burst
+    """``burst`` at once, then ``rate`` a second. The frames of a connection run on the monotonic
+    clock; tickets on the hall's (so that a simulated day at 10x speed is limited like a real one)."""
+
+    def __init__(self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self.clock = rate, burst, clock
         self.level = burst
-        self.at = time.monotonic()
+        self.at = clock()
+
+    def ready(self) -> bool:
+        """Whether :meth:`take` would succeed now (nothing is taken)."""
+        now = self.clock()
+        if now > self.at:  # a clock that steps back refills nothing meanwhile
+            self.level = min(self.burst, self.level + (now - self.at) * self.rate)
+        self.at = now
+        return self.level >= 1.0
 
     def take(self) -> bool:
-        now = time.monotonic()
-        self.level = min(self.burst, self.level + (now - self.at) * self.rate)
-        self.at = now
-        if self.level >= 1.0:
+        if self.ready():
             self.level -= 1.0
             return True
         return False
+
+    def retry_after(self) -> float:
+        """Seconds until one more may be taken (0 if now)."""
+        return 0.0 if self.level >= 1.0 else (1.0 - self.level) / self.rate
+
+
+@dataclass
+class _CheckInGuard:
+    """Wrong appointment codes of one token: ``misses`` a minute, then locked until ``locked_until``."""
+
+    misses: TokenBucket
+    locked_until: float = 0.0
+
+
+def rate_limited_frame(message: str, retry_after: float, request_id: str | None = None) -> bytes:
+    """``error`` ``rate_limited`` with ``retry_after`` (seconds, rounded up to a tenth)."""
+    msg: dict[str, Any] = {"type": "error", "code": "rate_limited", "message": message,
+                           "retry_after": math.ceil(max(0.0, retry_after) * 10) / 10}
+    if request_id is not None:
+        msg["id"] = request_id
+    return dumps(msg)
+
+
+def _seconds(value: float) -> str:
+    return f"{math.ceil(value):d} s" if value < 120 else f"{math.ceil(value / 60):d} min"
+
+
+class PlainFormatter(logging.Formatter):
+    """Log lines with every character the protocol's text rule refuses escaped (``\\x1b``), line
+    breaks kept: an ESC stored before the rule existed, or in an exception's message, never
+    reaches the terminal or the journal raw, and a lone surrogate cannot fail the handler."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return p.escape_lines(super().format(record))
 
 
 class Hub:
@@ -149,6 +200,10 @@ class Hub:
         self.anonymous = 0  # connections that have not said hello yet
         self._unwelcomed: Counter[str] = Counter()  # the same, by client address
         self._host_names = machine_host_names() | {h.lower().rstrip(".") for h in self.limits.hosts}
+        # Tickets per (hall, token name) and per hall; wrong check_in codes per (hall, token name).
+        self._issue_buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._hall_buckets: dict[str, TokenBucket] = {}
+        self._check_ins: dict[tuple[str, str], _CheckInGuard] = {}
         self.http_routes: dict[str, HttpHandler] = {"/healthz": self._healthz, "/metrics": self._metrics}
         # The browser pages (server/web.py): their paths, the ticket role and the manager's queries.
         self.web = Web(self)
@@ -210,7 +265,8 @@ class Hub:
         metrics_holder: list[Hub] = []
         metrics = HubMetrics(connections=lambda: metrics_holder[0]._connection_counts(),
                              last_seq=lambda: {(("hall", h),): float(r.durable.seq)
-                                               for h, r in metrics_holder[0].halls.items()})
+                                               for h, r in metrics_holder[0].halls.items()},
+                             numbers_used=lambda: metrics_holder[0]._numbers_used())
         halls = []
         for path, config in configs:
             try:
@@ -377,13 +433,15 @@ class Hub:
                 if not bucket.take():
                     strikes += 1
                     self.metrics.rejected.inc(code="rate_limited")
+                    # The frame is not read: its command is unknown ("*").
+                    self.metrics.rate_limited.inc(hall=client.hall, role=client.role, command="*", limit="connection")
                     if strikes > self.limits.strikes:
                         log.warning("hall %s: closing %s: flooding", client.hall, client)
                         hall.leave(client)
                         await close_now(ws, 1008, "too many messages", self.limits.close_grace)
                         break
-                    client.push(error_frame("rate_limited", f"more than {self.limits.rate:g} messages a second; "
-                                                            "slow down"))
+                    client.push(rate_limited_frame(f"more than {self.limits.rate:g} messages a second; slow down",
+                                                   bucket.retry_after()))
                     continue
                 strikes = 0
                 self._on_frame(client, hall, frame)
@@ -511,7 +569,81 @@ class Hub:
         if kind == "reload":
             hall.spawn(self._reload(hall, requester=client, request_id=rid))
             return
+        if kind in ("issue", "check_in"):
+            limited = self._ticket_gate(client, hall, msg)
+            if limited is not None:
+                limit, message, wait = limited
+                self.metrics.commands.inc(hall=hall.id, command=kind, result="rate_limited")
+                self.metrics.rate_limited.inc(hall=hall.id, role=client.role, command=kind, limit=limit)
+                client.push(rate_limited_frame(message, wait, rid))
+                return
         hall.submit(client, msg, received)
+
+    # ------------------------------------------------------------------ ticket limits
+    def _ticket_gate(self, client: Client, hall: HallRuntime, msg: Any) -> tuple[str, str, float] | None:
+        """(which limit, message, seconds to wait) if ``msg`` (issue or check_in) must wait; else None,
+        having counted it. The limits live here, beside the connection's own, because they are about
+        who sends (a token, a hall), not about the queue: the engine stays a pure fold of events.
+
+        Two reads of the engine without the hall's lock (single dictionary lookups, atomic): whether
+        the request id is already answered, and whether a check_in code is booked for today. A
+        check_in racing with the ``book`` of its own code may count as one wrong code."""
+        lim, now = self.limits, self.clock()
+        engine = hall.durable.engine
+        if f"{client.actor}|{msg.id}" in engine.state.requests:
+            return None  # a retry: answered from the engine's memory, it issues nothing
+        key = (hall.id, client.token)
+        who = f"{client.role} token {client.token}"
+        if msg.type == "check_in" and lim.check_in_misses is not None:
+            guard = self._check_ins.get(key)
+            if guard is not None and guard.locked_until > now:
+                wait = guard.locked_until - now
+                return ("check_in", f"{who}: too many wrong appointment codes; check-ins are refused for "
+                                    f"{_seconds(wait)} more (a normal ticket can still be taken)", wait)
+            if engine.appointment_today(msg.code, now) is None:  # a wrong code issues nothing: count it
+                if guard is None:
+                    guard = self._check_ins[key] = _CheckInGuard(
+                        TokenBucket(lim.check_in_misses / 60.0, lim.check_in_misses, self.clock))
+                if not guard.misses.take():
+                    guard.locked_until = now + lim.check_in_lockout
+                    log.warning("hall %s: %s sent more than %d wrong appointment codes in a minute; its check-ins "
+                                "are refused for %s", hall.id, who, lim.check_in_misses, _seconds(lim.check_in_lockout))
+                    return ("check_in", f"{who}: more than {lim.check_in_misses} wrong appointment codes in a "
+                                        f"minute; check-ins are refused for {_seconds(lim.check_in_lockout)} "
+                                        "(a normal ticket can still be taken)", lim.check_in_lockout)
+                return None
+        token = hall_bucket = None
+        if lim.issue_per_minute is not None:
+            token = self._issue_buckets.get(key)
+            if token is None:
+                token = self._issue_buckets[key] = TokenBucket(lim.issue_per_minute / 60.0, lim.issue_burst,
+                                                               self.clock)
+            if not token.ready():
+                return ("token", f"{who}: more tickets than a kiosk hands out (at most {lim.issue_burst:g} at "
+                                 f"once, then {lim.issue_per_minute:g} a minute); try again in "
+                                 f"{_seconds(token.retry_after())}", token.retry_after())
+        if lim.hall_issue_per_minute is not None:
+            hall_bucket = self._hall_buckets.get(hall.id)
+            if hall_bucket is None:
+                hall_bucket = self._hall_buckets[hall.id] = TokenBucket(lim.hall_issue_per_minute / 60.0,
+                                                                        lim.hall_issue_burst, self.clock)
+            if not hall_bucket.ready():
+                return ("hall", f"hall {hall.id}: more tickets than all its kiosks hand out together (at most "
+                                f"{lim.hall_issue_burst:g} at once, then {lim.hall_issue_per_minute:g} a minute); "
+                                f"try again in {_seconds(hall_bucket.retry_after())}", hall_bucket.retry_after())
+        for bucket in (token, hall_bucket):  # both had room: take from both
+            if bucket is not None:
+                bucket.take()
+        return None
+
+    def _numbers_used(self) -> dict[tuple[tuple[str, str], ...], float]:
+        """For /metrics: the share of each ticket letter's numbers given today, per hall."""
+        now = self.clock()
+        out: dict[tuple[tuple[str, str], ...], float] = {}
+        for hall in self.halls.values():
+            for prefix, (used, limit) in hall.durable.engine.numbers_used(now).items():
+                out[(("hall", hall.id), ("prefix", prefix))] = round(used / limit, 4)
+        return out
 
     # ------------------------------------------------------------------ reloads
     async def _reload(self, hall: HallRuntime, requester: Client | None = None,

@@ -54,6 +54,19 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
                         "default) or naive (waiting x minutes / open windows)")
     s.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
                    help="what the log on standard error says (default INFO)")
+    lim = s.add_argument_group("ticket limits (docs/hub.md, Limits; 0 turns a limit off)")
+    lim.add_argument("--issue-rate", type=_not_negative, default=20.0, metavar="PER_MIN",
+                     help="tickets a minute per kiosk or manager token, steadily (default 20: one every 3 s)")
+    lim.add_argument("--issue-burst", type=_at_least_one, default=10.0, metavar="N",
+                     help="tickets one token may take at once before the rate applies (default 10)")
+    lim.add_argument("--hall-issue-rate", type=_not_negative, default=30.0, metavar="PER_MIN",
+                     help="tickets a minute per hall, every token together (default 30)")
+    lim.add_argument("--hall-issue-burst", type=_at_least_one, default=30.0, metavar="N",
+                     help="tickets a hall may give at once before its rate applies (default 30)")
+    lim.add_argument("--check-in-misses", type=int, default=10, metavar="N",
+                     help="wrong appointment codes a minute per token before its check-ins are refused (default 10)")
+    lim.add_argument("--check-in-lockout", type=_not_negative, default=300.0, metavar="SECONDS",
+                     help="how long a token's check-ins are then refused (default 300)")
     s.set_defaults(run=run_serve)
 
     common = argparse.ArgumentParser(add_help=False)
@@ -106,6 +119,24 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     b.set_defaults(run=_run_bench_hub)
 
 
+def _not_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} should be a number of 0 or more")
+    return value
+
+
+def _at_least_one(text: str) -> float:
+    value = _not_negative(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} should be 1 or more (a bucket that cannot hold one ticket "
+                                         "would refuse them all)")
+    return value
+
+
 def _run_bench_hub(args: argparse.Namespace) -> int:
     from .bench_hub import run
 
@@ -124,10 +155,12 @@ def _is_loopback(host: str) -> bool:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from .hub import ESTIMATORS, Hub, HubError, Limits, run_hub
+    from .hub import ESTIMATORS, Hub, HubError, Limits, PlainFormatter, run_hub
     from .tokens import TokensError, load_tokens
 
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()  # standard error; control characters escaped (PlainFormatter)
+    handler.setFormatter(PlainFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=args.log_level, handlers=[handler])
     logging.getLogger("websockets").setLevel(logging.WARNING)
     try:
         tokens = load_tokens(args.tokens)
@@ -143,7 +176,7 @@ def run_serve(args: argparse.Namespace) -> int:
               "or https://hall.example.cn", file=sys.stderr)
         return 2
     limits = Limits(watch_interval=None if args.no_watch else 0.3, origins=tuple(args.origin),
-                    hosts=tuple(args.allow_host))
+                    hosts=tuple(args.allow_host), **ticket_limits(args))
     try:
         hub = Hub.open(args.halls, args.tokens, args.db, limits=limits, estimator=ESTIMATORS[args.estimator])
     except HubError as exc:
@@ -170,6 +203,14 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def ticket_limits(args: argparse.Namespace) -> dict[str, Any]:
+    """The ticket limits of ``signage serve``'s options as :class:`server.hub.Limits` fields."""
+    return {"issue_per_minute": args.issue_rate or None, "issue_burst": args.issue_burst,
+            "hall_issue_per_minute": args.hall_issue_rate or None, "hall_issue_burst": args.hall_issue_burst,
+            "check_in_misses": args.check_in_misses if args.check_in_misses > 0 else None,
+            "check_in_lockout": args.check_in_lockout}
 
 
 # --- call / take -----------------------------------------------------------------------

@@ -133,17 +133,25 @@ class HubMetrics:
     """The hub's metrics. Gauges read live state through the callables given."""
 
     def __init__(self, connections: Callable[[], dict[Labels, float]],
-                 last_seq: Callable[[], dict[Labels, float]]) -> None:
+                 last_seq: Callable[[], dict[Labels, float]],
+                 numbers_used: Callable[[], dict[Labels, float]] = dict) -> None:
         self.registry = r = Registry()
         r.gauge("signage_hub_connections", "Open websocket connections by hall and role "
                 "(hall=\"\" for connections that have not said hello yet).", connections)
         r.gauge("signage_hub_last_seq", "Sequence number of the last event of each hall.", last_seq)
+        r.gauge("signage_hub_ticket_numbers_used_ratio",
+                "Share of a ticket letter's numbers given today (1 = exhausted: numbers_exhausted), "
+                "by hall and prefix. Alert well before 1.", numbers_used)
         self.events = r.counter("signage_hub_events_total", "Events made durable and fanned out, by hall.")
         self.commands = r.counter("signage_hub_commands_total",
                                   "Commands by hall, type and result (ok, duplicate, refused, "
-                                  "forbidden, storage_error, internal_error, unavailable).")
+                                  "forbidden, rate_limited, storage_error, internal_error, unavailable).")
         self.rejected = r.counter("signage_hub_rejected_frames_total",
                                   "Frames or connections refused before reaching a hall, by error code.")
+        self.rate_limited = r.counter("signage_hub_rate_limited_total",
+                                      "Commands refused rate_limited, by hall, role, command (\"*\": a frame over "
+                                      "the connection's limit, not read) and limit (connection, token, hall, "
+                                      "check_in).")
         self.drops = r.counter("signage_hub_slow_client_drops_total",
                                "Clients closed because they fell too far behind (1013), by hall and role.")
         self.reloads = r.counter("signage_hub_config_reloads_total", "Hall file reloads by hall and result.")

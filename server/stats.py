@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from signage.protocol import escape_text
+
 from .store import EventStore, StoreError
 
 SCORES = {4: "非常满意 very satisfied", 3: "满意 satisfied", 2: "基本满意 fair", 1: "不满意 dissatisfied"}
@@ -147,30 +149,35 @@ def run_stats(args: argparse.Namespace) -> int:
     if not halls:
         print(f"{args.db}: no events yet", file=sys.stderr)
         return 1
+    # Everything printed comes from the log, which may hold texts from before the protocol's
+    # text rule (an ESC in a comment would rewrite the terminal): escaped, never raw.
     writer = csv.writer(sys.stdout) if args.csv else None
     header_done = False
     for hall in halls:
         stats = day_stats(store.events(hall), hall, args.day)
+        shown = escape_text(hall)
         if stats is None:
-            print(f"{hall}: no events for {args.day or 'any day'}", file=sys.stderr)
+            print(f"{shown}: no events for {escape_text(args.day or 'any day')}", file=sys.stderr)
             continue
-        rows = [("service", k, t.row()) for k, t in stats.services.items()] + \
-               [("window", str(k), t.row()) for k, t in stats.windows.items()]
+        rows = [("service", escape_text(k), t.row()) for k, t in stats.services.items()] + \
+               [("window", escape_text(k), t.row()) for k, t in stats.windows.items()]
+        day = escape_text(stats.day)
         if writer:
             if not header_done:
                 writer.writerow(["hall", "day", "kind", "name", *rows[0][2].keys()] if rows else [])
                 header_done = True
             for kind, name, row in rows:
-                writer.writerow([hall, stats.day, kind, name, *["" if v is None else v for v in row.values()]])
+                writer.writerow([shown, day, kind, name, *["" if v is None else v for v in row.values()]])
             continue
-        print(f"{hall}  {stats.day}")
+        print(f"{shown}  {day}")
         _print_table(rows)
         bad = [(n, e) for n, t in stats.windows.items() for e in t.bad]
         if bad:
             print("  ratings to follow up (不满意):")
             for n, e in bad:
-                num = (e.get("ticket") or {}).get("number", "?")
-                print(f"    window {n}  ticket {num}  score {e['score']}  {e.get('comment') or ''}")
+                num = escape_text((e.get("ticket") or {}).get("number", "?"))
+                print(f"    window {escape_text(n)}  ticket {num}  score {escape_text(e['score'])}  "
+                      f"{escape_text(e.get('comment') or '')}")
     return 0
 
 

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import unicodedata
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, TypeAdapter, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, TypeAdapter, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024  # commands are small; screenshots travel over HTTP
@@ -32,15 +35,150 @@ Role = Literal["screen", "announcer", "window", "kiosk", "manager", "ticket"]
 ROLES: tuple[str, ...] = ("screen", "announcer", "window", "kiosk", "manager")
 TICKET_ROLE = "ticket"
 
-RequestId = Annotated[str, Field(min_length=1, max_length=64)]
-TicketRef = Annotated[str, Field(min_length=1, max_length=64, description="ticket id or its number (A023)")]
+
+# --- the text rule ------------------------------------------------------------------
+#
+# Every string a client sends passes one rule before anything else sees it:
+#
+# * no lone UTF-16 surrogates ("a\ud800b" is valid JSON, not text: no font draws it,
+#   UTF-8 cannot hold it, a log line with it fails to print);
+# * no control characters, C0 (U+0000-U+001F), DEL and C1 (U+007F-U+009F): NUL, BEL,
+#   ESC... are drawn as boxes on the screens and rewrite a terminal that shows the log.
+#   The line break U+000A only where a text really has lines (a notice), never CR;
+#   the Unicode line and paragraph separators U+2028/U+2029 count as line breaks;
+# * no bidirectional embeddings, overrides or isolates (U+202A-U+202E, U+2066-U+2069):
+#   they reorder what people read ("A023" shown as "320A"); plain text needs none;
+# * text for people is then Unicode NFC-normalised (one spelling for one text). Keys the
+#   hub echoes (request ids, tokens, link keys) are checked the same way but kept as
+#   sent: rewriting a key would break the client's matching of answers.
+#
+# A string that breaks it is refused with ``bad_field`` naming the field, the character
+# and its position (what, where, how to fix). :func:`escape_text` is the same rule for
+# output: what was stored before the rule existed is shown escaped, never raw.
+
+_BAD_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_BAD_LINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BACKSPACE", 0x09: "TAB", 0x0A: "LINE FEED", 0x0B: "VT",
+                  0x0C: "FORM FEED", 0x0D: "CARRIAGE RETURN", 0x1B: "ESC", 0x7F: "DEL"}
+
+
+def _char_name(ch: str) -> str:
+    code = ord(ch)
+    name = _CONTROL_NAMES.get(code) or unicodedata.name(ch, "")
+    return f"U+{code:04X} {name}".rstrip()
+
+
+def text_problem(value: str, multiline: bool = False) -> str | None:
+    """Why ``value`` breaks the text rule (for a person), or None if it does not."""
+    bad = (_BAD_LINES if multiline else _BAD_LINE).search(value)
+    if bad is None:
+        return None
+    ch, where = bad.group(), f"at character {bad.start() + 1}"
+    code = ord(ch)
+    if 0xD800 <= code <= 0xDFFF:
+        return (f"a lone UTF-16 surrogate (U+{code:04X}) {where} is not a character: "
+                "send the text as valid Unicode (UTF-8)")
+    if code in (0x0A, 0x0D, 0x2028, 0x2029):
+        if multiline:  # CR or a Unicode separator in a text with lines
+            return f"{_char_name(ch)} {where}: start a new line with \\n (U+000A) only"
+        return f"a line break ({_char_name(ch)}) {where}: this field is one line of text; remove it"
+    if 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        return (f"a bidirectional control ({_char_name(ch)}) {where} can reorder what people read; "
+                "remove it (plain text needs no direction controls)")
+    return (f"a control character ({_char_name(ch)}) {where}: send plain text without control characters"
+            + ("" if multiline else " or line breaks"))
+
+
+def _text(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value  # pydantic says what was expected
+    problem = text_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("text", "{reason}", {"reason": problem})
+    return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+
+
+def _lines(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    problem = text_problem(value, multiline=True)
+    if problem is not None:
+        raise PydanticCustomError("text", "{reason}", {"reason": problem})
+    return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+
+
+def _key(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    problem = text_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("text", "{reason}", {"reason": problem})
+    return value
+
+
+def _json_text(value: Any, at: str = "", depth: int = 0) -> Any:
+    """Every string (keys too) of a JSON value under the one-line rule, NFC; ``at`` is the path so far."""
+    if depth > 20:
+        raise PydanticCustomError("text", "{reason}", {"reason": "nested more than 20 levels deep", "at": at})
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem is not None:
+            raise PydanticCustomError("text", "{reason}", {"reason": problem, "at": at})
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_json_text(v, f"{at}.{i}", depth + 1) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            problem = text_problem(k) if isinstance(k, str) else None
+            if problem is not None:
+                raise PydanticCustomError("text", "{reason}", {"reason": f"a key: {problem}", "at": at})
+            out[unicodedata.normalize("NFC", k) if isinstance(k, str) else k] = _json_text(v, f"{at}.{k}", depth + 1)
+        return out
+    return value
+
+
+# One line of text for people (reasons, comments, names, ids matched against the hall file).
+Text = Annotated[str, BeforeValidator(_text)]
+# A text that may have lines (a notice): the same rule, with U+000A allowed.
+Lines = Annotated[str, BeforeValidator(_lines)]
+# A key the hub echoes or compares (request ids, tokens, link keys): checked, kept as sent.
+Key = Annotated[str, BeforeValidator(_key)]
+
+
+def escape_text(value: Any) -> str:
+    """``value`` as one line safe to print or log: every character the text rule refuses
+    (line breaks too) becomes ``\\xNN`` or ``\\uNNNN``."""
+    return _BAD_LINE.sub(_escaped, str(value))
+
+
+def escape_lines(value: Any) -> str:
+    """Like :func:`escape_text` but keeping line breaks (U+000A): for multi-line log records."""
+    return _BAD_LINES.sub(_escaped, str(value))
+
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: "re.Match[str]") -> str:
+    ch = match.group()
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+RequestId = Annotated[str, Field(min_length=1, max_length=64), BeforeValidator(_key)]
+TicketRef = Annotated[str, Field(min_length=1, max_length=64, description="ticket id or its number (A023)"),
+                      BeforeValidator(_text)]
+Name = Annotated[str, Field(min_length=1, max_length=64), BeforeValidator(_text)]  # an id in the hall file
 # Whole numbers are JSON integers: `true`, "3" and 3.0 are refused, not taken for 1 and 3.
 WholeNumber = Annotated[int, Strict()]
 WindowNumber = Annotated[WholeNumber, Field(ge=1, le=999)]
 Score = Annotated[WholeNumber, Field(ge=1, le=4)]  # a rating: 1 不满意 … 4 非常满意
-ShortText = Annotated[str, Field(max_length=200)]
+ShortText = Annotated[str, Field(max_length=200), BeforeValidator(_text)]
 # An appointment's time of day, 00:00 to 23:59: a "25:00" slot would be stored, then fail every check-in.
-Slot = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Slot = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"), BeforeValidator(_key)]
 
 
 class Message(BaseModel):
@@ -56,14 +194,15 @@ class Hello(Message):
     type: Literal["hello"]
     v: Literal[1] = Field(description="protocol version")
     role: Role
-    hall: Annotated[str, Field(min_length=1, max_length=64)]
-    token: Annotated[str, Field(max_length=256)] = ""
-    screen: Annotated[str, Field(max_length=64)] | None = None
+    hall: Name
+    token: Annotated[str, Field(max_length=256), BeforeValidator(_key)] = ""
+    screen: Annotated[str, Field(max_length=64), BeforeValidator(_text)] | None = None
     window: WindowNumber | None = None
-    zone: Annotated[str, Field(max_length=64)] | None = None
+    zone: Annotated[str, Field(max_length=64), BeforeValidator(_text)] | None = None
     since: Annotated[WholeNumber, Field(ge=0)] | None = Field(None, description="last seq this client saw")
-    client: Annotated[str, Field(max_length=100)] | None = Field(None, description="program name, for logs")
-    ticket: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+    client: Annotated[str, Field(max_length=100), BeforeValidator(_text)] | None = Field(
+        None, description="program name, for logs")
+    ticket: Annotated[str, Field(min_length=1, max_length=64), BeforeValidator(_key)] | None = Field(
         None, description="role ticket: the link key of the ticket to watch (/t/<key>)")
     id: RequestId | None = None
 
@@ -79,15 +218,17 @@ PriorityKind = Literal["elderly", "disabled", "pregnant", "infant", "military", 
 
 class Issue(Command):
     type: Literal["issue"]
-    service: Annotated[str, Field(min_length=1, max_length=64)]
+    service: Name
     priority: PriorityKind | None = Field(None, description="免预约优先: who qualifies")
     green: bool = Field(False, description="绿色通道: urgent (set by staff or a guide)")
-    appointment: Annotated[str, Field(max_length=64)] | None = Field(None, description="appointment code")
+    appointment: Annotated[str, Field(max_length=64), BeforeValidator(_text)] | None = Field(
+        None, description="appointment code")
     slot: Slot | None = Field(None, description="appointment time HH:MM")
 
 
 AppointmentCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9-]+$",
-                                       description="the code the citizen got when booking (letters, digits, -)")]
+                                       description="the code the citizen got when booking (letters, digits, -)"),
+                            BeforeValidator(_text)]
 
 
 def _real_day(value: str) -> str:
@@ -95,14 +236,14 @@ def _real_day(value: str) -> str:
     return value
 
 
-IsoDay = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_real_day)]
+IsoDay = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_real_day), BeforeValidator(_key)]
 
 
 class Booking(Message):
     """One appointment in a ``book`` command (from the booking system's list for the day)."""
 
     code: AppointmentCode
-    service: Annotated[str, Field(min_length=1, max_length=64)]
+    service: Name
     slot: Slot = Field(description="HH:MM in the hall's time zone")
     day: IsoDay | None = Field(None, description="YYYY-MM-DD in the hall's time zone; default today")
 
@@ -155,7 +296,7 @@ class Requeue(WindowCommand):
 
 class Transfer(WindowCommand):
     type: Literal["transfer"]
-    service: Annotated[str, Field(max_length=64)] | None = None
+    service: Annotated[str, Field(max_length=64), BeforeValidator(_text)] | None = None
     to_window: WindowNumber | None = None
 
 
@@ -166,7 +307,7 @@ class Complete(WindowCommand):
 class Pause(WindowCommand):
     type: Literal["pause"]
     reason: ShortText = ""
-    until: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")] | None = None
+    until: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$"), BeforeValidator(_key)] | None = None
 
 
 class Resume(WindowCommand):
@@ -192,19 +333,51 @@ class Rate(WindowCommand):
 
 
 # Text for people, per language ({"zh-Hans": ..., "en": ...}), as in the hall file.
-MessageText = dict[Literal["zh-Hans", "zh-Hant", "en"], Annotated[str, Field(max_length=500)]]
+# A notice may have lines (U+000A; screens draw them as paragraphs); nothing else of a command has.
+MessageText = dict[Literal["zh-Hans", "zh-Hant", "en"], Annotated[str, Field(max_length=500), BeforeValidator(_lines)]]
 
 
 class SetMessages(Command):
     type: Literal["set_messages"]
-    messages: Annotated[list[dict[str, Any]], Field(max_length=100)]
+    # Checked as messages by the engine (the hall file's model); every string in them (keys too)
+    # passes the one-line text rule here, with its path named (messages.0.text.en).
+    messages: Annotated[list[Annotated[dict[str, Any], BeforeValidator(_json_text)]], Field(max_length=100)]
 
 
 class SetNotice(Command):
     type: Literal["set_notice"]
     text: MessageText
     style: Literal["banner", "fullscreen"] = "banner"
-    screens: list[Annotated[str, Field(max_length=64)]] | None = Field(None, description="default: every screen")
+    screens: list[Annotated[str, Field(max_length=64), BeforeValidator(_text)]] | None = Field(
+        None, description="default: every screen")
+
+
+MAX_CANCEL = 1000  # tickets one cancel_tickets may cancel: its events stay well below a client's backlog limit
+
+
+class CancelTickets(Command):
+    """Manager: cancel the waiting and skipped tickets of one ticket letter whose numbers lie in
+    ``from``..``to`` (a flood of tickets, a printer that printed a stack); ``reason`` is recorded
+    with every ticket cancelled, with who sent the command."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    type: Literal["cancel_tickets"]
+    service: Annotated[Name, Field(description="a service id or its ticket letter (A)")]
+    from_: Annotated[WholeNumber, Field(ge=1, le=99_999)] = Field(alias="from", description="first number (23 for A023)")
+    to: Annotated[WholeNumber, Field(ge=1, le=99_999)] = Field(description="last number, included")
+    reason: Annotated[str, Field(min_length=1, max_length=200), BeforeValidator(_text)] = Field(
+        description="why: recorded with each cancelled ticket")
+
+    @model_validator(mode="after")
+    def _range_and_reason(self) -> "CancelTickets":
+        if self.from_ > self.to:
+            raise PydanticCustomError("range", "{reason}", {
+                "reason": f"{self.from_} is after to ({self.to}): give the lower number first", "at": "from"})
+        if not self.reason.strip():
+            raise PydanticCustomError("blank", "{reason}", {
+                "reason": "blank: say why the tickets are cancelled (it is recorded with each)", "at": "reason"})
+        return self
 
 
 class ClearNotice(Command):
@@ -226,7 +399,7 @@ class Who(Command):
     type: Literal["who"]
 
 
-ScreenId = Annotated[str, Field(min_length=1, max_length=64)]
+ScreenId = Name
 
 
 class Screenshot(Command):
@@ -244,10 +417,11 @@ class ScreenshotPart(Message):
     """Screen: one part of the PNG asked for by ``screenshot_request`` (base64, in order or not)."""
 
     type: Literal["screenshot_part"]
-    request: Annotated[str, Field(min_length=1, max_length=64)]
+    request: Annotated[str, Field(min_length=1, max_length=64), BeforeValidator(_key)]
     index: Annotated[WholeNumber, Field(ge=0, lt=MAX_SCREENSHOT_PARTS)]
     count: Annotated[WholeNumber, Field(ge=1, le=MAX_SCREENSHOT_PARTS)]
-    data: Annotated[str, Field(max_length=MAX_SCREENSHOT_PART)]
+    data: Annotated[str, Field(max_length=MAX_SCREENSHOT_PART, pattern=r"^[A-Za-z0-9+/]*={0,2}$",
+                               description="base64 (standard alphabet, no line breaks)"), BeforeValidator(_key)]
     id: RequestId | None = None
 
     @model_validator(mode="after")
@@ -260,7 +434,7 @@ class ScreenshotPart(Message):
 ClientMessage = Annotated[
     Union[Hello, Issue, CallNext, Call, Recall, Start, Skip, Requeue, Transfer, Complete, Pause,
           Resume, Open, Close, Rate, SetMessages, SetNotice, ClearNotice, Reload, Ping,
-          Who, Screenshot, ScreenshotPart, Book, CheckIn],
+          Who, Screenshot, ScreenshotPart, Book, CheckIn, CancelTickets],
     Field(discriminator="type"),
 ]
 
@@ -272,8 +446,8 @@ ROLE_COMMANDS: dict[str, frozenset[str]] = {
     "announcer": frozenset({"ping"}),
     "kiosk": frozenset({"ping", "issue", "check_in"}),
     "window": frozenset({"ping", *WINDOW_COMMANDS}),
-    "manager": frozenset({"ping", "issue", "check_in", "book", "set_messages", "set_notice", "clear_notice",
-                          "reload", "who", "screenshot", *WINDOW_COMMANDS}),
+    "manager": frozenset({"ping", "issue", "check_in", "book", "cancel_tickets", "set_messages", "set_notice",
+                          "clear_notice", "reload", "who", "screenshot", *WINDOW_COMMANDS}),
     "ticket": frozenset({"ping"}),  # a "my ticket" page only watches
 }
 
@@ -303,6 +477,7 @@ class Error(Message):
     id: RequestId | None = None
     code: str
     message: str
+    retry_after: float | None = Field(None, description="rate_limited: seconds until the same command may succeed")
 
 
 class EventMessage(Message):
@@ -397,7 +572,8 @@ class ProtocolError(Exception):
 
 def _request_id(obj: Any) -> str | None:
     rid = obj.get("id") if isinstance(obj, dict) else None
-    return rid if isinstance(rid, str) and 0 < len(rid) <= 64 else None
+    # An id the text rule refuses is not echoed: its error names the field instead.
+    return rid if isinstance(rid, str) and 0 < len(rid) <= 64 and text_problem(rid) is None else None
 
 
 def _parse(frame: str | bytes, adapter: TypeAdapter[Any], known: set[str]) -> Any:
@@ -421,8 +597,9 @@ def _parse(frame: str | bytes, adapter: TypeAdapter[Any], known: set[str]) -> An
         return adapter.validate_python(obj)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"][1:]) or "message"
-        raise ProtocolError("bad_field", f"{kind}: {where}: {first['msg']}", rid) from None
+        where = ".".join(str(p) for p in first["loc"][1:]) + str((first.get("ctx") or {}).get("at", ""))
+        text = first["msg"].removeprefix("Value error, ")
+        raise ProtocolError("bad_field", f"{kind}: {where.lstrip('.') or 'message'}: {text}", rid) from None
     except (ValueError, TypeError, RecursionError) as exc:
         raise ProtocolError("bad_field", f"{kind}: {exc}", rid) from None
 

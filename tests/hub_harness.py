@@ -139,7 +139,10 @@ class HubHarness:
             self.tokens_path.write_text(TOKENS_YAML, encoding="utf-8")
         self.db = db or tmp / "hub.db"
         self.clock = clock or FakeClock()
-        self.limits = limits or Limits(watch_interval=0.1, ping_interval=None, close_grace=0.3)
+        # The tests set queues up in milliseconds of a frozen clock, faster than any kiosk: the
+        # ticket limits are off here and tested in test_hardening_flood.py.
+        self.limits = limits or Limits(watch_interval=0.1, ping_interval=None, close_grace=0.3,
+                                       issue_per_minute=None, hall_issue_per_minute=None)
         self.hub: Hub | None = None
 
     @property
@@ -223,7 +226,8 @@ def hub_in_thread(tmp: Path) -> Iterator[HubHarness]:
     def run() -> None:
         async def main() -> None:
             harness = HubHarness(tmp, limits=Limits(rate=1e9, burst=1e9, watch_interval=None, ping_interval=None,
-                                                    periodic=3600, close_grace=0.3))
+                                                    periodic=3600, close_grace=0.3, issue_per_minute=None,
+                                                    hall_issue_per_minute=None))
             await harness.start()
             box["harness"], box["loop"], box["stop"] = harness, asyncio.get_running_loop(), asyncio.Event()
             started.set()
