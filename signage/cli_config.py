@@ -49,9 +49,9 @@ class _Said(str):
 
 def _check_file(path: Path) -> tuple[str, list[Problem], str | None]:
     # Traffic profiles and tokens files live beside the halls in layouts/; they
-    # have their own formats (server/traffic.py, server/tokens.py).
+    # have their own formats (signage/config/traffic.py, signage/config/tokens.py).
     if path.name.endswith(".traffic.yaml"):
-        from server.traffic import load_profile
+        from .config.traffic import load_profile
 
         hall_file = path.with_name(path.name[: -len(".traffic.yaml")] + ".yaml")
         hall = load_hall(hall_file).config if hall_file.exists() else None
@@ -59,7 +59,7 @@ def _check_file(path: Path) -> tuple[str, list[Problem], str | None]:
         return "traffic profile", result.problems, None if result.profile is None else \
             f"traffic profile for hall {result.profile.hall}" + ("" if hall else " (hall file not found beside it)")
     if "tokens" in path.name:
-        from server.tokens import TokensError, load_tokens
+        from .config.tokens import TokensError, load_tokens
 
         try:
             tokens = load_tokens(path)
