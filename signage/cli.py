@@ -3,6 +3,11 @@
 Each part owns its subcommands in its own ``cli`` module with a
 ``register(subparsers)`` function; this file only gathers them, so the list in
 :data:`PARTS` is the map of the whole command line.
+
+It is also the one module that may import every floor (signage < audio <
+server), so a command that needs two parts is joined here: ``signage display
+--announce`` draws with the display (signage) and speaks with the audio part,
+whose starter :func:`build_parser` hands to the display command.
 """
 
 from __future__ import annotations
@@ -41,7 +46,19 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # that part is not built yet
             raise
         module.register(sub, bench_sub)
+    display = sub.choices.get("display")
+    if display is not None:
+        display.set_defaults(start_voice=start_display_voice)
     return parser
+
+
+def start_display_voice(**kwargs):
+    """The voice of ``signage display --announce``: ``audio.service.start_announcer`` with
+    the display's ``hall_id``, ``zone``, ``pack_dir`` and ``wav_dir`` (the hall's
+    configuration comes later, from the hub)."""
+    from audio.service import start_announcer
+
+    return start_announcer(None, **kwargs)
 
 
 def main(argv: list[str] | None = None) -> int:

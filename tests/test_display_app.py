@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pygame
 import pytest
@@ -70,6 +71,46 @@ def run_until(app: DisplayApp, cond, timeout: float = 8.0) -> None:
 def test_hall_from_url() -> None:
     assert hall_from_url("ws://hub:8765/zhongshan") == "zhongshan"
     assert hall_from_url("ws://hub:8765") is None
+
+
+def test_display_announce_speaks_with_the_voice_the_entry_point_hands_in(monkeypatch) -> None:
+    """``signage display --announce``: the display never imports audio; signage/cli.py gives the
+    command its voice starter, and every hub message reaches the screen and the voice."""
+    from signage import cli
+    from signage.display import app as app_module
+
+    seen: dict = {}
+
+    class FakeApp:
+        def __init__(self, hub, token, hall, screen_id, **kwargs) -> None:
+            self.client = SimpleNamespace(on_message=lambda m: seen.setdefault("screen", []).append(m))
+
+        def run(self) -> int:
+            self.client.on_message({"type": "welcome", "config": {"screens": [{"id": "main", "floor": "1F"}]}})
+            return 0
+
+    class FakeVoice:
+        announcer = SimpleNamespace(zone=None)
+
+        def handle(self, message) -> None:
+            seen.setdefault("voice", []).append(message)
+
+        def stop(self) -> None:
+            seen["stopped"] = True
+
+    def start_voice(**kwargs):
+        seen["started"] = kwargs
+        return FakeVoice()
+
+    monkeypatch.setattr(app_module, "DisplayApp", FakeApp)
+    args = cli.build_parser().parse_args(["display", "--hub", "ws://hub:8765/zhongshan", "--screen", "main",
+                                          "--announce", "--pack", "packs/z"])
+    assert args.start_voice is cli.start_display_voice
+    args.start_voice = start_voice
+    assert args.run(args) == 0
+    assert seen["started"] == {"hall_id": "zhongshan", "zone": None, "pack_dir": "packs/z", "wav_dir": None}
+    assert seen["screen"] == seen["voice"] and len(seen["voice"]) == 1 and seen["stopped"]
+    assert FakeVoice.announcer.zone == "1F"  # no --zone: the screen's floor, from the welcome
 
 
 def test_a_call_reaches_the_screen_and_a_lost_hub_shows_the_badge(tmp_path: Path, monkeypatch) -> None:

@@ -73,9 +73,14 @@ def run_display(args: argparse.Namespace) -> int:
                      png_every=args.png_every)
     if not args.announce:
         return app.run()
-    from audio.service import start_announcer
-
-    voice = start_announcer(None, hall_id=hall, zone=args.zone, pack_dir=args.pack, wav_dir=args.wav_dir)
+    # The voice is the audio part's (floor 1), which the display may not import: the
+    # entry point (signage/cli.py) hands its starter in as a default of this command.
+    start_voice = getattr(args, "start_voice", None)
+    if start_voice is None:
+        print("signage display: --announce needs the audio part, and this command line has none",
+              file=sys.stderr)
+        return 2
+    voice = start_voice(hall_id=hall, zone=args.zone, pack_dir=args.pack, wav_dir=args.wav_dir)
     speak_too(app.client, voice, args.screen, zoned=args.zone is not None)
     try:
         return app.run()
@@ -85,6 +90,9 @@ def run_display(args: argparse.Namespace) -> int:
 
 def speak_too(client, voice, screen_id: str, *, zoned: bool) -> None:
     """Hand every hub message to ``voice`` as well as to the screen (on the client's thread).
+
+    ``voice`` is what ``args.start_voice`` returned (an ``audio.service.AnnouncerService``):
+    it has ``handle(message)``, ``stop()`` and ``announcer.zone``.
 
     Without a zone given, the announcer speaks for where this screen hangs: its
     zone, else its floor, learnt from the hall file in the first ``welcome``.
