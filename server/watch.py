@@ -23,6 +23,8 @@ import os
 from pathlib import Path
 from typing import Awaitable, Callable
 
+from signage.config.loader import read_bounded
+
 log = logging.getLogger(__name__)
 
 Fingerprint = tuple[int, int, int]  # mtime_ns, size, inode
@@ -36,10 +38,17 @@ def fingerprint(path: Path) -> Fingerprint | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+# Far above any file the hub watches (a hall file is at most 1 MiB): a larger one is simply
+# "changed", and its reload is refused with the loader's own message.
+WATCH_LIMIT = 16 * 1024 * 1024
+
+
 def digest(path: Path) -> bytes | None:
+    """The file's content hash; None when it is gone, not a regular file (a FIFO would
+    block the hub's whole event loop) or larger than :data:`WATCH_LIMIT`."""
     try:
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
-    except OSError:
+        return hashlib.blake2b(read_bounded(path, WATCH_LIMIT), digest_size=16).digest()
+    except OSError:  # also NotAFile and TooBig
         return None
 
 

@@ -292,3 +292,21 @@ def test_a_picture_with_no_folder_is_looked_for_in_the_current_one(tmp_path: Pat
     monkeypatch.chdir(tmp_path)
     assert read_image(None, "logo.png")[:4] == b"\x89PNG"
     assert check_file(tmp_path, "logo.png") is None
+
+
+def test_the_file_watcher_never_blocks_on_a_fifo_or_a_huge_file(tmp_path):
+    """A watched hall file replaced by a FIFO would block the hub's whole event loop on read."""
+    import os
+
+    from server.watch import WATCH_LIMIT, digest
+
+    fifo = tmp_path / "hall.yaml"
+    os.mkfifo(fifo)
+    assert digest(fifo) is None  # returns at once: no writer, never read
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as f:
+        f.truncate(WATCH_LIMIT + 1)
+    assert digest(big) is None
+    small = tmp_path / "ok.yaml"
+    small.write_text("format: 1\n")
+    assert digest(small) is not None and digest(small) == digest(small)
