@@ -1,4 +1,4 @@
-"""``signage serve``, ``signage call``, ``signage take``, ``signage token`` and ``signage bench hub``.
+"""``signage serve``, ``call``, ``take``, ``cancel``, ``token`` and ``signage bench hub``.
 
 ``call`` and ``take`` are small clients of the hub for staff without a browser
 and for scripts: one command, one answer, exit status 0 (done), 1 (refused by
@@ -99,6 +99,16 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     t.add_argument("--slot", help="appointment time HH:MM")
     t.add_argument("--role", default="kiosk", choices=["kiosk", "manager"], help="the role of your token")
     t.set_defaults(run=run_take)
+
+    x = sub.add_parser("cancel", parents=[common], help="cancel a range of tickets (a manager: a flood, a misprint)",
+                       description="Cancel today's waiting and skipped tickets of one letter in a range, e.g. "
+                                   "`signage cancel --service A --from 12 --to 995 --reason \"flood\"` "
+                                   "(a manager token; docs/protocol.md, cancel_tickets).")
+    x.add_argument("--service", required=True, help="service id or its ticket letter (A, B, ...)")
+    x.add_argument("--from", dest="first", type=int, required=True, metavar="N", help="first number (12 for A012)")
+    x.add_argument("--to", dest="last", type=int, required=True, metavar="N", help="last number, included")
+    x.add_argument("--reason", required=True, help="why: recorded with every ticket cancelled")
+    x.set_defaults(run=run_cancel)
 
     k = sub.add_parser("token", help="make a new random token (optionally as a tokens-file entry)")
     k.add_argument("--name", help="print a YAML entry with this name")
@@ -349,6 +359,18 @@ def run_take(args: argparse.Namespace) -> int:
         return f"{ticket.get('number')}  {_service_name(config, ticket.get('service'))}  ({result.get('ahead', 0)} ahead)"
 
     return _run_one(args, args.role, with_service, {}, show)
+
+
+def run_cancel(args: argparse.Namespace) -> int:
+    command: dict[str, Any] = {"type": "cancel_tickets", "id": args.id or f"cli-{uuid.uuid4().hex[:16]}",
+                               "service": args.service, "from": args.first, "to": args.last, "reason": args.reason}
+
+    def show(result: dict[str, Any], config: dict[str, Any]) -> str:
+        numbers = result.get("cancelled") or []
+        listed = ", ".join(numbers) if len(numbers) <= 12 else f"{numbers[0]} ... {numbers[-1]}"
+        return f"{len(numbers)} tickets cancelled: {listed}" if numbers else "nothing new (already done)"
+
+    return _run_one(args, "manager", command, {}, show)
 
 
 # --- token -----------------------------------------------------------------------------

@@ -572,8 +572,7 @@ class ProtocolError(Exception):
 
 def _request_id(obj: Any) -> str | None:
     rid = obj.get("id") if isinstance(obj, dict) else None
-    # An id the text rule refuses is not echoed: its error names the field instead.
-    return rid if isinstance(rid, str) and 0 < len(rid) <= 64 and text_problem(rid) is None else None
+    return rid if isinstance(rid, str) and 0 < len(rid) <= 64 else None
 
 
 def _parse(frame: str | bytes, adapter: TypeAdapter[Any], known: set[str]) -> Any:
@@ -592,7 +591,7 @@ def _parse(frame: str | bytes, adapter: TypeAdapter[Any], known: set[str]) -> An
     if not isinstance(kind, str):
         raise ProtocolError("bad_message", "the message has no \"type\"", rid)
     if kind not in known:
-        raise ProtocolError("unknown_type", f'unknown message type "{kind}"', rid)
+        raise ProtocolError("unknown_type", f'unknown message type "{escape_text(kind)}"', rid)
     try:
         return adapter.validate_python(obj)
     except ValidationError as exc:
