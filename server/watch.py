@@ -23,7 +23,7 @@ import os
 from pathlib import Path
 from typing import Awaitable, Callable
 
-from signage.config.loader import read_bounded
+from signage.config.files import read_bounded
 
 log = logging.getLogger(__name__)
 

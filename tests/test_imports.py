@@ -33,14 +33,7 @@ ENTRY = frozenset({"signage.cli", "signage.__main__"})
 
 KNOWN_CYCLES = {
     # being fixed in the architecture issue
-    frozenset({"signage.config.model", "signage.config.widgets"}),
-    # being fixed in the architecture issue
     frozenset({"server.hub", "server.web", "server.web_live"}),
-    # Not on the architecture issue's list, and there before this test (loader <-> checks; assets
-    # joined it with the checks of files a hall names): the loader calls check_hall, and checks
-    # and assets build on the loader. Those files are being edited for the hall-file bounds, so
-    # the cycle is listed here rather than broken now; take it off once it is.
-    frozenset({"signage.config.assets", "signage.config.checks", "signage.config.loader"}),
 }
 
 

@@ -25,8 +25,8 @@ import stat
 import struct
 from pathlib import Path
 
-from .loader import NotAFile, TooBig, file_kind, read_bounded
-from .model import name_problem
+from .files import NotAFile, TooBig, file_kind, read_bounded
+from .values import name_problem
 
 __all__ = ["AssetError", "MAX_FONT_BYTES", "MAX_IMAGE_BYTES", "MAX_IMAGE_PIXELS", "check_file", "font_file",
            "image_size", "locate", "name_problem", "read_image"]

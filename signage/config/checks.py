@@ -11,24 +11,40 @@ a reference into a section that lost items is not judged (see ``Ctx.known``).
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import BaseModel, ValidationError
 
-from .loader import Problem, did_you_mean, expected, format_path
+from .assets import check_file
 from .model import FLOOR_LINK_KINDS, LANGS, TEMPLATE_FIELDS, Floor, HallConfig, Point, Screen, minutes_of
+from .problems import Problem, did_you_mean, expected, format_path
 from .themes import builtin_themes, contrast_ratio
 from .widgets import WIDGET_OPTIONS
 
-if TYPE_CHECKING:
-    from .loader import Salvage
-
 LineOf = Callable[[tuple], int]
 Found = tuple[tuple, str, str]  # (path, message, severity)
+
+
+@dataclass
+class Salvage:
+    """A :class:`HallConfig` of the valid parts of a rejected file.
+
+    ``index[section][k]`` is the position in the file of the k-th kept item.
+    ``rejected[section]`` holds the ids of rejected items whose id itself is
+    fine: a reference to one of them is not "unknown". A section in ``unsure``
+    lost an item whose id is missing or wrong (``ide: passport``, ``id: ID
+    card``): a reference into it cannot be judged, so it is not reported.
+    """
+
+    config: HallConfig
+    index: dict[str, list[int]]
+    rejected: dict[str, list[Any]] = field(default_factory=dict)
+    unsure: set[str] = field(default_factory=set)
+    complete: bool = True
 
 MIN_CONTRAST = 7.0
 MAX_QR_CHARS = 200  # denser codes are hard to scan from a wall screen
@@ -82,7 +98,6 @@ class Ctx:
 def check_hall(config: HallConfig, line_of: LineOf, filename: str, part: "Salvage | None" = None) -> list[Problem]:
     """Problems of a hall that the model alone cannot see."""
     if part is None:
-        from .loader import Salvage
         part = Salvage(config, {})
     source = Path(filename)
     ctx = Ctx(config, part.index, part.rejected, part.unsure, part.complete, line_of,
@@ -375,7 +390,6 @@ def _check_options(ctx: Ctx, screen: Screen, si: int, ri: int) -> Iterator[Found
 
 def _check_file(base_dir: Path, name: str, kind: str, path: tuple) -> Iterator[Found]:
     # A missing file may be copied in later (a warning); one that is not allowed is an error.
-    from .assets import check_file
 
     problem = check_file(base_dir, name, kind)
     if problem is not None:

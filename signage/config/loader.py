@@ -35,7 +35,10 @@ from typing import Any, Iterable, get_args
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from .checks import Salvage, check_hall
+from .files import NotAFile, TooBig, file_kind, read_bounded  # noqa: F401  (re-exported)
 from .model import PATTERN_WORDS, HallConfig, _shown
+from .problems import Problem, did_you_mean, expected, format_path  # noqa: F401  (re-exported)
 from .widgets import WIDGET_OPTIONS
 
 try:  # the C parser is several times faster; the pure one is always there
@@ -63,21 +66,7 @@ MAX_CONFIG_BYTES = 512 * 1024
 HALL_KEYS = "format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice"
 
 
-# --- problems ------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    path: str
-    message: str
-    severity: str = "error"  # or "warning": reported, does not reject the file
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        tag = "warning: " if self.severity == "warning" else ""
-        return f"{where}: {self.path + ': ' if self.path else ''}{tag}{self.message}"
-
+# --- problems (the vocabulary is in problems.py) --------------------------------
 
 @dataclass
 class LoadResult:
@@ -92,34 +81,6 @@ class LoadResult:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
-
-
-def format_path(path: Iterable[Any]) -> str:
-    """``("screens", 0, "regions", 2)`` -> ``screens[0].regions[2]``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int) and not isinstance(part, bool):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def did_you_mean(word: Any, choices: Iterable[Any]) -> str:
-    """``'; did you mean "x"?'`` for a close match, else ``""``."""
-    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f'; did you mean "{match[0]}"?' if match else ""
-
-
-def expected(choices: Iterable[Any], got: Any = None, limit: int = 16) -> str:
-    """``(expected one of: a, b; did you mean "b"?)``; long lists are cut short."""
-    names = [str(c) for c in choices]
-    hint = did_you_mean(got, names) if got is not None else ""
-    shown = ", ".join(names[:limit]) + (", …" if len(names) > limit else "")
-    if not names:
-        return ""
-    what = f"expected {shown}" if len(names) == 1 else f"expected one of: {shown}"
-    return f" ({what}{hint})"
 
 
 # --- YAML with line numbers ----------------------------------------------------
@@ -605,24 +566,6 @@ ID_KEYS = {"groups": "id", "services": "id", "windows": "number", "floors": "id"
 SINGLE_SECTIONS = ("hall", "rules", "voice")
 
 
-@dataclass
-class Salvage:
-    """A :class:`HallConfig` of the valid parts of a rejected file.
-
-    ``index[section][k]`` is the position in the file of the k-th kept item.
-    ``rejected[section]`` holds the ids of rejected items whose id itself is
-    fine: a reference to one of them is not "unknown". A section in ``unsure``
-    lost an item whose id is missing or wrong (``ide: passport``, ``id: ID
-    card``): a reference into it cannot be judged, so it is not reported.
-    """
-
-    config: HallConfig
-    index: dict[str, list[int]]
-    rejected: dict[str, list[Any]] = field(default_factory=dict)
-    unsure: set[str] = field(default_factory=set)
-    complete: bool = True
-
-
 def _item_model(section: str) -> Any:
     return _inner_model(HallConfig.model_fields[section].annotation)
 
@@ -713,7 +656,6 @@ def _size_problems(config: HallConfig, lines: LineMap, filename: str) -> list[Pr
 
 
 def _load(text: str, filename: str) -> LoadResult:
-    from .checks import check_hall  # the cross-reference rules
 
     data, lines, problems = parse_yaml(text, filename)
     if data is None and not problems:
@@ -767,61 +709,6 @@ def load_hall(path: str | Path) -> LoadResult:
         hint = " (it looks like GBK/GB18030: save it as UTF-8)" if _looks_gbk(raw) else " (save it as UTF-8)"
         return LoadResult(None, [Problem(name, line, "", f"the file is not UTF-8 text{hint}")], name)
     return load_hall_text(text, name)
-
-
-class NotAFile(OSError):
-    """A FIFO, a directory, a device: reading it could wait forever or never end."""
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(f"it is {kind}, not a file")
-        self.kind = kind
-
-
-class TooBig(OSError):
-    def __init__(self, size: int, limit: int) -> None:
-        super().__init__(f"it is {size:,} bytes, at most {limit:,}")
-        self.size, self.limit = size, limit
-
-
-def file_kind(mode: int) -> str:
-    """What a non-regular file is, in words."""
-    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")):
-        if test(mode):
-            return kind
-    return "not a regular file"
-
-
-def read_bounded(path: str | Path, limit: int, *, follow: bool = True) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes; never waits on a FIFO or a device.
-
-    Opened without blocking (a FIFO opens at once, with no writer), then checked on
-    the open file (fstat), so what was checked is what is read; read at most
-    ``limit + 1`` bytes whatever the size said. ``follow=False``: a symbolic link
-    is refused (ELOOP) rather than followed.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    if not follow:
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise NotAFile(file_kind(st.st_mode))
-        if st.st_size > limit:
-            raise TooBig(st.st_size, limit)
-        chunks, got = [], 0
-        while got <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            got += len(chunk)
-        if got > limit:  # it grew while being read
-            raise TooBig(got, limit)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def _looks_gbk(raw: bytes) -> bool:

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .model import HallFileName, Int, Num, Slug, Strict, Text
+from .values import HallFileName, Int, Num, Slug, Strict, Text
 
 
 class CallBannerOptions(Strict):
