@@ -9,16 +9,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pygame
-import pytest
 
 from signage.display import renderer as renderer_module
 from signage.display.app import DisplayApp, hall_from_url
 from signage.display.widgets.base import Palette
 from signage.config.themes import theme_for
 
+import hub_harness
 from test_display_widgets import Recorder, assert_text_shown, color_pixels
-
-hub_harness = pytest.importorskip("hub_harness")
 
 
 class HubThread:

@@ -181,11 +181,31 @@ def test_a_big_hall_update_covers_every_ticket():
     assert all(t["minutes"] is not None for t in out["tickets"].values())
 
 
-def test_yardsticks(morning):
-    est, engine, now = morning
-    t = max((t for t in engine.state.tickets.values() if t.state == "waiting"), key=lambda t: t.order_at)
-    assert naive_minutes(engine, t, 360.0) >= 0
-    assert queue_length_minutes(engine, t, {s: 360.0 for s in est.mean}, now) >= 0
+def test_yardsticks():
+    """The two simple estimators the bench compares with, on a queue small enough to work out by hand."""
+    from engine_hall import Driver
+
+    d = Driver()  # window 1 (love) and 2 (green) serve all, 3 id cards, 4 passports
+    for service in ("id-card", "id-card", "passport", "id-card"):
+        d.issue(service)                         # A001, A002, B001, A003
+    d.send("open", window=3); d.send("open", window=4)
+    engine, state = d.engine, d.engine.state
+    a003, b001 = (state.tickets[state.numbers[n]] for n in ("A003", "B001"))
+    # naive: everyone else waiting x the mean service / the open windows = 3 x 6 min / 2
+    assert naive_minutes(engine, a003, 360.0) == pytest.approx(9.0)
+    assert naive_minutes(engine, b001, 360.0) == pytest.approx(9.0)
+    # queue length: the work ahead in calling order that shares an open window with the ticket:
+    # for A003, A001 and A002 (6 min each at window 3); B001 is window 4's alone
+    means = {"id-card": 360.0, "passport": 600.0}
+    assert queue_length_minutes(engine, a003, means, d.now) == pytest.approx(12.0)
+    assert queue_length_minutes(engine, b001, means, d.now) == pytest.approx(0.0)
+    # a priority ticket issued last is ahead of A003 all the same
+    d.issue("id-card", priority="elderly")
+    assert queue_length_minutes(engine, a003, means, d.now) == pytest.approx(18.0)
+    # with window 3 closed no open window serves id cards: nothing to share the work
+    d.send("close", window=3)
+    assert queue_length_minutes(engine, a003, means, d.now) == 0.0
+    assert naive_minutes(engine, a003, 360.0) == pytest.approx(4 * 6.0 / 1)
 
 
 def test_better_than_naive_on_a_fixed_seed(hall):

@@ -45,7 +45,7 @@ async def test_first_message_must_be_hello(hub: HubHarness) -> None:
     error, code = await hub.refused("this is not json")
     assert error["code"] == "hello_first" and code == 1008
     error, code = await hub.refused(b"\x00\x01binary")
-    assert error["code"] == "hello_first"
+    assert error["code"] == "hello_first" and code == 1008
     error, code = await hub.refused(hello(v=2))
     assert error["code"] == "bad_field" and "v" in error["message"]
 
