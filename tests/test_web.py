@@ -15,6 +15,7 @@ import pytest
 
 from hub_harness import TOKENS, HubHarness, hub_test
 from server.store import EventStore
+from server.tokens import TokensError, parse_tokens
 from signage import protocol as p
 
 WINDOW4 = "test-window-4-0123456789"
@@ -180,9 +181,9 @@ async def test_a_ticket_page_with_a_wrong_key_is_refused(hub: HubHarness) -> Non
     error, _ = await hub.refused({"type": "hello", "v": 1, "role": "ticket", "hall": "zhenhai", "ticket": key})
     assert error["code"] == "unknown_ticket"
     # a token file cannot make a "ticket" token
-    with pytest.raises(Exception):
-        from server.tokens import parse_tokens
+    with pytest.raises(TokensError) as refused:
         parse_tokens("tokens:\n  - {name: t, role: ticket, hall: zhongshan, token: 0123456789abcdefgh}\n")
+    assert 'unknown role "ticket"' in refused.value.problems[0]
 
 
 @hub_test()
