@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from audio.pcm import read_wav
+from signage import protocol as p
 from signage.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,22 +63,23 @@ class FakeHub:
 
     @staticmethod
     def call(seq: int, number: str, at: float) -> str:
-        return json.dumps({"type": "event", "seq": seq, "event": {
+        return p.EventMessage(type="event", seq=seq, event={
             "type": "ticket_called", "at": at, "window": 3,
-            "ticket": {"id": f"t{seq}", "number": number, "service": "id-card", "class": "normal"}}})
+            "ticket": {"id": f"t{seq}", "number": number, "service": "id-card", "class": "normal"}}).to_json()
 
     async def _handler(self, ws) -> None:
-        hello = json.loads(await ws.recv())
+        frame = await ws.recv()
+        assert p.parse_client(frame).type == "hello"  # a hello the real hub takes
+        hello = json.loads(frame)
         self.hellos.append(hello)
         now = time.time()
         if len(self.hellos) == 1:
-            await ws.send(json.dumps({"type": "welcome", "v": 1, "hall": "zhongshan", "role": "announcer",
-                                      "seq": 10, "replay": False, "snapshot": {"recent_calls": []}}))
+            await ws.send(p.Welcome(type="welcome", hall="zhongshan", role="announcer", seq=10, replay=False,
+                                    snapshot={"recent_calls": []}).to_json())
             await ws.send(self.call(11, "A011", now))
             await asyncio.sleep(0.3)
             return  # the line drops
-        await ws.send(json.dumps({"type": "welcome", "v": 1, "hall": "zhongshan", "role": "announcer",
-                                  "seq": 14, "replay": True}))
+        await ws.send(p.Welcome(type="welcome", hall="zhongshan", role="announcer", seq=14, replay=True).to_json())
         await ws.send(self.call(12, "A012", now - 300))  # missed long ago: not to be spoken
         await ws.send(self.call(13, "A013", now - 10))
         await ws.send(self.call(14, "A014", now - 5))

@@ -12,6 +12,7 @@ import time
 import pytest
 from websockets.asyncio.server import serve
 
+from signage import protocol as p
 from signage.hubclient import HubClient
 
 HELLO = {"type": "hello", "v": 1, "role": "screen", "hall": "test", "token": "x", "screen": "main"}
@@ -34,13 +35,16 @@ class FakeHub:
         self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
 
     async def _handler(self, ws) -> None:
-        hello = json.loads(await ws.recv())
+        frame = await ws.recv()
+        assert p.parse_client(frame).type == "hello"  # the client's hello is one the real hub takes
+        hello = json.loads(frame)
         self.hellos.append(hello)
         script = self.scripts.pop(0) if self.scripts else None
         if script is not None:
             await script(ws, hello)
             return
         async for frame in ws:  # default: stay open, record what the client sends
+            p.parse_client(frame)
             self.received.put(json.loads(frame))
 
     async def _main(self) -> None:
@@ -76,12 +80,13 @@ def wait_for(cond, timeout: float = 5.0) -> None:
 
 
 def welcome(seq: int, replay: bool = False) -> str:
-    return json.dumps({"type": "welcome", "v": 1, "hall": "test", "role": "screen", "seq": seq,
-                       "snapshot": None if replay else {"windows": {}}, "replay": replay})
+    """A welcome as the hub frames it (signage/protocol.py's own model)."""
+    return p.Welcome(type="welcome", hall="test", role="screen", seq=seq,
+                     snapshot=None if replay else {"windows": {}}, replay=replay).to_json()
 
 
 def event(seq: int) -> str:
-    return json.dumps({"type": "event", "seq": seq, "event": {"type": "rated", "at": 1.0, "window": 1}})
+    return p.EventMessage(type="event", seq=seq, event={"type": "rated", "at": 1.0, "window": 1}).to_json()
 
 
 @pytest.fixture
@@ -187,18 +192,38 @@ def test_waits_for_a_hub_that_is_not_there_yet() -> None:
             hub.stop()
 
 
-def test_backoff_grows_and_is_capped() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    client = HubClient(f"ws://127.0.0.1:{port}", HELLO, lambda m: None, min_backoff=0.05, max_backoff=0.2)
-    client.start_thread()
-    try:
-        time.sleep(1.0)
-    finally:
-        client.stop()
-    # 0.05, 0.1, 0.2, 0.2, ... with jitter: more than a handful, far fewer than a busy loop
-    assert 4 <= client.attempts <= 25
+def test_backoff_grows_and_is_capped_and_starts_over_after_a_welcome() -> None:
+    """The reconnect loop's waits, with the sessions and the waiting stood in for: no clock involved."""
+    client = HubClient("ws://127.0.0.1:9", HELLO, lambda m: None, min_backoff=0.05, max_backoff=0.2)
+    welcomed = iter([False, False, False, False, True, False, False, False])
+    asked: list[float] = []
+
+    async def session() -> bool:
+        client.attempts += 1
+        try:
+            return next(welcomed)
+        except StopIteration:
+            client._stop.set()
+            return False
+
+    def no_wait(delay: float, now: float) -> float:
+        asked.append(delay)
+        return 0.0
+
+    client._session, client.next_wait = session, no_wait
+    asyncio.run(client.run())
+    assert client.attempts == 9
+    # doubles from min_backoff up to max_backoff; a welcomed session starts it over
+    assert asked == [0.05, 0.1, 0.2, 0.2, 0.05, 0.1, 0.2, 0.2]
+
+
+def test_the_wait_is_jittered_within_half_of_the_backoff() -> None:
+    client = HubClient("ws://127.0.0.1:9", HELLO, lambda m: None, min_backoff=0.05, max_backoff=8.0)
+    for delay in (0.05, 0.4, 8.0):
+        waits = [client.next_wait(delay, 0.0) for _ in range(200)]
+        assert all(max(0.05, delay / 2) <= w <= delay for w in waits), delay
+        if delay > 0.1:
+            assert len(set(waits)) > 100  # screens do not all come back at the same instant
 
 
 def test_callback_errors_are_not_fatal(hub: FakeHub) -> None:
