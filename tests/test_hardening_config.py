@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -52,9 +51,7 @@ def validate(tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]) -> t
 def test_the_issue_file_is_refused_by_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = alias_bomb(20_000, 850_000)  # 0.98 MB on disk, 17 GB of text once expanded
     assert len(text.encode()) < MAX_FILE_BYTES
-    t0 = time.monotonic()
-    code, out = validate(tmp_path, text, capsys)
-    assert time.monotonic() - t0 < 10
+    code, out = validate(tmp_path, text, capsys)  # (built, it would not fit in memory: pytest's timeout stops a hang)
     assert code == 1
     line = MESSAGES_LINE + 1  # where &big is written
     assert f"zhongshan.yaml:{line}: once its aliases (*name) are expanded, the file holds 17,001,2" in out
