@@ -6,7 +6,7 @@ import argparse
 import importlib
 
 # serve, call, take, bench hub | stats, bench engine | simulate, bench wait | demo | bench soak
-MODULES = ["server.hub_cli", "server.stats", "server.sim_cli", "server.demo", "server.soak"]
+MODULES = ["server.hub.cli", "server.reports.stats", "server.sim.cli", "server.tools.demo", "server.tools.soak"]
 
 
 def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from signage import protocol as p
 from signage.config import load_hall_text
-from server.engine import Decision, QueueEngine
+from server.queue.engine import Decision, QueueEngine
 
 HALL_YAML = """
 format: 1

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from server.hub import Hub, Limits, naive_estimator
+from server.hub.hub import Hub, Limits, naive_estimator
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 MORNING = dt.datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()

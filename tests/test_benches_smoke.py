@@ -91,7 +91,7 @@ def test_bench_soak_runs_a_day_and_a_crash_cycle_without_problems(tmp_path):
 
 @pytest.mark.slow
 def test_web_screens_takes_every_picture(tmp_path):
-    """``python -m server.web_screens DIR``: the pictures of the docs, from a real hub and Chromium."""
+    """``python -m server.tools.web_screens DIR``: the pictures of the docs, from a real hub and Chromium."""
     sys.path.insert(0, str(ROOT / "tests"))
     from web_browser import have_browser
 
@@ -99,7 +99,7 @@ def test_web_screens_takes_every_picture(tmp_path):
     if why:
         pytest.skip(why)
     env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
-    proc = subprocess.run([sys.executable, "-m", "server.web_screens", str(tmp_path)], cwd=ROOT, env=env,
+    proc = subprocess.run([sys.executable, "-m", "server.tools.web_screens", str(tmp_path)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     pages = ["kiosk", "kiosk-ticket", "ticket-waiting", "staff", "ticket-called", "rate", "manage"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.engine import QueueEngine
+from server.queue.engine import QueueEngine
 from engine_hall import Driver
 
 
@@ -225,7 +225,7 @@ def test_replay_gives_the_same_state():
 def test_snapshot_round_trip():
     d = Driver()
     d.issue(); d.call_next(3)
-    from server.engine import HallState
+    from server.queue.engine import HallState
     assert HallState.from_json(d.engine.state.to_json()).to_json() == d.engine.state.to_json()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine_hall import HALL_YAML, Driver
-from server.engine import HallState, QueueEngine
+from server.queue.engine import HallState, QueueEngine
 
 HALL = HALL_YAML.replace("{id: passport, prefix: B, group: household, minutes: 6, name: 护照}",
                          "{id: passport, prefix: B, group: household, minutes: 6, name: 护照, appointments: true}")

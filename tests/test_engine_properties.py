@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.engine import QueueEngine
-from server.rules import AT_WINDOW_STATES
+from server.queue.engine import QueueEngine
+from server.queue.rules import AT_WINDOW_STATES
 from engine_hall import Driver
 
 WINDOWS = st.integers(min_value=1, max_value=4)

@@ -1,6 +1,6 @@
 """Every time limit of the queue rules, exactly at its edge and one second either side.
 
-The limits (server/rules.py, server/engine.py):
+The limits (server/queue/rules.py, server/queue/engine.py):
 
 * starvation: a normal ticket that has waited ``starvation_minutes`` (60 here) joins the priority class;
 * an appointment can be called from ``appointment_early_minutes`` (5 here) before its slot;
@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from engine_hall import HALL_YAML, MORNING, TZ, Driver
-from server.engine import Decision
-from server.rules import Ticket, effective_class
+from server.queue.engine import Decision
+from server.queue.rules import Ticket, effective_class
 from signage import protocol as p
 from signage.config.model import Rules
 

@@ -8,11 +8,11 @@ import itertools
 import pytest
 
 from conftest import LAYOUTS
-from server.engine import QueueEngine
-from server.estimator import Calibration, Estimator, naive_minutes, queue_length_minutes
-from server.sim_cli import FIRST_DAY, bench_block, cost_scenario, score
-from server.simulator import HallDay, Outcome
-from server.traffic import load_profile
+from server.queue.engine import QueueEngine
+from server.sim.estimator import Calibration, Estimator, naive_minutes, queue_length_minutes
+from server.sim.cli import FIRST_DAY, bench_block, cost_scenario, score
+from server.sim.simulator import HallDay, Outcome
+from server.sim.traffic import load_profile
 from signage import protocol as p
 from signage.cli import main
 from signage.config import load_hall
@@ -266,7 +266,7 @@ def test_a_break_taken_early_is_not_taken_again(hall):
 
 
 def test_a_new_service_time_in_the_hall_file_replaces_the_prior_not_what_was_learned() -> None:
-    from server.estimator import PRIOR_WEIGHT
+    from server.sim.estimator import PRIOR_WEIGHT
 
     from tests.engine_hall import HALL_YAML, hall_config
 

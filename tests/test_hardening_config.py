@@ -248,7 +248,7 @@ async def test_a_running_hub_refuses_an_over_long_message(hub: HubHarness) -> No
 @hub_test()
 async def test_a_reload_that_fails_inside_still_answers(hub: HubHarness) -> None:
     # Whatever goes wrong while checking (here: memory), the manager gets an answer and the hall runs on.
-    import server.hub_hall as hub_hall
+    import server.hub.hall as hub_hall
 
     hub.hub.watcher.paths.clear()
     screen = await hub.connect("screen", screen="main")
@@ -273,7 +273,7 @@ async def test_a_reload_that_fails_inside_still_answers(hub: HubHarness) -> None
 @hub_test()
 async def test_the_hub_measures_what_it_would_send(hub: HubHarness) -> None:
     # The loader's bound, checked again on the bytes the hub would push (here made small to trip it).
-    import server.hub_hall as hub_hall
+    import server.hub.hall as hub_hall
 
     hub.hub.watcher.paths.clear()
     manager = await hub.connect("manager")

@@ -18,7 +18,7 @@ from typing import Any, Awaitable, Callable
 
 import pytest
 
-from server.hub import Limits
+from server.hub.hub import Limits
 from engine_hall import Driver
 from hub_harness import TOKENS, TOKENS_YAML, HubHarness, hub_test
 
@@ -125,7 +125,7 @@ def test_a_steady_real_kiosk_is_never_limited(tmp_path: Path) -> None:
 
 def test_limits_can_be_turned_off_and_set_from_the_command_line() -> None:
     from signage.cli import build_parser
-    from server.hub_cli import ticket_limits
+    from server.hub.cli import ticket_limits
 
     args = build_parser().parse_args(["serve", "hall.yaml", "--tokens", "t.yaml", "--issue-rate", "0",
                                       "--hall-issue-burst", "50", "--check-in-misses", "0"])
@@ -228,7 +228,7 @@ def test_cancel_a_range_cancels_waiting_and_skipped_and_records_who_and_why() ->
 
 
 def test_cancel_by_letter_and_replay_gives_the_same_state() -> None:
-    from server.engine import QueueEngine
+    from server.queue.engine import QueueEngine
     from engine_hall import hall_config
 
     d = _flooded(5)

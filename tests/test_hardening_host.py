@@ -11,7 +11,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from server.hub import Hub, Limits, host_name, machine_host_names
+from server.hub.hub import Hub, Limits, host_name, machine_host_names
 from hub_harness import TOKENS, hub_test
 
 

@@ -298,7 +298,7 @@ def test_the_file_watcher_never_blocks_on_a_fifo_or_a_huge_file(tmp_path):
     """A watched hall file replaced by a FIFO would block the hub's whole event loop on read."""
     import os
 
-    from server.watch import WATCH_LIMIT, digest
+    from server.hub.watch import WATCH_LIMIT, digest
 
     fifo = tmp_path / "hall.yaml"
     os.mkfifo(fifo)

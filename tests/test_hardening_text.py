@@ -18,8 +18,8 @@ import pytest
 
 from signage import protocol as p
 from signage.cli import main
-from server.hub import PlainFormatter
-from server.store import EventStore
+from server.hub.hub import PlainFormatter
+from server.queue.store import EventStore
 from engine_hall import Driver
 from hub_harness import HubHarness, hub_test
 
@@ -264,7 +264,7 @@ def test_stats_never_prints_raw_control_characters(tmp_path, capsys) -> None:
 
 def test_log_lines_escape_control_characters_and_keep_line_breaks() -> None:
     formatter = PlainFormatter("%(levelname)s %(message)s")
-    record = logging.LogRecord("server.hub", logging.WARNING, __file__, 1, "hall %s: reason %s\nsecond line",
+    record = logging.LogRecord("server.hub.hub", logging.WARNING, __file__, 1, "hall %s: reason %s\nsecond line",
                                ("zhongshan", "\x1b[31mred\x1b[0m \ud800 \u2066x\u2069 \x85"), None)
     line = formatter.format(record)
     assert line == ("WARNING hall zhongshan: reason \\x1b[31mred\\x1b[0m \\ud800 \\u2066x\\u2069 \\x85\n"

@@ -91,7 +91,7 @@ def test_token_command(capsys) -> None:
     assert signage(["token", "--name", "w3", "--role", "window", "--hall", "zhongshan", "--window", "3"]) == 0
     entry = capsys.readouterr().out
     assert "role: window" in entry and "windows: [3]" in entry
-    from server.tokens import parse_tokens
+    from signage.config.tokens import parse_tokens
     assert parse_tokens("tokens:\n" + entry).entries[0].windows == {3}
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from server.hub_estimates import EstimatorProcess
-from server.hub_hall import naive_estimates
+from server.hub.estimates import EstimatorProcess
+from server.hub.hall import naive_estimates
 
 from tests.engine_hall import HALL_YAML, Driver, hall_config
 

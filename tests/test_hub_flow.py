@@ -7,8 +7,8 @@ import json
 
 from hub_harness import FakeClock, HubHarness, hub_test
 
-from server.hub import shadow_estimator
-from server.store import StoreError
+from server.hub.hub import shadow_estimator
+from server.queue.store import StoreError
 
 
 @hub_test()
@@ -283,7 +283,7 @@ def test_shutdown_finishes_accepted_commands_and_says_going_away(tmp_path) -> No
         oks = [a for a in answers if a["type"] == "ok"]
         assert oks and all(a["type"] == "ok" or a["code"] == "unavailable" for a in answers)
         # Every acknowledged ticket is in the log, and a snapshot was saved at the end.
-        from server.store import EventStore
+        from server.queue.store import EventStore
         log = EventStore(tmp_path / "hub.db")
         issued = {e["ticket"]["number"] for _, e in log.events("zhongshan") if e["type"] == "ticket_issued"}
         assert {a["result"]["ticket"]["number"] for a in oks} <= issued

@@ -10,7 +10,7 @@ from websockets.asyncio.client import connect
 
 from hub_harness import HubHarness, hub_test
 
-from server.hub import Limits
+from server.hub.hub import Limits
 
 
 async def seq_of(hub: HubHarness) -> int:

@@ -7,7 +7,7 @@ import os
 
 from hub_harness import HubHarness, hub_test
 
-from server.watch import fingerprint
+from server.hub.watch import fingerprint
 
 
 def edit(hub: HubHarness, old: str, new: str) -> None:

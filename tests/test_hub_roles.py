@@ -201,7 +201,7 @@ def test_frames_written_once_for_all_are_valid_websocket_frames() -> None:
     from websockets.frames import Frame, Opcode
     from websockets.streams import StreamReader
 
-    from server.hub_hall import ws_frame
+    from server.hub.hall import ws_frame
 
     for size in (0, 1, 125, 126, 127, 65535, 65536, 300_000):
         payload = ("好" * (size // 3) + "x" * (size % 3)).encode()

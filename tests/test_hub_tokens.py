@@ -6,7 +6,7 @@ import pytest
 
 from hub_harness import LAYOUTS
 
-from server.tokens import TokensError, load_tokens, parse_tokens
+from signage.config.tokens import TokensError, load_tokens, parse_tokens
 from signage.config import load_hall
 
 GOOD = """

@@ -14,7 +14,7 @@ from typing import Any, Awaitable, Callable
 
 from hub_harness import LAYOUTS, HubHarness, Peer
 
-from server.hub import Hub
+from server.hub.hub import Hub
 
 TOKENS_YAML = """
 tokens:

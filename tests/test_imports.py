@@ -33,7 +33,7 @@ ENTRY = frozenset({"signage.cli", "signage.__main__"})
 
 KNOWN_CYCLES = {
     # being fixed in the architecture issue
-    frozenset({"server.hub", "server.web", "server.web_live"}),
+    frozenset({"server.hub.hub", "server.web.pages", "server.web.live"}),
 }
 
 

@@ -16,7 +16,7 @@ import asyncio
 
 import pytest
 
-from server.reliability import crash_cycles
+from server.tools.reliability import crash_cycles
 
 CYCLES = 6
 

@@ -15,7 +15,7 @@ import asyncio
 
 import pytest
 
-from server.reliability import network_faults
+from server.tools.reliability import network_faults
 
 OUTAGE = 3.0
 

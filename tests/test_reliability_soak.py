@@ -16,7 +16,7 @@ import datetime as dt
 
 import pytest
 
-from server.soak import queue_problems, soak_week
+from server.tools.soak import queue_problems, soak_week
 
 
 @pytest.mark.slow

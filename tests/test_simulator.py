@@ -9,10 +9,10 @@ import json
 import pytest
 
 from conftest import LAYOUTS
-from server.engine import QueueEngine
-from server.rules import pick_next
-from server.simulator import HallDay, Outcome, run_on_engine, summarize
-from server.traffic import load_profile
+from server.queue.engine import QueueEngine
+from server.queue.rules import pick_next
+from server.sim.simulator import HallDay, Outcome, run_on_engine, summarize
+from server.sim.traffic import load_profile
 from signage.cli import main
 from signage.config import load_hall
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from signage.cli import main
-from server.stats import day_stats
-from server.store import EventStore
+from server.reports.stats import day_stats
+from server.queue.store import EventStore
 from engine_hall import Driver
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from signage import protocol as p
-from server.durable import DurableHall
-from server.engine import QueueEngine
-from server.store import EventStore, SequenceError, StoreError
+from server.queue.durable import DurableHall
+from server.queue.engine import QueueEngine
+from server.queue.store import EventStore, SequenceError, StoreError
 from engine_hall import MORNING, Driver, hall_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,8 +103,8 @@ import sys, itertools
 sys.path.insert(0, sys.argv[2])
 sys.path.insert(0, sys.argv[2] + "/tests")
 from signage import protocol as p
-from server.durable import DurableHall
-from server.store import EventStore
+from server.queue.durable import DurableHall
+from server.queue.store import EventStore
 from engine_hall import MORNING, hall_config
 store = EventStore(sys.argv[1])
 hall = DurableHall(hall_config(), store)

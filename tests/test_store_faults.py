@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from signage import protocol as p
-from server.durable import DurableHall
-from server.engine import QueueEngine
-from server.store import EventStore, StoreError
+from server.queue.durable import DurableHall
+from server.queue.engine import QueueEngine
+from server.queue.store import EventStore, StoreError
 from engine_hall import MORNING, hall_config
 from hub_harness import HubHarness
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import LAYOUTS
-from server.traffic import PlannedBreak, load_profile, load_profile_text, profile_beside
+from server.sim.traffic import PlannedBreak, load_profile, load_profile_text, profile_beside
 from signage.config import load_hall
 
 
@@ -114,7 +114,7 @@ def test_not_a_profile():
 
 
 def test_planned_breaks_beside_a_hall(tmp_path, reference):
-    from server.traffic import planned_breaks_beside
+    from server.sim.traffic import planned_breaks_beside
     plan = planned_breaks_beside(LAYOUTS / "reference.yaml", reference)
     assert len(plan) == 6 and plan[0] == PlannedBreak(1, "11:30", "12:15")
     assert planned_breaks_beside(tmp_path / "nowhere.yaml", reference) == []

@@ -201,7 +201,7 @@ def test_sample_view_is_busy() -> None:
 
 def test_against_the_hub_engine() -> None:
     """The view folded from events equals the engine's own snapshot (an independent fold)."""
-    from server import engine as engine_mod
+    from server.queue import engine as engine_mod
     from signage import protocol as p
 
     config = load_hall(LAYOUTS / "zhongshan.yaml").config

@@ -1,4 +1,4 @@
-"""server/web.py and server/web_live.py without a browser: routes, content types, caching,
+"""server/web/pages.py and server/web/live.py without a browser: routes, content types, caching,
 paths that must not escape, tokens on the API, the ticket role, who, screenshots."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pygame
 import pytest
 
 from hub_harness import TOKENS, HubHarness, hub_test
-from server.store import EventStore
-from server.tokens import TokensError, parse_tokens
+from server.queue.store import EventStore
+from signage.config.tokens import TokensError, parse_tokens
 from signage import protocol as p
 
 WINDOW4 = "test-window-4-0123456789"
@@ -75,8 +75,8 @@ async def test_pages_and_files_have_their_content_types_and_caching(hub: HubHarn
 async def test_unknown_and_escaping_paths_are_404_and_the_hub_goes_on(hub: HubHarness) -> None:
     for path in ("/nope", "/static/", "/static/../web.py", "/static/..%2fweb.py", "/static/%2e%2e/hub.py",
                  "/static//etc/passwd", "/static/web.py", "/static/.hidden", "/static/hub.js/", "/static/HUB.JS",
-                 "/../server/hub.py", "/t/../../etc/passwd", "/t/", "/t/short", "/qr/x.svg",
-                 "/staff/../server/hub.py", "/%00", "/static/hub.js%00.html"):
+                 "/../server/hub/hub.py", "/t/../../etc/passwd", "/t/", "/t/short", "/qr/x.svg",
+                 "/staff/../server/hub/hub.py", "/%00", "/static/hub.js%00.html"):
         status, h, body = await get(hub, path)
         assert status == 404, path
         assert h["content-type"].startswith("text/html")
@@ -366,7 +366,7 @@ def test_the_way_to_a_window_follows_a_reloaded_hall_file() -> None:
     from types import SimpleNamespace
 
     from hub_harness import LAYOUTS
-    from server.web_live import LiveSide
+    from server.web.live import LiveSide
     from signage.config.loader import load_hall
 
     config = load_hall(LAYOUTS / "zhongshan.yaml").config

@@ -155,7 +155,7 @@ def test_ticket_from_kiosk_to_call_screen_phone_and_rating(hub: HubThread, conte
     assert rated[-1]["ticket"]["number"] == number
     wait_js(phone, "document.getElementById('place').textContent.includes('办结')")
 
-    from server.stats import run_stats
+    from server.reports.stats import run_stats
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -288,7 +288,7 @@ def test_pages_switch_language_and_unknown_paths_are_404(hub: HubThread, context
     assert page.inner_text("#r-number").startswith("D") and "Elderly" in page.inner_text("#r-class")
     where = page.inner_text("#r-where")  # a priority ticket: the love window is among its windows
     assert where.startswith("Windows 1, ") and where.endswith(" · Ground floor hall"), where
-    for path in ("/nope", "/static/../server/hub.py", "/static/%2e%2e/%2e%2e/server/hub.py", "/t/AAAAAAAAAAAAAAAAAAAAAA",
+    for path in ("/nope", "/static/../server/hub/hub.py", "/static/%2e%2e/%2e%2e/server/hub/hub.py", "/t/AAAAAAAAAAAAAAAAAAAAAA",
                  "/static/", "/qr/AAAAAAAAAAAAAAAAAAAAAA.svg"):
         response = page.request.get(f"{hub.http}{path}")
         assert response.status == 404, path

@@ -1,5 +1,5 @@
 """A real hub in a thread and Debian's Chromium driven by Playwright, for the pages' tests
-and for ``python -m server.web_screens``.
+and for ``python -m server.tools.web_screens``.
 
 Chromium is the one installed by the Makefile (``/usr/bin/chromium``), never a
 downloaded one (``playwright install`` is not needed and must not be run).

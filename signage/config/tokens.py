@@ -23,8 +23,7 @@ A file may say ``demo: true`` at the top: the hub then warns loudly and refuses
 to listen beyond loopback with it (see ``docs/hub.md``).
 
 The format is read here, in the shared core, so that ``signage validate`` can
-check a tokens file; the hub (``server/hub.py``) is the one that uses it, and
-``server.tokens`` names the same things.
+check a tokens file; the hub (``server/hub/hub.py``) is the one that uses it.
 
 What a caller may rely on:
 

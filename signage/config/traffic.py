@@ -1,7 +1,7 @@
 """The traffic profile: who comes to a hall, when, for what, and how staff work.
 
 A profile lives beside its hall file (``layouts/<hall>.traffic.yaml``) and
-drives the hall simulator (``server/simulator.py``): the benchmark of the wait
+drives the hall simulator (``server/sim/simulator.py``): the benchmark of the wait
 estimator and the demo run simulated days from it. It is a *model of a day*,
 not a record: arrivals are drawn from it, a new day each seed.
 
@@ -29,7 +29,7 @@ reports problems as ``file:line: path: message`` with a "did you mean".
 
 The format is read here, in the shared core, so that ``signage validate`` can
 check a profile; the simulator, the demo and the hub (``server/``) are the ones
-that use it, through ``server.traffic``, which names the same things.
+that use it, through ``server.sim.traffic``, which names the same things.
 """
 
 from __future__ import annotations

@@ -32,10 +32,10 @@ from typing import Any
 from signage.config import load_hall
 from signage.config.model import HallConfig, minutes_of
 
-from .engine import QueueEngine, local_time
-from .estimator import Estimator, naive_minutes, queue_length_minutes
-from .simulator import HallDay, run_on_engine, summarize
-from .traffic import TrafficProfile, load_profile, profile_beside
+from server.queue.engine import QueueEngine, local_time
+from server.sim.estimator import Estimator, naive_minutes, queue_length_minutes
+from server.sim.simulator import HallDay, run_on_engine, summarize
+from server.sim.traffic import TrafficProfile, load_profile, profile_beside
 
 BLOCK = 10
 FIRST_DAY = dt.date(2026, 11, 2)  # a Monday; days follow one another
@@ -49,7 +49,7 @@ def _hall_path(name: str) -> Path:
     p = Path(name)
     if p.exists():
         return p
-    for root in (Path.cwd(), Path(__file__).resolve().parent.parent):
+    for root in (Path.cwd(), Path(__file__).resolve().parents[2]):
         q = root / "layouts" / f"{name}.yaml"
         if q.exists():
             return q
@@ -333,7 +333,7 @@ floors: [{{id: 1F, level: 1, name: 一楼, outline: [[0, 0], [30, 0], [30, 10], 
 def cost_scenario(waiting: int = 300, seed: int = 1) -> tuple[Estimator, QueueEngine, float]:
     """The big hall at 10:00 with ``waiting`` tickets waiting and every window busy."""
     from signage import protocol as pr
-    from .traffic import PlannedBreak
+    from server.sim.traffic import PlannedBreak
 
     config = big_hall()
     rng = random.Random(seed)

@@ -8,11 +8,11 @@ counter now and for how long already, who goes to lunch and when they come
 back, which priority tickets and appointments will jump ahead, how many
 called citizens are already gone. A formula cannot hold all that; a small
 simulation can. So :meth:`Estimator.estimate` plays the rest of the queue out,
-several times (Monte Carlo), with :func:`server.rules.pick_next` choosing the
+several times (Monte Carlo), with :func:`server.queue.rules.pick_next` choosing the
 ticket each time a window frees, and reads each ticket's call time off the
 runs: the median is the estimate, the spread the range.
 
-What a shadow run starts from (the live :class:`~server.engine.QueueEngine`):
+What a shadow run starts from (the live :class:`~server.queue.engine.QueueEngine`):
 
 * the waiting tickets, their class, slot and place in line; a "ghost" normal
   ticket per service issued now (it answers "a new ticket would wait N min"
@@ -58,9 +58,9 @@ from typing import Iterable, Sequence
 
 from signage.config.model import HallConfig, WEEKDAYS, minutes_of
 
-from .engine import QueueEngine, _zone
-from .rules import AT_WINDOW_STATES, Ticket, WindowPlan, class_order, effective_class, pick_next, window_plans
-from .traffic import PlannedBreak
+from server.queue.engine import QueueEngine, _zone
+from server.queue.rules import AT_WINDOW_STATES, Ticket, WindowPlan, class_order, effective_class, pick_next, window_plans
+from server.sim.traffic import PlannedBreak
 
 JUMPING = ("green", "priority", "appointment")  # classes whose future arrivals can pass a waiting ticket
 BIN_MINUTES = 30

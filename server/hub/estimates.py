@@ -1,6 +1,6 @@
 """The waiting-time estimator in a process of its own, fed the hall's events like a screen.
 
-A shadow estimate (server/estimator.py) is milliseconds of pure Python; in the
+A shadow estimate (server/sim/estimator.py) is milliseconds of pure Python; in the
 hub's process it would hold the interpreter lock while a call is on its way to
 the screens. Here it runs in a child process with its own replica of the queue
 engine: the hub sends it every event in order (the state is the fold of the
@@ -28,7 +28,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .engine import QueueEngine
+from server.queue.engine import QueueEngine
 
 log = logging.getLogger(__name__)
 
@@ -137,9 +137,9 @@ def _child_main(conn: Connection, hall_path: str) -> None:
 
     from signage.config import HallConfig
 
-    from .engine import HallState, QueueEngine
-    from .estimator import Estimator
-    from .traffic import planned_breaks_beside
+    from server.queue.engine import HallState, QueueEngine
+    from server.sim.estimator import Estimator
+    from server.sim.traffic import planned_breaks_beside
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the hub decides when it ends (Ctrl-C goes to the group)
     try:

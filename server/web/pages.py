@@ -34,15 +34,15 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
 
-from .web_live import LiveSide
+from server.web.live import LiveSide
 
 if TYPE_CHECKING:
-    from .hub import Hub
-    from .tokens import TokenEntry
+    from server.hub.hub import Hub
+    from signage.config.tokens import TokenEntry
 
 log = logging.getLogger(__name__)
 
-WEB_DIR = Path(__file__).resolve().parent / "web"
+WEB_DIR = Path(__file__).resolve().parent / "static"
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",

@@ -1,7 +1,7 @@
 """The hub: one websocket server for one or more halls.
 
 It only moves messages between sockets and the halls' queue engines; the rules
-live in :mod:`server.engine`, the ordering and fan-out in :mod:`server.hub_hall`.
+live in :mod:`server.queue.engine`, the ordering and fan-out in :mod:`server.hub.hall`.
 This module owns the connection's life:
 
 1. The HTTP request (``process_request``): a browser page from a foreign
@@ -47,13 +47,13 @@ from signage import __version__
 from signage import protocol as p
 from signage.config import HallConfig, load_hall
 
-from .durable import DurableHall
-from .hub_hall import Client, Estimator, HallRuntime, close_now, close_soon, dumps, error_frame, naive_estimates
-from .metrics import HubMetrics
-from .store import EventStore
-from .tokens import Tokens, TokensError, load_tokens
-from .watch import FileWatcher
-from .web import Web
+from server.queue.durable import DurableHall
+from server.hub.hall import Client, Estimator, HallRuntime, close_now, close_soon, dumps, error_frame, naive_estimates
+from server.hub.metrics import HubMetrics
+from server.queue.store import EventStore
+from signage.config.tokens import Tokens, TokensError, load_tokens
+from server.hub.watch import FileWatcher
+from server.web.pages import Web
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +62,9 @@ EstimatorFactory = Callable[[HallConfig, Path], Estimator]
 
 
 def shadow_estimator(config: HallConfig, path: Path) -> Estimator:
-    """The hall's own rule run forward (server/estimator.py) with the staff rota beside the hall
-    file, in a process of its own (server/hub_estimates.py)."""
-    from .hub_estimates import EstimatorProcess
+    """The hall's own rule run forward (server/sim/estimator.py) with the staff rota beside the hall
+    file, in a process of its own (server/hub/estimates.py)."""
+    from server.hub.estimates import EstimatorProcess
 
     return EstimatorProcess(path, fallback=naive_estimates)
 
@@ -205,7 +205,7 @@ class Hub:
         self._hall_buckets: dict[str, TokenBucket] = {}
         self._check_ins: dict[tuple[str, str], _CheckInGuard] = {}
         self.http_routes: dict[str, HttpHandler] = {"/healthz": self._healthz, "/metrics": self._metrics}
-        # The browser pages (server/web.py): their paths, the ticket role and the manager's queries.
+        # The browser pages (server/web/pages.py): their paths, the ticket role and the manager's queries.
         self.web = Web(self)
         self._tasks: list[asyncio.Task] = []
         self._started = time.monotonic()
@@ -226,7 +226,7 @@ class Hub:
         Must be called with a running event loop or before one starts; the hub's
         asyncio objects bind to the loop that runs :meth:`start`.
         """
-        from .store import StoreError  # local: only for the message
+        from server.queue.store import StoreError  # local: only for the message
 
         limits = limits or Limits()
         problems: list[str] = []

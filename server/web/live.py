@@ -41,10 +41,10 @@ from websockets.asyncio.server import ServerConnection
 
 from signage import protocol as p
 
-from .hub_hall import Client, HallRuntime, close_soon, dumps, error_frame, ok_frame
+from server.hub.hall import Client, HallRuntime, close_soon, dumps, error_frame, ok_frame
 
 if TYPE_CHECKING:
-    from .hub import Hub
+    from server.hub.hub import Hub
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ Theory of operation
   thread: it is fed every event in order (``observe``, when it has one) and
   asked for estimates at most every ``estimate_interval`` after a change and on
   the periodic tick, without the hall's lock (it reads the engine while commits
-  go on; :class:`server.estimator.Estimator` is written for that). New
+  go on; :class:`server.sim.estimator.Estimator` is written for that). New
   estimates ride along with the next commit's write when one is under way.
 """
 
@@ -57,10 +57,10 @@ from websockets.protocol import State
 from signage.config import HallConfig, LoadResult, load_hall
 from signage.config.loader import MAX_CONFIG_BYTES
 
-from .durable import Applied, DurableHall
-from .engine import QueueEngine
-from .metrics import HubMetrics
-from .store import StoreError
+from server.queue.durable import Applied, DurableHall
+from server.queue.engine import QueueEngine
+from server.hub.metrics import HubMetrics
+from server.queue.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +253,7 @@ class HallRuntime:
         self.latest_estimates: dict[str, Any] = {}  # the last estimates computed ({services, tickets})
         # Called (on the loop, holding the lock: the engine is quiet) after events or estimates were
         # written to the clients, with the ids of the tickets the events touched (None: anything may
-        # have changed, e.g. new estimates). The "my ticket" watchers of server/web_live.py follow
+        # have changed, e.g. new estimates). The "my ticket" watchers of server/web/live.py follow
         # the hall this way.
         self.listeners: list[Callable[["HallRuntime", set[str] | None], None]] = []
         # After a restart the ring starts with the log's tail, so that screens
@@ -695,7 +695,7 @@ def naive_estimates(engine: QueueEngine, now: float) -> dict:
 
     A first approximation that ignores calling classes and the citizens already at
     the counters, in the shape of the ``estimates`` message (docs/protocol.md).
-    The hub uses :class:`server.estimator.Estimator` by default; this one is for
+    The hub uses :class:`server.sim.estimator.Estimator` by default; this one is for
     tests (its figures are easy to check) and ``signage serve --estimator naive``.
     Safe to run while the engine changes in another thread: it copies first.
     """

@@ -17,10 +17,10 @@ from typing import Iterator
 from signage import protocol as p
 from signage.config import load_hall
 
-from .durable import DurableHall
-from .store import EventStore
+from server.queue.durable import DurableHall
+from server.queue.store import EventStore
 
-LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"
 
 
 def _config():

@@ -148,7 +148,7 @@ def _at_least_one(text: str) -> float:
 
 
 def _run_bench_hub(args: argparse.Namespace) -> int:
-    from .bench_hub import run
+    from server.tools.bench_hub import run
 
     return run(args)
 
@@ -165,8 +165,8 @@ def _is_loopback(host: str) -> bool:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from .hub import ESTIMATORS, Hub, HubError, Limits, PlainFormatter, run_hub
-    from .tokens import TokensError, load_tokens
+    from server.hub.hub import ESTIMATORS, Hub, HubError, Limits, PlainFormatter, run_hub
+    from signage.config.tokens import TokensError, load_tokens
 
     handler = logging.StreamHandler()  # standard error; control characters escaped (PlainFormatter)
     handler.setFormatter(PlainFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -216,7 +216,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def ticket_limits(args: argparse.Namespace) -> dict[str, Any]:
-    """The ticket limits of ``signage serve``'s options as :class:`server.hub.Limits` fields."""
+    """The ticket limits of ``signage serve``'s options as :class:`server.hub.hub.Limits` fields."""
     return {"issue_per_minute": args.issue_rate or None, "issue_burst": args.issue_burst,
             "hall_issue_per_minute": args.hall_issue_rate or None, "hall_issue_burst": args.hall_issue_burst,
             "check_in_misses": args.check_in_misses if args.check_in_misses > 0 else None,

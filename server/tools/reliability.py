@@ -1,7 +1,7 @@
 """Faults on purpose: a hub process to kill, a link to cut or freeze, clients that watch.
 
 The pieces of the reliability suite (docs/reliability.md), shared by
-``signage bench soak`` (:mod:`server.soak`) and ``tests/test_reliability_*.py``:
+``signage bench soak`` (:mod:`server.tools.soak`) and ``tests/test_reliability_*.py``:
 
 * :class:`HubProcess`: a real hub in a child process (``signage serve``, or the
   soak's hub with a simulated clock) that can be killed with SIGKILL and
@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LAYOUTS = ROOT / "layouts"
 DEMO_TOKENS = LAYOUTS / "demo-tokens.yaml"
 
@@ -63,7 +63,7 @@ def hall_open_all_day(folder: Path, hall: str = "zhongshan", digits: int = 4) ->
 
 def demo_token(role: str, hall: str = "zhongshan", window: int | None = None) -> str:
     """The public demo token (layouts/demo-tokens.yaml) for a role of a sample hall."""
-    from .tokens import load_tokens
+    from signage.config.tokens import load_tokens
 
     for e in load_tokens(DEMO_TOKENS).entries:
         if e.role == role and e.covers_hall(hall) and (window is None or window in e.windows):
@@ -833,7 +833,7 @@ class HubThread:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def start(self) -> None:
-        from .hub import Hub, naive_estimator
+        from server.hub.hub import Hub, naive_estimator
 
         async def go() -> Any:
             hub = Hub.open([self.hall_file], DEMO_TOKENS, self.folder / "hub.db", limits=self.limits,
@@ -889,7 +889,7 @@ async def network_faults(folder: Path, outage: float, *, hall: str = "zhongshan"
     new that did not arrive live, no call was spoken twice, none spoken older than the
     hall's ``voice.max_age_seconds`` (``max_age`` overrides it, to test that with a short outage).
     """
-    from .hub import Limits
+    from server.hub.hub import Limits
 
     folder = Path(folder)
     report = NetworkReport(outage=outage)

@@ -15,8 +15,8 @@ from typing import Any, Callable
 
 from signage.config.model import HallConfig
 
-from .engine import Decision, HallState, QueueEngine, ReplayError
-from .store import EventStore, StoreError
+from server.queue.engine import Decision, HallState, QueueEngine, ReplayError
+from server.queue.store import EventStore, StoreError
 
 log = logging.getLogger(__name__)
 

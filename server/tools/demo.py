@@ -34,14 +34,14 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from signage.config import HallConfig, load_hall
 
-from .engine import local_time
-from .hub import Hub, run_hub
-from .simulator import HallDay, Outcome
-from .tokens import Tokens, load_tokens
-from .traffic import load_profile
+from server.queue.engine import local_time
+from server.hub.hub import Hub, run_hub
+from server.sim.simulator import HallDay, Outcome
+from signage.config.tokens import Tokens, load_tokens
+from server.sim.traffic import load_profile
 
 log = logging.getLogger("demo")
-LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"
 DEMO_TOKENS = LAYOUTS / "demo-tokens.yaml"
 
 

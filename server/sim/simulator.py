@@ -3,7 +3,7 @@
 Theory of operation
 -------------------
 The simulator is a discrete-event simulation of one day of a hall, drawn from a
-traffic profile (:mod:`server.traffic`). It does not decide anything the queue
+traffic profile (:mod:`server.sim.traffic`). It does not decide anything the queue
 engine decides: it *sends commands* (``issue``, ``call_next``, ``start``,
 ``recall``, ``skip``, ``complete``, ``pause``, ``resume``, ``open``, ``close``
 from :mod:`signage.protocol`) at simulated times and reacts to the answers,
@@ -55,9 +55,9 @@ from typing import Any, Callable, Generator, Iterable
 from signage import protocol as p
 from signage.config.model import HallConfig, WEEKDAYS, minutes_of
 
-from .engine import Decision, QueueEngine, _zone
-from .stats import percentile
-from .traffic import TrafficProfile
+from server.queue.engine import Decision, QueueEngine, _zone
+from server.reports.stats import percentile
+from server.sim.traffic import TrafficProfile
 
 PRIORITY_KINDS = ("elderly", "disabled", "pregnant", "infant", "military")
 

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from signage.protocol import escape_text
 
-from .store import EventStore, StoreError
+from server.queue.store import EventStore, StoreError
 
 SCORES = {4: "非常满意 very satisfied", 3: "满意 satisfied", 2: "基本满意 fair", 1: "不满意 dissatisfied"}
 
@@ -134,7 +134,7 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
 
 
 def _run_bench_engine(args: argparse.Namespace) -> int:
-    from .bench_engine import run
+    from server.tools.bench_engine import run
 
     return run(args)
 

@@ -13,10 +13,10 @@ What it runs (each part can be turned off with 0):
    ids kept), checks that every screen's view equals the hub's state, and
    counts ERROR lines in the hub's log.
 2. **Crash cycles** (``--crash-cycles``): ``signage serve`` under load killed
-   with SIGKILL at random moments and restarted (:func:`server.reliability.crash_cycles`).
+   with SIGKILL at random moments and restarted (:func:`server.tools.reliability.crash_cycles`).
 3. **Network faults** (``--outage``): an outage of that many seconds, a
    half-open link and a restart, with the product's keepalive and backoff
-   (:func:`server.reliability.network_faults`).
+   (:func:`server.tools.reliability.network_faults`).
 
 It prints progress (tqdm) and a table of figures at the end; the exit status
 is 1 if anything was wrong. The figures are for a person (docs/reliability.md);
@@ -41,8 +41,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .demo import Actor, SimClock
-from .reliability import (DEMO_TOKENS, LAYOUTS, HubProcess, Watcher, await_until, compare_with_hub, demo_token,
+from server.tools.demo import Actor, SimClock
+from server.tools.reliability import (DEMO_TOKENS, LAYOUTS, HubProcess, Watcher, await_until, compare_with_hub, demo_token,
                           log_problems)
 
 log = logging.getLogger("soak")
@@ -54,8 +54,8 @@ def hub_stats(hub: Any) -> dict[str, Any]:
     """The hub's memory and every queue that could grow (call on the hub's loop)."""
     import gc
 
-    from . import hub_hall
-    from .reliability import rss_kib
+    from server.hub import hall as hub_hall
+    from server.tools.reliability import rss_kib
 
     halls = {}
     for h in hub.halls.values():
@@ -74,9 +74,9 @@ def hub_stats(hub: Any) -> dict[str, Any]:
 
 
 def _child(argv: list[str]) -> None:
-    """``python -m server.soak hub ...``: the hub with a simulated clock; takes ``anchor T`` and
+    """``python -m server.tools.soak hub ...``: the hub with a simulated clock; takes ``anchor T`` and
     ``stats`` lines on standard input (``stats`` is answered with ``stats {json}``)."""
-    from .hub import ESTIMATORS, Hub, Limits, run_hub
+    from server.hub.hub import ESTIMATORS, Hub, Limits, run_hub
 
     ap = argparse.ArgumentParser()
     ap.add_argument("hall")
@@ -174,7 +174,7 @@ class SimStaff:
     async def day(self, day: Any, clock: SimClock, on_step: Any = None) -> None:
         from signage import protocol as p
 
-        from .simulator import Outcome
+        from server.sim.simulator import Outcome
 
         gen = day.steps()
         try:
@@ -242,7 +242,7 @@ class SoakReport:
 
 def open_days(config: Any, profile: Any, first: dt.date, days: int, seed: int) -> list[Any]:
     """The simulated days of ``days`` calendar days from ``first`` on which the hall opens."""
-    from .simulator import HallDay
+    from server.sim.simulator import HallDay
 
     out = []
     for k in range(days):
@@ -258,7 +258,7 @@ async def soak_week(folder: Path, *, days: int = 7, speed: float = 1000.0, scree
     """A simulated hall week against a hub in its own process, with screens and announcers connected."""
     from signage.config import load_hall
 
-    from .traffic import load_profile
+    from server.sim.traffic import load_profile
 
     folder = Path(folder)
     report = SoakReport()
@@ -279,7 +279,7 @@ async def soak_week(folder: Path, *, days: int = 7, speed: float = 1000.0, scree
         report.problems.append("the hall does not open on any of those days")
         return report
     clock = SimClock(plan[0].at(plan[0].open_min) - 300, speed)
-    cmd = [sys.executable, "-m", "server.soak", "hub", str(hall_file), "--tokens", str(DEMO_TOKENS),
+    cmd = [sys.executable, "-m", "server.tools.soak", "hub", str(hall_file), "--tokens", str(DEMO_TOKENS),
            "--db", str(folder / "soak.db"), "--start", repr(clock()), "--speed", repr(speed),
            "--estimator", estimator] + ([] if fsync else ["--no-fsync"])
     hub = SoakHub(cmd, folder / "hub.log")
@@ -439,7 +439,7 @@ def run(args: argparse.Namespace) -> int:
     if args.crash_cycles > 0:
         from tqdm import tqdm
 
-        from .reliability import crash_cycles
+        from server.tools.reliability import crash_cycles
 
         crash = out / "crash"
         crash.mkdir(exist_ok=True)
@@ -457,7 +457,7 @@ def run(args: argparse.Namespace) -> int:
               f"restart {min(c.restart, default=0):.2f}-{max(c.restart, default=0):.2f} s; resync of screen and "
               f"announcer after the hub listens: median {q(0.5):.2f} s, 90% {q(0.9):.2f} s, max {q(1.0):.2f} s")
     if args.outage > 0:
-        from .reliability import network_faults
+        from server.tools.reliability import network_faults
 
         net = out / "network"
         net.mkdir(exist_ok=True)
@@ -483,4 +483,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["hub"]:
         _child(sys.argv[2:])
     else:
-        sys.exit("usage: python -m server.soak hub ... (the soak's own hub); run `signage bench soak`")
+        sys.exit("usage: python -m server.tools.soak hub ... (the soak's own hub); run `signage bench soak`")

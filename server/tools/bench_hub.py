@@ -2,7 +2,7 @@
 
 Figures, not a test. The set-up, so that the numbers can be read honestly:
 
-* The hub runs in its own process (``python -m server.bench_hub hub ...``),
+* The hub runs in its own process (``python -m server.tools.bench_hub hub ...``),
   exactly the production code with the production limits except the per-connection
   rate limit (raised, so that one bench connection may stand for many kiosks) and
   the sample hall opened 24 hours (so that the bench runs at any hour).
@@ -14,14 +14,14 @@ Figures, not a test. The set-up, so that the numbers can be read honestly:
 * A call's latency is the time from the ``call_next`` frame being written to the
   moment the last screen has read the ``ticket_called`` event it caused (p50,
   p99 and max over the calls); "per screen" is over every (call, screen) pair.
-* The floor is a bare websockets server (``python -m server.bench_hub floor``)
+* The floor is a bare websockets server (``python -m server.tools.bench_hub floor``)
   that, given the same two frames a call causes (``ticket_completed`` and
   ``ticket_called``), sends them with :func:`websockets.broadcast`, and between
   calls the ``ticket_issued`` frame of the kiosk's ticket: the traffic the
   screens get from the hub, minus estimates; what any hub must at least do.
   The ratio is hub p99 / floor p99.
 * The queue stays about 60 long: a kiosk issues a ticket between calls. The
-  hub runs its default estimator (server/estimator.py) in its own thread.
+  hub runs its default estimator (server/sim/estimator.py) in its own thread.
 * Commands per second: issue commands from 4 kiosk connections, pipelined, with
   the screens connected, until the last screen has the last event.
 * Memory per connection: the hub process's resident memory after the screens
@@ -49,7 +49,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
-LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"
 WINDOWS = (1, 2, 3, 4, 5, 8, 11)  # the sample hall's windows that serve id cards
 SCREEN_TOKEN = "bench-screens-0123456789"
 KIOSK_TOKEN = "bench-kiosk-0123456789"
@@ -80,9 +80,9 @@ def _tokens_file(tmp: Path) -> Path:
 # --- the two servers, each in its own process ----------------------------------------
 
 def _serve_hub(args: argparse.Namespace) -> None:
-    from .hub import Hub, Limits, run_hub
+    from server.hub.hub import Hub, Limits, run_hub
 
-    from .hub import ESTIMATORS
+    from server.hub.hub import ESTIMATORS
 
     # All from 127.0.0.1; one kiosk connection stands for many kiosks (no ticket limits).
     limits = Limits(rate=1e6, burst=1e6, watch_interval=None, unwelcomed_per_address=1_000_000,
@@ -310,7 +310,7 @@ def _stop(proc: subprocess.Popen) -> None:
 def measure_hub(tmp: Path, n: int, calls: int, rate: float, burst: int, no_fsync: bool,
                 estimator: str = "shadow") -> dict:
     db = tmp / f"hub-{n}.db"
-    cmd = [sys.executable, "-m", "server.bench_hub", "hub", str(_hall_file(tmp)), str(_tokens_file(tmp)), str(db)]
+    cmd = [sys.executable, "-m", "server.tools.bench_hub", "hub", str(_hall_file(tmp)), str(_tokens_file(tmp)), str(db)]
     proc, port = _start(cmd + (["--no-fsync"] if no_fsync else []) + ["--estimator", estimator])
     bench = Bench(port)
     try:
@@ -386,7 +386,7 @@ def measure_hub(tmp: Path, n: int, calls: int, rate: float, burst: int, no_fsync
 
 
 def measure_floor(n: int, calls: int, rate: float, frames: tuple[str, str, str]) -> dict:
-    proc, port = _start([sys.executable, "-m", "server.bench_hub", "floor"])
+    proc, port = _start([sys.executable, "-m", "server.tools.bench_hub", "floor"])
     bench = Bench(port)
     try:
         trigger = Raw(port)
@@ -529,7 +529,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m server.bench_hub")
+    parser = argparse.ArgumentParser(prog="python -m server.tools.bench_hub")
     sub = parser.add_subparsers(dest="what", required=True)
     h = sub.add_parser("hub")
     h.add_argument("hall")

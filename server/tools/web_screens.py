@@ -1,4 +1,4 @@
-"""``python -m server.web_screens [DIR]``: pictures of the hub's pages for the docs and the README.
+"""``python -m server.tools.web_screens [DIR]``: pictures of the hub's pages for the docs and the README.
 
 Starts a hub on 127.0.0.1 (a free port, a temporary database, the Zhongshan
 sample hall with a fixed morning clock), fills it a little (tickets, calls, a
@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))  # the test harness: a real hub in a thread, a fixed clock
 
 KIOSK = "test-kiosk-0123456789"

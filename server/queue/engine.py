@@ -14,7 +14,7 @@ Theory of operation
   double-click never skips two tickets).
 * Randomness (unguessable ticket ids) and time come from the caller.
 
-Which ticket a window gets is decided in :mod:`server.rules`, shared with the
+Which ticket a window gets is decided in :mod:`server.queue.rules`, shared with the
 estimator and the simulator.
 """
 
@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from signage import protocol as p
 from signage.config.model import HallConfig, Message, WEEKDAYS, minutes_of
 
-from .rules import AT_WINDOW_STATES, LIVE_STATES, Ticket, can_serve, next_state, pick_next, window_plans
+from server.queue.rules import AT_WINDOW_STATES, LIVE_STATES, Ticket, can_serve, next_state, pick_next, window_plans
 
 RECENT_CALLS = 20
 MAX_REMEMBERED_REQUESTS = 50_000

@@ -1,0 +1,1 @@
+"""Simulated hall days, traffic profiles and the waiting-time estimator they are scored on."""

@@ -1,0 +1,1 @@
+"""Benchmarks, the soak and fault suites, the demo and the documentation's screenshots."""
