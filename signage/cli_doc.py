@@ -34,7 +34,7 @@ docs/cli.md`); a test fails when it is out of date.*
 | 130 | interrupted (Ctrl-C) |
 
 Commands that talk to a hub read `SIGNAGE_HUB` and `SIGNAGE_TOKEN` when
-`--hub` / `--token` are not given (`call`, `take`, `announce`).
+`--hub` / `--token` are not given (`call`, `take`, `cancel`, `announce`).
 
 ## Who uses what
 
@@ -45,6 +45,7 @@ Commands that talk to a hub read `SIGNAGE_HUB` and `SIGNAGE_TOKEN` when
 | `display` | each wall screen's PC | [screens.md](screens.md) |
 | `announce`, `voicepack` | each announcer's PC | [audio.md](audio.md) |
 | `call`, `take` | window staff without a browser, scripts | [hub.md](hub.md), [web.md](web.md) for the pages |
+| `cancel` | hall managers: a range of tickets taken by mistake or by a flood | [hub.md](hub.md) |
 | `demo`, `simulate` | newcomers, planners | README, [estimates.md](estimates.md) |
 | `bench ...` | developers: figures, never pass/fail | README *Benchmarks*, [reliability.md](reliability.md) |
 

@@ -46,6 +46,8 @@ const T = {
   bad_token: {"zh-Hans": "令牌不对：{m}", en: "Wrong token: {m}"},
   e_hall_closed: {"zh-Hans": "现在不在办公时间，暂停取号", en: "The hall is closed now: no tickets"},
   e_service_closed: {"zh-Hans": "该业务暂停办理", en: "This service is not available now"},
+  e_rate_limited: {"zh-Hans": "取号太频繁，请稍候再试", en: "Too many tickets at once: please try again in a moment"},
+  e_numbers_exhausted: {"zh-Hans": "今日该业务号码已发完，请咨询工作人员", en: "No more numbers for this service today: please ask the staff"},
 };
 const PRIORITY = ["elderly", "disabled", "pregnant", "infant", "military"];
 
