@@ -455,3 +455,33 @@ def test_a_route_upstairs_shows_each_floor_in_turn() -> None:
     assert sum(c == rgb(theme.highlight) for c in ring) >= 30, ring
     r.frame(view, NOW, 1011.0)
     assert widget.plan.floor.id == "1F"
+
+
+# --- icons ------------------------------------------------------------------------------------------
+
+def icon_pixels(kind: str, r: int = 24) -> bytes:
+    from signage.display.widgets.icons import draw_icon
+    surface = pygame.Surface((2 * r + 4, 2 * r + 4))
+    surface.fill((0, 0, 0))
+    draw_icon(surface, kind, (r + 2, r + 2), r, (0, 90, 200), (255, 255, 255))
+    return pygame.image.tobytes(surface, "RGB")
+
+
+def test_every_point_kind_has_a_real_icon_of_its_own() -> None:
+    """Each kind the format allows is drawn with a glyph of its own: never the fallback pin
+    (kept for kinds the table does not know), never a text glyph, never the same as another kind."""
+    from typing import get_args
+    from signage.config.model import PoiKind
+    from signage.display.widgets.icons import GLYPHS
+    kinds = get_args(PoiKind)
+    assert set(kinds) <= set(GLYPHS), sorted(set(kinds) - set(GLYPHS))
+    fallback = icon_pixels("no-such-kind")
+    blank = icon_pixels("no-such-kind", 4)  # too small for a glyph: the bare badge
+    seen: dict[bytes, str] = {}
+    for kind in kinds:
+        drawn = icon_pixels(kind)
+        assert drawn != fallback, f"{kind} is drawn as the fallback"
+        assert drawn.count(b"\xff\xff\xff") > 20, f"{kind} has no glyph on its badge"
+        assert drawn not in seen, f"{kind} looks like {seen.get(drawn)}"
+        seen[drawn] = kind
+    assert blank != fallback

@@ -40,7 +40,7 @@ def draw_icon(surface: pygame.Surface, kind: str, centre: tuple[int, int], r: in
     r = max(3, int(r))
     pygame.draw.circle(surface, fill, centre, r)
     if r >= 6:
-        glyph = GLYPHS.get(kind, _dot)
+        glyph = GLYPHS.get(kind, _pin)  # every kind of the format has its own (tests/test_wayfinding_screens.py)
         glyph(surface, cx, cy, r * 0.62, ink, fill)
     return pygame.Rect(cx - r, cy - r, 2 * r + 1, 2 * r + 1)
 
@@ -64,8 +64,10 @@ def _line(surface, cx, cy, s, ink, pts, width=None) -> None:
     pygame.draw.lines(surface, ink, False, [_pt(cx, cy, s, x, y) for x, y in pts], width or _w(s))
 
 
-def _dot(surface, cx, cy, s, ink, bg) -> None:
-    pygame.draw.circle(surface, ink, (round(cx), round(cy)), max(1, round(s * 0.35)))
+def _pin(surface, cx, cy, s, ink, bg) -> None:  # a map pin: a kind this table does not know yet
+    pygame.draw.circle(surface, ink, _pt(cx, cy, s, 0, -0.3), max(2, round(s * 0.6)))
+    _poly(surface, cx, cy, s, ink, [(-0.52, -0.05), (0.52, -0.05), (0, 0.95)])
+    pygame.draw.circle(surface, bg, _pt(cx, cy, s, 0, -0.3), max(1, round(s * 0.25)))
 
 
 def _entrance(surface, cx, cy, s, ink, bg) -> None:  # a door frame and an arrow going in
@@ -237,3 +239,4 @@ GLYPHS: dict[str, Callable[..., None]] = {
     "nursing_room": _bottle, "suggestion_box": _box, "rating_pad": _smile, "charging": _bolt,
     "escalator": _escalator,
 }
+FALLBACK = _pin  # drawn for a kind missing above (never a text glyph such as 〓); no kind of the format uses it
