@@ -118,16 +118,6 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     k.add_argument("--window", type=int, action="append", help="window number(s), for --role window")
     k.set_defaults(run=run_token)
 
-    b = bench.add_parser("hub", help="call-to-screen latency with 10/100/1000 screens, vs websockets.broadcast")
-    b.add_argument("--screens", default="10,100,1000", help="screen counts to try (default: 10,100,1000)")
-    b.add_argument("--calls", type=int, default=400, help="calls measured per screen count")
-    b.add_argument("--rate", type=float, default=20.0, help="calls per second (steady)")
-    b.add_argument("--burst", type=int, default=2000, help="commands for the throughput figure")
-    b.add_argument("--no-fsync", action="store_true", help="log without fsync (to see what the disk costs)")
-    b.add_argument("--estimator", default="shadow", choices=["shadow", "naive"],
-                   help="the hub's estimator (default: shadow, as in production)")
-    b.set_defaults(run=_run_bench_hub)
-
 
 def _not_negative(text: str) -> float:
     try:
@@ -145,12 +135,6 @@ def _at_least_one(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text} should be 1 or more (a bucket that cannot hold one ticket "
                                          "would refuse them all)")
     return value
-
-
-def _run_bench_hub(args: argparse.Namespace) -> int:
-    from server.tools.bench_hub import run
-
-    return run(args)
 
 
 # --- serve -----------------------------------------------------------------------------

@@ -128,15 +128,6 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     p.add_argument("--day", help="YYYY-MM-DD in the hall's time zone (default: the last day)")
     p.add_argument("--csv", action="store_true", help="CSV on standard output")
     p.set_defaults(run=run_stats)
-    b = bench.add_parser("engine", help="commands per second through engine + durable log; replay time")
-    b.add_argument("--events", type=int, default=100_000, help="events in the log to rebuild from (default 100000)")
-    b.set_defaults(run=_run_bench_engine)
-
-
-def _run_bench_engine(args: argparse.Namespace) -> int:
-    from server.tools.bench_engine import run
-
-    return run(args)
 
 
 def run_stats(args: argparse.Namespace) -> int:
