@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import get_args
 
 import pygame
 import pytest
 
 from signage.config import load_hall, load_hall_text
-from signage.config.model import HallConfig
+from signage.config.model import HallConfig, PoiKind
 from signage.display import fonts
 from signage.display.preview import preview_time, render_preview, save_preview
 from signage.display.renderer import Renderer, display_to_canvas
@@ -53,6 +54,62 @@ def banner_text(config: HallConfig, screen_id: str, window: int, lang: str = "zh
     r.frame(calling(config, window), NOW, 1000.0)
     assert not r.failed()
     return " | ".join(d.text for d in text.log)
+
+
+LANGS = ("zh-Hans", "zh-Hant", "en")
+
+
+def crowded_hall() -> HallConfig:
+    """A new user's two-floor exit-entry hall in three languages: every kind of point, many
+    of them in one corner of 1F a metre or two apart, toilets on both floors and in two areas
+    of 1F, two hot-water machines side by side, a lift on both floors."""
+    kinds = get_args(PoiKind)
+    corner = "\n".join(f"      - {{id: {k.replace('_', '-')}-x, kind: {k}, position: [{2 + (i % 6) * 1.6}, {2 + (i // 6) * 1.4}]}}"
+                       for i, k in enumerate(kinds) if k not in ("lift", "toilet", "accessible_toilet", "water",
+                                                                 "reading_glasses", "umbrella"))
+    text = f"""\
+format: 1
+hall: {{id: crowded, name: {{zh-Hans: 出入境服务大厅, zh-Hant: 出入境服務大廳, en: Exit-entry hall}}, languages: [zh-Hans, zh-Hant, en]}}
+groups: [{{id: g, name: {{zh-Hans: 出入境, en: Exit and entry}}}}]
+services: [{{id: s, prefix: A, group: g, minutes: 5, name: {{zh-Hans: 护照办理, zh-Hant: 護照辦理, en: Passports}}}}]
+windows:
+  - {{number: 1, kind: love, services: all, floor: 1F, position: [20, 18]}}
+  - {{number: 2, services: all, floor: 1F, position: [24, 18]}}
+  - {{number: 3, services: all, floor: 2F, position: [20, 18]}}
+floors:
+  - id: 1F
+    level: 1
+    name: {{zh-Hans: 一楼, zh-Hant: 一樓, en: Ground floor}}
+    outline: [[0, 0], [30, 0], [30, 20], [0, 20]]
+    areas:
+      - {{id: waiting, kind: waiting, name: {{zh-Hans: 等候区, zh-Hant: 等候區, en: Waiting area}}, polygon: [[0, 0], [11, 0], [11, 12], [0, 12]]}}
+      - {{id: hall, kind: counters, name: {{zh-Hans: 出入境大厅, zh-Hant: 出入境大廳, en: Exit-entry hall}}, polygon: [[12, 10], [30, 10], [30, 20], [12, 20]]}}
+    points:
+      - {{id: entrance, kind: entrance, position: [15, 0]}}
+{corner}
+      - {{id: toilet-a, kind: toilet, position: [9.5, 2]}}
+      - {{id: toilet-b, kind: toilet, position: [28, 12]}}
+      - {{id: accessible, kind: accessible_toilet, position: [9.5, 3.4]}}
+      - {{id: water-1, kind: water, name: {{zh-Hans: 热水机, en: Hot water}}, position: [9.5, 4.8]}}
+      - {{id: water-2, kind: water, name: {{zh-Hans: 热水机, en: Hot water}}, position: [9.5, 6.2]}}
+      - {{id: glasses, kind: reading_glasses, position: [9.5, 7.6]}}
+      - {{id: umbrellas, kind: umbrella, position: [8, 7.6]}}
+      - {{id: lift, kind: lift, position: [29, 19]}}
+  - id: 2F
+    level: 2
+    name: {{zh-Hans: 二楼, zh-Hant: 二樓, en: First floor}}
+    outline: [[0, 0], [30, 0], [30, 20], [0, 20]]
+    points:
+      - {{id: toilet-2f, kind: toilet, position: [2, 2]}}
+      - {{id: lift, kind: lift, position: [29, 19]}}
+screens:
+  - {{id: guide, kind: wayfinding, resolution: [1920, 1080], diagonal_inches: 55, viewing_distance_m: 5,
+     floor: 1F, position: [15, 9], facing: 180,
+     regions: [{{widget: map, rect: [0, 0, 65, 100]}}, {{widget: directory, rect: [65, 0, 35, 100]}}]}}
+"""
+    result = load_hall_text(text)
+    assert result.config is not None, "\n".join(map(str, result.problems))
+    return result.config
 
 
 # --- the arrow on the call banner ------------------------------------------------------------------
@@ -217,14 +274,32 @@ def test_directory_lists_services_special_windows_and_amenities() -> None:
     items = directory_items(hall("zhongshan"))
     keys = [i.key for i in items]
     assert keys[:3] == ["window:1", "window:2", "window:11"]  # love, green, unresolved
-    assert "service:id-card" in keys and "kind:reading_glasses" in keys and "kind:aed" not in keys
-    assert {"kind:first_aid", "kind:water", "kind:umbrella", "kind:power_bank", "kind:toilet",
-            "kind:form_filling"} <= set(keys)
+    assert "service:id-card" in keys and "point:1F/glasses" in keys and not any("aed" in k for k in keys)
+    assert {"point:1F/first-aid", "point:1F/water", "point:1F/umbrellas", "point:1F/power-banks", "point:1F/toilets",
+            "point:1F/form-machine"} <= set(keys)
     love = items[0]
     assert love.step_free and love.name("zh-Hans") == "爱心服务专窗" and love.name("en") == "Priority Care Window"
     id_card = items[keys.index("service:id-card")]
     # the windows that serve it, not the special ones that serve everything
     assert id_card.detail("zh-Hans") == "3、4、5、8号窗口" and id_card.detail("en") == "Windows 3, 4, 5, 8"
+
+
+def test_directory_lists_each_point_by_its_own_name() -> None:
+    """Two points of one kind are two items, each by its own name or told apart by floor,
+    area or number, in every language; a lift written on both floors is one item."""
+    items = {i.key: i for i in directory_items(crowded_hall())}
+    names = {lang: [i.name(lang) for k, i in items.items() if k.startswith("point:")] for lang in LANGS}
+    for lang, listed in names.items():
+        assert len(listed) == len(set(listed)), (lang, listed)
+    toilet = items["point:1F/toilet-a"]
+    assert toilet.name("zh-Hans") == "卫生间（1F 等候区）" and toilet.name("en") == "Toilets (1F Waiting area)"
+    assert items["point:1F/toilet-b"].name("zh-Hant") == "衛生間（1F 出入境大廳）"
+    assert items["point:2F/toilet-2f"].name("en") == "Toilets (2F)"
+    assert items["point:1F/water-1"].name("zh-Hans") == "热水机（1）" and items["point:1F/water-2"].name("en") == "Hot water (2)"
+    assert items["point:1F/accessible"].name("zh-Hant") == "無障礙衛生間" and items["point:1F/accessible"].step_free
+    assert items["point:1F/glasses"].name("en") == "Reading glasses"  # alone of its kind: no more words
+    assert [k for k in items if "lift" in k] == ["point:lift"]
+    assert items["point:1F/umbrellas"].name("zh-Hant") == "愛心雨傘"
 
 
 def directory(r: Renderer) -> Directory:

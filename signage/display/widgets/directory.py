@@ -6,10 +6,13 @@ It cycles through the places a citizen asks the guide about, one every
 1. the special windows: the love window (爱心服务专窗, by the step-free way),
    the green channel, the "unresolved problems" window;
 2. every service, to the nearest window serving it ("身份证办理 → 3、4、5号窗口");
-3. the amenities of the hall, each to the nearest of its kind: information
-   desk, ticket machines, self-service and form-filling machines, photo booth,
-   reading glasses, first-aid kit, AED, water, umbrellas, power banks, phone
-   charging, toilets, accessible toilet (step-free), nursing room, lift, exit.
+3. the amenities of the hall, in this order of kinds: information desk, ticket
+   machines, self-service and form-filling machines, photo booth, reading
+   glasses, first-aid kit, AED, water, umbrellas, power banks, phone charging,
+   toilets, accessible toilet (step-free), nursing room, lift, exit; each point
+   by its own name (its ``name``, else its kind's), never merged under its kind:
+   two that would read the same get their floor, then their area, then a number
+   (卫生间（1F）, 卫生间（2F）; Toilets (2F)). A lift written on several floors is one.
 
 How much it shows depends on its region: a large one (at least 900 x 500 px)
 has the list beside (or, upright, under) the floor plan with the route drawn
@@ -28,10 +31,11 @@ from typing import Callable, Hashable
 
 import pygame
 
-from ...config.model import HallConfig
+from ...config.model import FLOOR_LINK_KINDS, Area, Floor, HallConfig, PointOfInterest
 from ...i18n import pick
 from ...i18n import t as tr
-from ...wayfinding import KIND_NAMES, Route
+from ...wayfinding import Route
+from ...wayfinding.geometry import finite, inside
 from .base import Ctx, mix
 from .floorplan import (
     SPECIAL_WINDOWS, RouteWidget, floor_of, point_label, route_for, route_lines, screen_spot, window_label,
@@ -83,18 +87,76 @@ def directory_items(config: HallConfig) -> list[Item]:
         items.append(Item(f"service:{s.id}", lambda lang, s=s: pick(s.name, lang),
                           tuple(f"window:{n}" for n in numbers), window=None, icon=None,
                           detail=lambda lang, numbers=tuple(numbers): _windows_words(numbers, lang)))
-    for kind in AMENITIES:
-        points = [p for f in config.floors for p in f.points if p.kind == kind]
-        if not points:
-            continue
-        named = {pick(p.name, "zh-Hans") for p in points if p.name}
-        if len(points) == 1 or len(named) == 1:
-            first = next((p for p in points if p.name), points[0])
-            name: Callable[[str], str] = lambda lang, p=first: point_label(p, lang)
-        else:
-            name = lambda lang, kind=kind: KIND_NAMES[kind].get(lang if lang in KIND_NAMES[kind] else "en")
-        items.append(Item(f"kind:{kind}", name, (f"kind:{kind}",), icon=kind, step_free=kind in STEP_FREE_KINDS))
+    items.extend(amenity_items(config))
     return items
+
+
+def amenity_items(config: HallConfig) -> list[Item]:
+    """One item per point of the amenities (a lift written on several floors is one lift),
+    each by its own name: the point's ``name``, else its kind's; where two would read
+    the same, the floor, then the area, then a number tells them apart (卫生间（2F）)."""
+    items: list[Item] = []
+    for kind in AMENITIES:
+        groups: dict[str, list[tuple[Floor, PointOfInterest]]] = {}
+        for f in config.floors:
+            for p in f.points:
+                if p.kind == kind:
+                    key = p.id if kind in FLOOR_LINK_KINDS else f"{f.id}/{p.id}"
+                    groups.setdefault(key, []).append((f, p))
+        names = _own_names(list(groups.values()))
+        for (key, group), name in zip(groups.items(), names):
+            items.append(Item(f"point:{key}", name, (f"point:{key}",), icon=kind, step_free=kind in STEP_FREE_KINDS))
+    return items
+
+
+NAME_LANGS = ("zh-Hans", "zh-Hant", "en")
+
+
+def _own_names(groups: list[list[tuple[Floor, PointOfInterest]]]) -> list[Callable[[str], str]]:
+    """The names of the points of one kind, told apart where they would read the same."""
+    def base(group: list[tuple[Floor, PointOfInterest]], lang: str) -> str:
+        return point_label(next((p for _, p in group if p.name), group[0][1]), lang)
+
+    def clash(i: int) -> list[int]:  # the groups whose name reads like i's in some language
+        return [j for j in range(len(groups))
+                if any(base(groups[j], lang) == base(groups[i], lang) for lang in NAME_LANGS)]
+
+    out: list[Callable[[str], str]] = []
+    for i, group in enumerate(groups):
+        same = clash(i)
+        if len(same) == 1:
+            out.append(lambda lang, g=group: base(g, lang))
+            continue
+        k = same.index(i)
+        floors = [groups[j][0][0].id if len(groups[j]) == 1 else "" for j in same]  # "": on several floors
+        areas = [_area_of(*groups[j][0]) for j in same]
+        area_ids = [a.id if a is not None else "" for a in areas]
+        parts: list[Callable[[str], str]] = []
+        by_floor = len(set(floors)) > 1
+        if by_floor and floors[k]:
+            parts.append(lambda lang, f=floors[k]: f)
+        peers = [x for x in range(len(same)) if not by_floor or floors[x] == floors[k]]
+        by_area = len({area_ids[x] for x in peers}) > 1
+        if by_area and areas[k] is not None:
+            parts.append(lambda lang, a=areas[k]: pick(a.name, lang))
+        twins = [x for x in peers if not by_area or area_ids[x] == area_ids[k]]
+        if len(twins) > 1:
+            parts.append(lambda lang, n=twins.index(k) + 1: str(n))
+        out.append(lambda lang, g=group, parts=tuple(parts): _qualified(base(g, lang), [q(lang) for q in parts], lang))
+    return out
+
+
+def _qualified(name: str, parts: list[str], lang: str) -> str:
+    words = " ".join(q for q in parts if q)
+    if not words:
+        return name
+    return f"{name} ({words})" if lang == "en" else f"{name}（{words}）"
+
+
+def _area_of(floor: Floor, point: PointOfInterest) -> Area | None:
+    if not finite(point.position):
+        return None
+    return next((a for a in floor.areas if inside(tuple(point.position), [tuple(q) for q in a.polygon])), None)
 
 
 def _windows_words(numbers: tuple[int, ...], lang: str) -> str:
