@@ -416,7 +416,7 @@ CASES = [
         'unknown-floor',
         edits=[('floor: 2F, position: [5, 9]', 'floor: 2f, position: [5, 9]')],
         expect=[
-            'hall.yaml:24: windows[3].floor: unknown floor "2f" (expected one of: 1F, 2F)',
+            'hall.yaml:24: windows[3].floor: unknown floor "2f" (expected one of: 1F, 2F; did you mean "2F"?)',
         ],
     ),
     Case(

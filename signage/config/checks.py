@@ -323,11 +323,32 @@ def check_screens(ctx: Ctx) -> Iterator[Found]:
         if s.kind == "strip" and s.window is None:
             yield _err(("screens", si, "window"), "a strip screen shows one window: say which (e.g. window: 3)")
         if s.window is not None and c.window(s.window) is None and not ctx.known("windows", s.window):
-            yield _err(("screens", si, "window"), f"unknown window {s.window}{expected(ctx.names['windows'])}")
+            yield _err(("screens", si, "window"), f"unknown window {s.window}{expected(ctx.names['windows'], s.window)}")
         if s.kind == "wayfinding" and not any(r.widget in ("map", "directory") for r in s.regions):
             yield _warn(("screens", si, "regions"), "a wayfinding screen shows the way: add a region with widget: map")
+        yield from _check_orientation(s, si)
         yield from _check_screen_place(s, si)
         yield from _check_regions(ctx, si)
+
+
+def _check_orientation(s: Screen, si: int) -> Iterator[Found]:
+    """A taller-than-wide resolution on a landscape screen. The layout is drawn at
+    ``canvas_size``: landscape, wide side across, whichever way the resolution is
+    written, so a portrait panel without ``orientation: portrait`` would be drawn
+    lying on its side. The other way round is how a portrait mount is written: the
+    panel's own (native, landscape) resolution and ``orientation: portrait``, the
+    layout drawn upright and turned when shown (docs/hall-format.md, "screens")."""
+    w, h = s.resolution
+    if h <= w or s.orientation != "landscape":
+        return
+    if "orientation" in s.model_fields_set:
+        yield _err(("screens", si, "orientation"),
+                   f"resolution [{w}, {h}] is portrait but orientation is landscape: "
+                   f"write orientation: portrait, or write the resolution as [{h}, {w}]")
+    else:
+        yield _err(("screens", si, "resolution"),
+                   f"[{w}, {h}] is a portrait resolution but orientation is landscape (the default): "
+                   f"add orientation: portrait, or write the resolution as [{h}, {w}]")
 
 
 # widgets that draw the way from the screen: (widget, option that turns it off)
@@ -379,7 +400,17 @@ def _check_options(ctx: Ctx, screen: Screen, si: int, ri: int) -> Iterator[Found
             yield _err(opath + ("services", k), f'unknown service "{sid}"{expected(ctx.names["services"], sid)}')
     for k, num in enumerate(getattr(opts, "windows", None) or []):
         if not ctx.known("windows", num):
-            yield _err(opath + ("windows", k), f"unknown window {num}{expected(ctx.names['windows'])}")
+            yield _err(opath + ("windows", k), f"unknown window {num}{expected(ctx.names['windows'], num)}")
+    for k, fid in enumerate(getattr(opts, "floors", None) or []):
+        if not ctx.known("floors", fid):
+            yield _err(opath + ("floors", k), f'unknown floor "{fid}"{expected(ctx.names["floors"], fid)}')
+    floors = getattr(opts, "floors", None)
+    if floors and all(ctx.known("floors", f) for f in floors):
+        on = {w.number: w.floor for w in ctx.config.windows}
+        for k, num in enumerate(getattr(opts, "windows", None) or []):
+            if num in on and on[num] not in floors:
+                yield _warn(opath + ("windows", k), f"window {num} is on {on[num]}, not on floors "
+                            f"{', '.join(floors)}: it is not shown")
     floor = getattr(opts, "floor", None)
     if floor is not None and not ctx.known("floors", floor):
         yield _err(opath + ("floor",), f'unknown floor "{floor}"{expected(ctx.names["floors"], floor)}')
