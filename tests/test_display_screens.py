@@ -37,7 +37,7 @@ def test_every_screen_in_every_language(path: Path) -> None:
         for lang in ("zh-Hans", "zh-Hant", "en"):
             r, text = draw(config, screen.id, lang=lang)
             assert r.size == screen.canvas_size
-            assert_inside(text.log)
+            assert_inside(text.log, text)
             # nothing drawn smaller than a few pixels: a region too small for its text is a layout bug
             small = [d.text for d in text.log if d.px < 8]
             assert not small, (screen.id, lang, small)

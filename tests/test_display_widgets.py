@@ -116,10 +116,15 @@ def assert_text_shown(d: Drawn, surface: pygame.Surface | None = None, offset: t
     assert want > 0 and got >= want * 0.97, (d.text, got, want)
 
 
-def assert_inside(log: list[Drawn]) -> None:
+def assert_inside(log: list[Drawn], text: TextRenderer | None = None) -> None:
+    """Every line inside its box, unless the legibility rule won over the layout and the
+    renderer said so (``text.events``: "taller than its box", "cut", ...)."""
+    noted = {e[2] for e in text.events} if text is not None else set()
     for d in log:
         area = d.target.get_rect()
         assert area.contains(d.box), f"{d.text!r}: its box {d.box} leaves its surface {area}"
+        if d.text in noted or d.text.endswith("…"):
+            continue
         assert d.box.inflate(2, 2).contains(d.ink), f"{d.text!r} ({d.px}px) overflows its box: {d.ink} in {d.box}"
 
 
@@ -130,7 +135,7 @@ def test_every_widget_fits_every_size(size: tuple[int, int], tmp_path: Path) -> 
         c = one_widget(config, widget, size)
         r, text = draw(c, lang="en" if widget == "text" else "zh-Hans")
         assert r.size == (max(size), min(size)) if size[0] > size[1] else r.size == size
-        assert_inside(text.log)
+        assert_inside(text.log, text)
         if widget not in ("image", "map", "directory", "qr", "ticker"):  # the ticker blits pre-rendered lines
             assert text.log, f"{widget} drew no text at {size}"
         if size == (1920, 1080):
@@ -212,7 +217,7 @@ def test_strip_shows_only_its_window_big() -> None:
         assert big.px == max(d.px for d in text.log)
         assert big.px >= size[1] * 0.45  # readable at a glance: about half the panel's height
         assert_text_shown(big)
-        assert_inside(text.log)
+        assert_inside(text.log, text)
 
 
 def test_process_guide_rotates_and_has_a_qr_code() -> None:

@@ -58,6 +58,11 @@ def needed_mm(screen: Screen, factor: float = 1.0) -> float:
     return MM_PER_10M * screen.viewing_distance_m / 10 * factor
 
 
+def min_glyph_px(screen: Screen, factor: float = 1.0) -> float:
+    """The smallest character the screen may draw, in pixels of ink ("H" or "国")."""
+    return needed_mm(screen, factor) / pixel_pitch_mm(screen)
+
+
 def check_legibility(ctx: Any) -> Iterator[Found]:
     """The check run by validation (``ctx`` is the checks' context, or a :class:`HallConfig`)."""
     config: HallConfig = getattr(ctx, "config", ctx)

@@ -15,6 +15,7 @@ already turned); the display app turns it for a panel mounted on its side.
 from __future__ import annotations
 
 import io
+import re
 import logging
 from pathlib import Path
 from typing import Any, Hashable
@@ -22,6 +23,7 @@ from typing import Any, Hashable
 import pygame
 
 from ..config.assets import AssetError, font_file
+from ..config.legibility import BANNER_FACTOR, min_glyph_px
 from ..config.model import HallConfig, Screen
 from ..config.themes import theme_for
 from ..view import HallView
@@ -33,17 +35,23 @@ from .widgets.status_badge import GRACE_SECONDS, StatusBadge
 
 log = logging.getLogger(__name__)
 
+TICKET_NUMBER = re.compile(r"[A-Z]{1,2}[0-9]{2,5}")  # the called number on the banner: its own minimum
+
 
 class Renderer:
     def __init__(self, config: HallConfig, screen_id: str, *, size: tuple[int, int] | None = None,
                  lang: str | None = None, base_dir: Path | None = None,
-                 text: TextRenderer | None = None, render_budget: int | None = None) -> None:
+                 text: TextRenderer | None = None, render_budget: int | None = None,
+                 enforce_rule: bool = True) -> None:
         """``size`` overrides the screen's canvas size; ``lang`` fixes the language (previews).
 
         ``render_budget``: at most this many widgets re-render in one frame (the call
-        banner first); the others follow in the next frames. None: all at once.
+        banner first); the others follow in the next frames. None: all at once. A change
+        of the hall's state (a call, a window, the waiting counts) is never spread: every
+        widget shows the same state of the hall at every frame.
         """
         self.render_budget = render_budget
+        self.enforce_rule = enforce_rule
         self.screen_id = screen_id
         self.size_override = size
         self.fixed_lang = lang
@@ -56,6 +64,7 @@ class Renderer:
         self._overlay_key: Hashable = None
         self._overlay_surfaces: list[tuple[pygame.Surface, pygame.Rect]] = []
         self._offline_since: float | None = None
+        self._hall_drawn: Hashable = None  # the hall's state the widgets last caught up with
         self.frames = 0
         self.set_config(config)
 
@@ -78,6 +87,9 @@ class Renderer:
         font = self._font(theme.font)
         if self.text is None or self.text.font_override != font:
             self.text = TextRenderer(font)
+        # never smaller than the legibility rule (docs/screens.md#legibility)
+        self.text.min_glyph = min_glyph_px(screen) if self.enforce_rule else 0.0
+        self.text.emphasized = {"call_banner": (TICKET_NUMBER, BANNER_FACTOR)}
         size = screen.canvas_size
         if self.canvas.get_size() != size:
             self.canvas = pygame.Surface(size)
@@ -149,10 +161,13 @@ class Renderer:
         if key != self._overlay_key:
             self._overlay_surfaces = []
             if notice:
+                self._drawing("notice", self.notice.rect(notice))
                 self._overlay_surfaces.append((self._safe(lambda: self.notice.render(ctx, notice)),
                                                self.notice.rect(notice)))
             if offline:
+                self._drawing("status_badge", self.badge.rect(ctx))
                 self._overlay_surfaces.append((self._safe(lambda: self.badge.render(ctx)), self.badge.rect(ctx)))
+            self.text.widget, self.text.origin = "", (0, 0)
             if self._overlay_key is not None or any(self._overlay_surfaces):
                 force = True
             self._overlay_key = key
@@ -161,7 +176,14 @@ class Renderer:
         covers = [r for s, r in self._overlay_surfaces if s is not None]
         dirty: list[pygame.Rect] = []
         budget = self.render_budget
+        hall = (view.seq, view.rev["calls"], view.rev["windows"], view.rev["waiting"])
+        if hall != self._hall_drawn:
+            # One state per frame: when the hall changed, every widget that shows it follows in
+            # this frame (the banner's call is the first of the recent list and on the tiles).
+            # The budget only spreads what is not the hall's state (a language turn, the clock).
+            budget, self._hall_drawn = None, hall
         for widget in self.widgets:
+            self._drawing(widget.name, widget.rect)
             try:
                 widget.tick(ctx)
             except Exception:
@@ -172,6 +194,7 @@ class Renderer:
             dirty.extend(widget.draw(self.canvas, ctx, force, may_render=budget is None or budget > 0))
             if budget is not None and widget.renders != renders:
                 budget -= 1
+        self.text.widget, self.text.origin = "", (0, 0)
         for surface, rect in self._overlay_surfaces:
             if surface is not None and (force or rect.collidelist(dirty) >= 0):
                 self.canvas.blit(surface, rect)
@@ -179,6 +202,11 @@ class Renderer:
         if force:
             return [self.canvas.get_rect()]
         return _merge(dirty)
+
+    def _drawing(self, name: str, rect: pygame.Rect) -> None:
+        """Tell the text renderer who draws now, and where its surface sits (the text record)."""
+        assert self.text is not None
+        self.text.widget, self.text.origin = name, (rect.x, rect.y)
 
     def _safe(self, make: Any) -> pygame.Surface | None:
         try:
