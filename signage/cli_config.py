@@ -1,4 +1,5 @@
-"""``signage validate``, ``signage schema`` and ``signage describe``."""
+"""``signage validate``, ``signage schema`` (the hall format, or ``--protocol`` the wire protocol) and
+``signage describe``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     p.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     p.set_defaults(run=run_validate)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of the hall file format (for editors)")
+    p = sub.add_parser("schema", help="print the JSON Schema of the hall file format (for editors), "
+                                      "or with --protocol of the wire protocol")
+    p.add_argument("--protocol", action="store_true",
+                   help="the wire protocol's frames and events instead (docs/protocol.md)")
     p.set_defaults(run=run_schema)
 
     p = sub.add_parser("describe", help="summarise a hall: services, windows, floors, screens")
@@ -71,7 +75,63 @@ def _check_file(path: Path) -> tuple[str, list[Problem], str | None]:
     c = result.config
     summary = None if c is None else (f"hall {c.hall.id}, {len(c.services)} services, {len(c.windows)} windows, "
                                       f"{_count(len(c.floors), 'floor')}, {_count(len(c.screens), 'screen')}")
-    return "hall file", result.problems, summary
+    problems = result.problems
+    if c is not None and not result.errors:
+        problems = measured_problems(c, path, problems)
+    return "hall file", problems, summary
+
+
+_MEASURED: dict[tuple[str, str], list[Problem]] = {}
+
+
+def measured_problems(config: HallConfig, path: Path, problems: list[Problem]) -> list[Problem]:
+    """The estimated text heights replaced by the ones measured on what is drawn.
+
+    Every screen is rendered offscreen in every language (signage/display/measure.py);
+    a text below the rule, and one the renderer had to wrap, shorten or cut to stay at
+    the minimum, is a warning. Without pygame the estimate stays, and a note says so.
+    """
+    from .config.legibility import ESTIMATE_MARK
+    from .config.loader import config_json
+
+    try:
+        from .display.measure import measure_hall, start_pygame
+
+        why = start_pygame()
+    except Exception as exc:  # pygame not installed, or broken
+        why = f"{type(exc).__name__}: {exc}"
+    if why is not None:
+        return problems + [Problem(str(path), 0, "screens", "text sizes are estimated, not measured: pygame "
+                                   f"could not start offscreen ({why})", "warning")]
+    key = (str(path.resolve()), __import__("hashlib").sha256(config_json(config)).hexdigest())
+    found = _MEASURED.get(key)
+    if found is None:
+        text = path.read_text("utf-8", "replace").splitlines() if path.exists() else []
+        found = []
+        try:
+            measured = measure_hall(config, path.resolve().parent)
+        except Exception as exc:  # a bug in a widget must not hide the file's other problems
+            return problems + [Problem(str(path), 0, "screens", f"text sizes are estimated: measuring them "
+                                       f"failed ({type(exc).__name__}: {exc})", "warning")]
+        index = {s.id: i for i, s in enumerate(config.screens)}
+        for f in measured.findings:
+            i = index.get(f.screen, 0)
+            found.append(Problem(str(path), _line_of_screen(text, f.screen), f"screens[{i}]", f.message(), "warning"))
+        _MEASURED[key] = found
+    return [p for p in problems if ESTIMATE_MARK not in p.message] + found
+
+
+def _line_of_screen(lines: list[str], screen_id: str) -> int:
+    import re
+
+    pattern = re.compile(r"^\s*(-\s*)?id:\s*[\"']?" + re.escape(screen_id) + r"[\"']?\s*(#.*)?$")
+    in_screens = False
+    for n, line in enumerate(lines, 1):
+        if re.match(r"^screens\s*:", line):
+            in_screens = True
+        elif in_screens and pattern.match(line):
+            return n
+    return 0
 
 
 def _count(n: int, noun: str) -> str:
@@ -81,6 +141,11 @@ def _count(n: int, noun: str) -> str:
 def run_schema(args: argparse.Namespace) -> int:
     from .cli import print_json
 
+    if getattr(args, "protocol", False):
+        from .protocol import protocol_schema
+
+        print_json(protocol_schema())
+        return 0
     schema = HallConfig.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Hall file (format 1)"

@@ -29,6 +29,7 @@ from .themes import builtin_themes, contrast_ratio
 
 Found = tuple[tuple, str, str]
 
+ESTIMATE_MARK = "would be about"  # in the estimate's warnings: validate replaces them by measured ones
 MM_PER_10M = 25.0
 BANNER_FACTOR = 1.5
 PRIMARY_CONTRAST = 7.0

@@ -52,6 +52,9 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     p.add_argument("--notice", metavar="TEXT", help="show an urgent notice (banner) with this text")
     p.add_argument("--fullscreen-notice", metavar="TEXT", help="show a full-screen urgent notice")
     p.add_argument("--offline", action="store_true", help="show the badge of a screen that lost the hub")
+    p.add_argument("--texts", type=Path, metavar="FILE.json",
+                   help="also write every text drawn: a JSON array of {widget, lang, text, rect, glyph_px} "
+                        "(with --screen)")
     p.set_defaults(run=run_preview)
 
     p = bench.add_parser("render", help="CPU time per frame of the wall screens (1080p, 4K, strip)")
@@ -126,6 +129,9 @@ def run_preview(args: argparse.Namespace) -> int:
         print(f"signage preview: no screen {unknown[0] if unknown else ''} in {args.file} "
               f"(screens: {', '.join(s.id for s in config.screens) or 'none'})", file=sys.stderr)
         return 1
+    if args.texts and not args.screen:
+        print("signage preview: --texts needs --screen ID", file=sys.stderr)
+        return 2
     view = None
     if args.state == "live":
         if not args.hub:
@@ -151,8 +157,17 @@ def run_preview(args: argparse.Namespace) -> int:
             v = v or sample_view(config, preview_time())
             v.notice = {"text": {"zh-Hans": args.fullscreen_notice or args.notice},
                         "style": "fullscreen" if args.fullscreen_notice else "banner"}
+        texts: list[dict] | None = [] if args.texts else None
         renderer = render_preview(config, screen_id, view=v, lang=args.lang, size=args.size,
-                                  base_dir=Path(args.file).resolve().parent, connected=not args.offline)
+                                  base_dir=Path(args.file).resolve().parent, connected=not args.offline,
+                                  texts=texts)
+        if args.texts and texts is not None:
+            import json
+
+            from .measure import export_records
+
+            args.texts.parent.mkdir(parents=True, exist_ok=True)
+            args.texts.write_text(json.dumps(export_records(texts), ensure_ascii=False, indent=1) + "\n", "utf-8")
         out = Path(args.out)
         if len(screens) > 1 or out.suffix.lower() != ".png":
             out = out / f"{config.hall.id}-{screen_id}{'-' + args.lang if args.lang else ''}.png"

@@ -25,8 +25,12 @@ def preview_time() -> float:
 
 def render_preview(config: HallConfig, screen_id: str, *, view: HallView | None = None, lang: str | None = None,
                    now: float | None = None, size: tuple[int, int] | None = None,
-                   base_dir: Path | None = None, connected: bool = True) -> Renderer:
-    """A renderer that has drawn one frame of ``screen_id`` (sample state unless ``view`` is given)."""
+                   base_dir: Path | None = None, connected: bool = True,
+                   texts: list[dict] | None = None) -> Renderer:
+    """A renderer that has drawn one frame of ``screen_id`` (sample state unless ``view`` is given).
+
+    ``texts``: a list that receives every text drawn (the text record, docs/screens.md).
+    """
     if not pygame.get_init():
         pygame.display.init()
     now = preview_time() if now is None else now
@@ -34,11 +38,16 @@ def render_preview(config: HallConfig, screen_id: str, *, view: HallView | None 
     if view.config is None:
         view.config = config
     renderer = Renderer(config, screen_id, lang=lang, size=size, base_dir=base_dir)
+    if texts is not None:
+        assert renderer.text is not None
+        renderer.text.record = texts
     t = 1000.0
     renderer.frame(view, now, t, connected=True)
     if not connected:  # past the badge's grace time
         renderer.frame(view, now, t + 0.1, connected=False)
         renderer.frame(view, now, t + 10, connected=False)
+    if texts is not None:
+        renderer.text.record = None
     return renderer
 
 
