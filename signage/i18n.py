@@ -76,6 +76,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "please_wait": {"zh-Hans": "请留意叫号", "en": "Please wait for your number"},
     "window_n": {"zh-Hans": "{window}号窗口", "en": "Window {window}"},
     "window_n_floor": {"zh-Hans": "{window}号窗口（{floor}）", "en": "Window {window}, {floor}"},
+    "window_kind_love": {"zh-Hans": "爱心服务窗口", "en": "Priority care window"},
+    "window_kind_green": {"zh-Hans": "绿色通道", "en": "Green channel"},
+    "window_kind_unresolved": {"zh-Hans": "办不成事反映窗口", "en": "Unresolved problems window"},
     "go_to_window": {"zh-Hans": "请到{window}号窗口", "en": "Please go to window {window}"},
     "recent_calls": {"zh-Hans": "最近叫号", "en": "Recent calls"},
     "no_calls_yet": {"zh-Hans": "暂无叫号", "en": "No calls yet"},
@@ -112,6 +115,20 @@ STRINGS: dict[str, dict[str, str]] = {
     "weekday": {"zh-Hans": "一二三四五六日", "en": "Mon Tue Wed Thu Fri Sat Sun"},
     "weekday_prefix": {"zh-Hans": "星期", "en": ""},
 }
+
+
+def window_label(window: Any, lang: str) -> str:
+    """What a window is, in ``lang``: its ``label`` from the hall file (爱心服务专窗,
+    "Priority Care Window"), else the name of its kind (the love window, the green
+    channel, the "unresolved problems" window), else "" (an ordinary window).
+    A label missing in ``lang`` falls back as :func:`pick` does."""
+    if window is None:
+        return ""
+    label = getattr(window, "label", None)
+    if label:
+        return pick(label, lang)
+    kind = getattr(window, "kind", "normal")
+    return t(f"window_kind_{kind}", lang) if f"window_kind_{kind}" in STRINGS else ""
 
 
 def t(key: str, lang: str, **fields: Any) -> str:

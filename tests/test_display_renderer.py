@@ -31,6 +31,13 @@ def setup(screen: str = "main", **kw) -> tuple[Renderer, HallView, Palette]:
     return r, view, Palette.of(theme_for(config, config.screen(screen)))
 
 
+class r_ctx_t:
+    """Just the time a widget's ``highlighted`` looks at."""
+
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+
 def lit_share(r: Renderer, p: Palette) -> float:
     banner = r.widget_at("call_banner").rect
     return color_pixels(r.canvas, banner, p.highlight) / (banner.width * banner.height)
@@ -54,10 +61,9 @@ def test_a_new_call_redraws_what_shows_calls(tmp_path) -> None:
     for name in ("recent_calls", "window_board"):
         w = r.widget_at(name)
         assert any(d.contains(w.rect) for d in dirty), name
-    assert r.widget_at("call_banner").renders == before  # the sample's newest call is still up...
-    r.frame(view, NOW + 4.1, T0 + 4.1)
-    assert r.widget_at("call_banner").shown.number == "A077"  # ...A077 follows after its turn
-    assert r.widget_at("waiting_board").renders == clock_renders + 1  # one ticket less waiting
+    banner = r.widget_at("call_banner")  # the banner is up to date in the same frame: A077 at once
+    assert banner.renders == before + 1 and banner.shown.number == "A077" and banner.highlighted(r_ctx_t(T0 + 0.05))
+    assert r.widget_at("waiting_board").renders == clock_renders + 1  # one ticket less waiting, same frame
     (tmp_path / "after-call.png").write_bytes(r.screenshot_png())
 
 
@@ -75,19 +81,41 @@ def test_highlight_then_settle_and_recall_shows_again() -> None:
     assert any("再次叫号" in d.text for d in text.log)
 
 
-def test_several_calls_in_one_second_are_all_shown_in_turn() -> None:
-    r, view, _ = setup()
+def test_one_state_per_frame_through_a_burst_of_calls() -> None:
+    """Every frame shows one state of the hall: the banner's call is the newest of the view,
+    heads the recent calls and is on its window's tile, even while the renderer rations
+    re-renders (the display app's budget) and calls come several in one frame."""
+    r, view, _ = setup(render_budget=2)
+    text = Recorder()
+    r.text = text
+    banner, recent, board = (r.widget_at(n) for n in ("call_banner", "recent_calls", "window_board"))
     r.frame(view, NOW + 20, T0 + 20)  # the sample's call has settled
-    for i, number in enumerate(("A101", "B202", "C303")):
-        call(view, number, 3 + i, at=NOW + 20)
-    shown = []
-    for k in range(0, 200):
-        t = T0 + 20 + k * 0.1
-        r.frame(view, NOW + t - T0, t)
-        number = r.widget_at("call_banner").shown.number
-        if not shown or shown[-1] != number:
-            shown.append(number)
-    assert shown == ["A101", "B202", "C303"]
+    burst = [("A101", 3), ("B202", 4), ("C303", 5), ("A104", 3), ("D405", 6), ("B206", 4)]
+    k = 0
+    for t in range(0, 60):  # 6 s of frames, 10 a second; calls come 0, 1 or 2 per frame
+        for _ in range(2 if t in (3, 4) else 1 if t in (10, 25) else 0):
+            number, window = burst[k]
+            call(view, number, window, at=NOW + 20 + t / 10)
+            k += 1
+        text.log.clear()
+        r.frame(view, NOW + 20 + t / 10, T0 + 20 + t / 10)
+        newest = view.recent_calls[0]
+        assert banner.shown is not None and (banner.shown.seq, banner.shown.number) == (newest.seq, newest.number)
+        assert not banner.stale and not recent.stale and not board.stale, t
+        tile = view.window_view(newest.window)
+        assert tile.ticket is not None and tile.ticket["number"] == newest.number
+        if text.log:  # whatever was drawn this frame was drawn from this state
+            assert all(d.text != burst[j][0] for d in text.log for j in range(k, len(burst)))
+    assert k == len(burst) and banner.shown.number == "B206" and banner.shown_fresh
+    # what the canvas shows: the banner's number is the recent list's first row
+    text.log.clear()
+    r.redraw()
+    r.frame(view, NOW + 27, T0 + 27)
+    rows = sorted((d for d in text.log if d.target.get_size() == recent.rect.size and d.lang == "en"
+                   and d.text[:1].isalpha() and d.text[1:].isdigit()), key=lambda d: d.ink.y)
+    assert rows and rows[0].text == "B206" and text.find("B206")
+    assert [d.text for d in rows] == [c.number for c in view.recent_calls[:recent.count]]
+    assert [d.text for d in rows[:6]] == ["B206", "D405", "A104", "C303", "B202", "A101"][:recent.count]
 
 
 def test_a_replay_after_reconnect_is_not_flashed() -> None:
@@ -183,17 +211,21 @@ def test_languages_turn_and_the_banner_stays_bilingual() -> None:
     assert r.widget_at("call_banner").renders == renders["call_banner"]  # bilingual: nothing to redo
 
 
-def test_render_budget_spreads_a_costly_change() -> None:
+def test_render_budget_spreads_a_language_turn_but_never_a_call() -> None:
     r, view, _ = setup(render_budget=1)
-    r.frame(view, NOW + 20, T0 + 20)
-    call(view, "A088", 4)
-    r.frame(view, NOW + 20.02, T0 + 20.02)
-    assert r.widget_at("call_banner").shown.number == "A088" and not r.widget_at("call_banner").stale
+    start = (NOW // 16) * 16 + 16  # main: [zh-Hans, en] every 8 s
+    r.fixed_lang = None
+    r.frame(view, start + 1, T0 + 20)
+    r.frame(view, start + 8.01, T0 + 20.01)  # the English turn: one widget a frame
     stale = [w.name for w in r.widgets if w.stale]
     assert stale  # the others wait their turn...
-    for k in range(1, 6):
-        r.frame(view, NOW + 20.02 + k / 60, T0 + 20.02 + k / 60)
+    for k in range(1, 8):
+        r.frame(view, start + 8.01 + k / 60, T0 + 20.01 + k / 60)
     assert not any(w.stale for w in r.widgets)  # ...for a few frames only
+    call(view, "A088", 4)  # a call: everything that shows the hall follows in the same frame
+    r.frame(view, start + 9, T0 + 21)
+    assert r.widget_at("call_banner").shown.number == "A088"
+    assert not any(w.stale for w in r.widgets)
 
 
 def test_portrait_and_screenshot() -> None:

@@ -16,16 +16,22 @@ from .values import HallFileName, Int, Num, Slug, Strict, Text
 class CallBannerOptions(Strict):
     highlight_seconds: Num = Field(10, ge=1, le=120, description="how long a new call stays highlighted")
     show_arrow: bool = True
+    floors: list[str] | None = Field(
+        None, min_length=1, description="floor ids: only the calls to windows on these floors (default: every floor)")
 
 
 class RecentCallsOptions(Strict):
     count: Int = Field(6, ge=1, le=30)
     show_arrow: bool = Field(True, description="the way to each window for this screen's reader, where it fits")
+    floors: list[str] | None = Field(
+        None, min_length=1, description="floor ids: only the calls to windows on these floors (default: every floor)")
 
 
 class WindowBoardOptions(Strict):
     windows: list[Int] | None = Field(None, description="default: every window (or the strip's own)")
     columns: Int | None = Field(None, ge=1, le=8)
+    floors: list[str] | None = Field(
+        None, min_length=1, description="floor ids: only the windows on these floors (default: every floor)")
 
 
 class WaitingBoardOptions(Strict):

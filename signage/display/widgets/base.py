@@ -18,7 +18,7 @@ import pygame
 
 from ...config.model import HallConfig, Region, Screen, Theme
 from ...config.widgets import WIDGET_OPTIONS
-from ...i18n import pick
+from ...i18n import is_chinese, pick
 from ...view import HallView
 from .. import sizing
 from ..text import TextRenderer
@@ -74,6 +74,17 @@ class Ctx:
         if self.lang == "zh-Hant" or ("zh-Hant" in self.langs and "zh-Hans" not in self.langs):
             return "zh-Hant"
         return "zh-Hans"
+
+    @property
+    def all_langs(self) -> tuple[str, ...]:
+        """Every language of the screen in the hall's order, for a widget that shows them all
+        at once (the call banner, a strip). A preview fixed to a Chinese the screen does not
+        list shows it in place of the listed Chinese (as :attr:`zh` does)."""
+        order = list(self.screen.languages or self.config.hall.languages or self.langs)
+        if self.lang not in order and is_chinese(self.lang):
+            order = [self.lang if is_chinese(x) else x for x in order]
+        order = list(dict.fromkeys(order))
+        return tuple(order) or (self.lang,)
 
     def pick(self, text: Any, lang: str | None = None) -> str:
         return pick(text, lang or self.lang)

@@ -1,33 +1,36 @@
-"""The newest call, huge: "A023" and "→ 3号窗口 / Window 3", always in Chinese and English.
+"""The newest call, huge: "A023" and "→ 3号窗口 / Window 3", in every language of the screen.
 
-A live call is highlighted (the panel turns the highlight colour) for
-``highlight_seconds``, then settles. Calls that arrive together (three windows
-calling in the same second) queue up and are each shown for a few seconds, in
-the order they were made: none is lost. The banner never lags behind the
-hall: a queued call is dropped when its window calls again, or when it has
-waited more than ``MAX_LAG`` for its turn (it was spoken and is in the recent
-calls). A recall is a new call and shows again. Calls from a snapshot or a
-replay after a reconnect are shown settled, never flashed.
+The banner always shows the newest call of the view (of its ``floors``' windows,
+when the option is given): the same call that heads the recent calls, whose
+ticket the window tiles show and whose route the map draws. Every widget of a
+screen shows one state of the hall at every frame. During a burst (three
+windows calling in the same second) the banner moves straight to the newest
+call and the older ones are in the recent calls at once; the voice keeps its
+own queue and speaks each in turn (``audio/``). A live call is highlighted (the
+panel turns the highlight colour) for ``highlight_seconds``, then settles; each
+new call starts the highlight again. A recall is a new call and shows again.
+Calls from a snapshot or a replay after a reconnect are shown settled, never
+flashed.
+
+The destination is written in each language of the screen, in the hall's
+order, and says the floor in each when the window is on another floor than the
+screen ("2F ↑ 7号窗口" / "Window 7, 2F").
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Hashable
+from typing import Hashable, Iterable
 
 import pygame
 
-from ...i18n import t as tr
+from ...i18n import is_chinese, t as tr
 from ...view import CallEntry
 from ...wayfinding import Arrow, wayfinder_for
 from .. import sizing
 from .base import Ctx, Widget
 
 log = logging.getLogger(__name__)
-
-MIN_SHOW = 4.0    # seconds each queued call stays up before the next
-BUSY_SHOW = 2.5   # ... when many are waiting their turn
-MAX_LAG = 20.0    # seconds a call may wait for its turn; later it is only in the recent calls
 
 
 class CallBanner(Widget):
@@ -36,48 +39,23 @@ class CallBanner(Widget):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.shown: CallEntry | None = None
-        self.shown_since = 0.0
-        self.shown_fresh = False
-        self.queue: list[CallEntry] = []
-        self.queued_at: dict[int, float] = {}  # seq -> ctx.t it joined the queue (``fresh_at`` is the
-        self.last_seq = -1                     # machine's clock, ``ctx.now`` may be the hub's)
+        self.shown_since = 0.0    # ctx.t it came up (``fresh_at`` is the machine's clock, ``ctx.now``
+        self.shown_fresh = False  # may be the hub's)
 
     @property
     def highlight_seconds(self) -> float:
         return self.options.highlight_seconds if self.options else 10.0
 
     def tick(self, ctx: Ctx) -> None:
-        calls = ctx.view.recent_calls
-        if calls and self.last_seq < 0:
-            # first sight of the hall: what is already there is history, shown settled
-            self.last_seq = max(c.seq for c in calls if c.fresh_at is None) if any(
-                c.fresh_at is None for c in calls) else -1
-        fresh = sorted((c for c in calls if c.fresh_at is not None and c.seq > self.last_seq),
-                       key=lambda c: c.seq)
-        if fresh:
-            # A window that called again has moved on: its older call, not yet shown, is stale.
-            for c in fresh:
-                self.queue = [q for q in self.queue if q.window != c.window] + [c]
-                self.queued_at[c.seq] = ctx.t
-            self.last_seq = fresh[-1].seq
-        if calls:
-            self.last_seq = max(self.last_seq, max(c.seq for c in calls))
-        if len(self.queue) > 1:
-            # Never fall behind the hall: a call that waited too long for its turn was spoken
-            # and is in the recent calls; the banner moves on (the newest call always stays).
-            self.queue = [c for c in self.queue[:-1] if ctx.t - self.queued_at.get(c.seq, ctx.t) <= MAX_LAG] + \
-                self.queue[-1:]
-        if len(self.queued_at) > len(self.queue):
-            self.queued_at = {c.seq: self.queued_at[c.seq] for c in self.queue if c.seq in self.queued_at}
-        show_for = min(self.highlight_seconds, BUSY_SHOW if len(self.queue) > 3 else MIN_SHOW)
-        lit = self.highlighted(ctx)
-        if self.queue and (not lit or ctx.t - self.shown_since >= show_for):
-            self.shown, self.shown_since, self.shown_fresh = self.queue.pop(0), ctx.t, True
-        elif not self.queue and not lit:
-            # settled: show the newest call we know (a replay may have brought a newer one)
-            newest = calls[0] if calls else None
-            if newest is None or self.shown is None or newest.seq != self.shown.seq:
-                self.shown, self.shown_fresh = newest, False
+        calls = on_floors(ctx, ctx.view.recent_calls, floors_of(self))
+        newest = calls[0] if calls else None
+        if newest is None:
+            self.shown, self.shown_fresh = None, False
+        elif self.shown is None or newest.seq != self.shown.seq or newest.number != self.shown.number:
+            # a new call (or a recall, which comes with its own seq): up at once, lit if it is live
+            self.shown, self.shown_since, self.shown_fresh = newest, ctx.t, newest.fresh_at is not None
+        else:
+            self.shown = newest
 
     def highlighted(self, ctx: Ctx) -> bool:
         return self.shown_fresh and ctx.t - self.shown_since < self.highlight_seconds
@@ -85,7 +63,7 @@ class CallBanner(Widget):
     def key(self, ctx: Ctx) -> Hashable:
         c = self.shown
         call = (c.seq, c.number, c.window, c.recall) if c else None
-        return call, self.highlighted(ctx), ctx.zh, ctx.palette
+        return call, self.highlighted(ctx), ctx.all_langs, ctx.palette
 
     def arrow(self, ctx: Ctx, call: CallEntry) -> Arrow | None:
         """The way to the window for a reader of this screen (``←``, ``↗``, ``2F ↑``...), or None:
@@ -94,20 +72,11 @@ class CallBanner(Widget):
             return None
         return arrow_for(ctx, call.window)
 
-    def destination(self, ctx: Ctx, call: CallEntry, arrow: Arrow | None = None) -> tuple[str, str]:
-        """("3号窗口", "Window 3"), with the floor when the window is on another floor
-        (in the Chinese line the arrow says it: "2F ↑ 7号窗口")."""
-        window = ctx.config.window(call.window)
-        if arrow is not None and arrow.floor is not None:
-            zh = tr("window_n", ctx.zh, window=call.window)
-            en = tr("window_n_floor", "en", window=call.window, floor=arrow.floor)
-        elif window is not None and window.floor != ctx.screen.floor:
-            zh = tr("window_n_floor", ctx.zh, window=call.window, floor=window.floor)
-            en = tr("window_n_floor", "en", window=call.window, floor=window.floor)
-        else:
-            zh = tr("window_n", ctx.zh, window=call.window)
-            en = tr("window_n", "en", window=call.window)
-        return zh, en
+    def destination(self, ctx: Ctx, call: CallEntry, arrow: Arrow | None = None) -> list[tuple[str, str]]:
+        """[(lang, "2F ↑ 7号窗口"), (lang, "Window 7, 2F")...]: one line per language of the
+        screen, in the hall's order; the arrow leads the first line, and every line says the
+        floor when the window is on another floor (the arrow's "2F ↑" says it in its line)."""
+        return [(lang, line) for lang, line in destination_lines(ctx, call.window, ctx.all_langs, arrow)]
 
     def render(self, ctx: Ctx) -> pygame.Surface:
         p = ctx.palette
@@ -123,35 +92,123 @@ class CallBanner(Widget):
 
         call = self.shown
         text = ctx.text
+        langs = ctx.all_langs
         if call is None:
-            lines = (tr("please_wait", ctx.zh), tr("please_wait", "en"))
-            half = area.height // 2
+            lines = list(dict.fromkeys(tr("please_wait", lang) for lang in langs))
+            row = area.height // max(1, len(lines))
             for i, line in enumerate(lines):
-                r = pygame.Rect(area.x, area.y + i * half, area.width, half).inflate(-area.width // 10, -half // 4)
-                text.draw(surface, line, ctx.zh if i == 0 else "en", r, p.muted, int(half * 0.5))
+                r = pygame.Rect(area.x, area.y + i * row, area.width, row).inflate(-area.width // 10, -row // 4)
+                text.draw(surface, line, langs[min(i, len(langs) - 1)], r, p.muted, int(row * 0.5))
             return surface
         way = self.arrow(ctx, call)
-        zh, en = self.destination(ctx, call, way)
-        arrow = f"{way.symbol} " if way is not None and way.symbol else ""
+        dest = self.destination(ctx, call, way)
         text.draw(surface, call.number, "en", box(L.number), fg, L.number_px * 2, min_px=8)
-        if L.side:
-            px = min(text.fit(arrow + zh, ctx.zh, L.dest[0][2], L.dest[0][3], L.dest_px * 2),
-                     text.fit(en, "en", L.dest[1][2], L.dest[1][3], L.dest_px * 2))
-            text.draw(surface, arrow + zh, ctx.zh, box(L.dest[0]), fg, px, align="left", px=px)
-            text.draw(surface, en, "en", box(L.dest[1]), fg, px, align="left", px=px)
+        first = dest[0][0]
+        if L.side or len(L.dest) == 2:  # tall or very wide: each language on a line of its own
+            rows = split_rows([box(d) for d in L.dest], len(dest))
+            px = min(text.fit(line, lang, r.width, r.height, L.dest_px * 2) for (lang, line), r in zip(dest, rows))
+            for (lang, line), r in zip(dest, rows):
+                text.draw(surface, line, lang, r, fg, px, align="left" if L.side else "center", px=px)
+            if not L.side and L.header is not None:
+                draw_run(ctx, surface, self.header(call, langs), box(L.header), soft, L.header_px, "  ", bold=False)
         else:
-            header = "  ".join((tr("calling_again" if call.recall else "now_calling", ctx.zh),
-                                tr("calling_again" if call.recall else "now_calling", "en")))
             if L.header is not None:
-                text.draw(surface, header, ctx.zh, box(L.header), soft, L.header_px, bold=False)
-            if len(L.dest) == 2:  # a tall banner: Chinese and English on lines of their own
-                px = min(text.fit(arrow + zh, ctx.zh, L.dest[0][2], L.dest[0][3], L.dest_px * 2),
-                         text.fit(en, "en", L.dest[1][2], L.dest[1][3], L.dest_px * 2))
-                text.draw(surface, arrow + zh, ctx.zh, box(L.dest[0]), fg, px, px=px)
-                text.draw(surface, en, "en", box(L.dest[1]), fg, px, px=px)
-            else:
-                text.draw(surface, f"{arrow}{zh} / {en}", ctx.zh, box(L.dest[0]), fg, L.dest_px * 2)
+                draw_run(ctx, surface, self.header(call, langs), box(L.header), soft, L.header_px, "  ", bold=False)
+            draw_run(ctx, surface, dest, box(L.dest[0]), fg, L.dest_px * 2)
         return surface
+
+    @staticmethod
+    def header(call: CallEntry, langs: Iterable[str]) -> list[tuple[str, str]]:
+        """"正在叫号  正在叫號  Now calling" (a recall: "再次叫号 ... Calling again"), as parts."""
+        key = "calling_again" if call.recall else "now_calling"
+        parts: list[tuple[str, str]] = []
+        for lang in langs:
+            if all(tr(key, lang) != x for _, x in parts):
+                parts.append((lang, tr(key, lang)))
+        return parts
+
+
+def draw_run(ctx: Ctx, surface: pygame.Surface, parts: list[tuple[str, str]], box: pygame.Rect, color: tuple,
+             max_px: int, sep: str = " / ", bold: bool = True) -> None:
+    """One line made of texts in several languages ("7号窗口 / 7號窗口 / Window 7"), centred in
+    ``box``, each part in its own language's face (Simplified and Traditional Chinese are drawn
+    differently) at one size."""
+    parts = [(lang, x) for lang, x in parts if x]
+    if not parts:
+        return
+    joined = sep.join(x for _, x in parts)
+    if not {"zh-Hans", "zh-Hant"} <= {lang for lang, _ in parts}:  # one face does
+        face = next((lang for lang, _ in parts if is_chinese(lang)), parts[0][0])
+        ctx.text.draw(surface, joined, face, box, color, max_px, bold=bold)
+        return
+    text = ctx.text
+    px = text.fit(joined, parts[0][0], box.width, box.height, max_px, bold=bold)
+    pieces: list[tuple[str, str]] = []
+    for i, (lang, x) in enumerate(parts):
+        pieces.append((lang, x))
+        if i < len(parts) - 1:
+            pieces.append(("en", sep))
+    widths = [max(1, text.measure(x, lang, px, bold).width) for lang, x in pieces]
+    gap = max(1, px // 5)
+    total = sum(widths) + gap * (len(pieces) - 1)
+    x = box.x + max(0, (box.width - total) // 2)
+    for (lang, piece), w in zip(pieces, widths):
+        cell = pygame.Rect(x, box.y, min(w + gap // 2, box.right - x), box.height)
+        if cell.width > 0 and piece.strip():
+            text.draw(surface, piece, lang, cell, color, px, align="left", px=px, bold=bold)
+        x += w + gap
+
+
+def split_rows(boxes: list[pygame.Rect], n: int) -> list[pygame.Rect]:
+    """``n`` rows over the area the boxes cover (the layout's lines, for n languages)."""
+    if len(boxes) == n:
+        return boxes
+    area = boxes[0].unionall(boxes[1:]) if len(boxes) > 1 else boxes[0]
+    h = area.height / max(1, n)
+    return [pygame.Rect(area.x, area.y + round(i * h), area.width, round((i + 1) * h) - round(i * h)) for i in range(n)]
+
+
+def window_line(ctx: Ctx, number: int, lang: str, arrow: Arrow | None = None, with_arrow: bool = False) -> str:
+    """"7号窗口", "Window 7, 2F" when the window is on another floor than the screen,
+    "2F ↑ 7号窗口" with the arrow (which says the floor itself)."""
+    window = ctx.config.window(number)
+    symbol = f"{arrow.symbol} " if with_arrow and arrow is not None and arrow.symbol else ""
+    if symbol and arrow is not None and arrow.floor is not None:
+        return symbol + tr("window_n", lang, window=number)
+    floor = arrow.floor if arrow is not None and arrow.floor is not None else (
+        window.floor if window is not None and window.floor != ctx.screen.floor else None)
+    if floor is not None:
+        return symbol + tr("window_n_floor", lang, window=number, floor=floor)
+    return symbol + tr("window_n", lang, window=number)
+
+
+def destination_lines(ctx: Ctx, number: int, langs: Iterable[str], arrow: Arrow | None = None) -> list[tuple[str, str]]:
+    """The window in each language (the arrow on the first line); a line that reads the same
+    in two languages is shown once."""
+    lines: list[tuple[str, str]] = []
+    for i, lang in enumerate(langs):
+        line = window_line(ctx, number, lang, arrow, with_arrow=i == 0)
+        if all(line != x for _, x in lines):
+            lines.append((lang, line))
+    return lines
+
+
+def floors_of(widget: Widget) -> tuple[str, ...] | None:
+    """A widget's ``floors`` option: the floors whose windows it shows (None: all)."""
+    floors = getattr(widget.options, "floors", None)
+    return tuple(floors) if floors else None
+
+
+def on_floors(ctx: Ctx, calls: list[CallEntry], floors: tuple[str, ...] | None) -> list[CallEntry]:
+    """The calls to windows on ``floors`` (all of them for None), newest first as given."""
+    if not floors:
+        return calls
+    out = []
+    for c in calls:
+        window = ctx.config.window(c.window)
+        if window is not None and window.floor in floors:
+            out.append(c)
+    return out
 
 
 def arrow_for(ctx: Ctx, window_number: int) -> Arrow | None:

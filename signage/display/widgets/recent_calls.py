@@ -1,4 +1,10 @@
-"""The last few calls and their windows, for whoever missed the voice."""
+"""The last few calls and their windows, for whoever missed the voice.
+
+Newest first: the first row is the call on the banner. A window on another floor
+than the screen says its floor in every language ("7号窗口（2F）", "Window 7, 2F"),
+with the arrow where it fits ("2F ↑ 7号窗口"). ``floors`` keeps the calls to
+those floors' windows only.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ import pygame
 from ...i18n import t as tr
 from .. import sizing
 from .base import Ctx, Widget, mix
-from .call_banner import arrow_for
+from .call_banner import arrow_for, floors_of, on_floors, window_line
 
 
 class RecentCalls(Widget):
@@ -23,8 +29,11 @@ class RecentCalls(Widget):
     def show_arrow(self) -> bool:
         return self.options.show_arrow if self.options else True
 
+    def calls(self, ctx: Ctx) -> list:
+        return on_floors(ctx, ctx.view.recent_calls, floors_of(self))[: self.count]
+
     def key(self, ctx: Ctx) -> Hashable:
-        calls = tuple((c.seq, c.number, c.window) for c in ctx.view.recent_calls[: self.count])
+        calls = tuple((c.seq, c.number, c.window) for c in self.calls(ctx))
         return calls, ctx.lang, ctx.palette
 
     def render(self, ctx: Ctx) -> pygame.Surface:
@@ -36,7 +45,7 @@ class RecentCalls(Widget):
         title = pygame.Rect(area.x, area.y, area.width, hh).inflate(0, -hh // 4)
         ctx.text.draw(surface, tr("recent_calls", ctx.lang), ctx.lang, title, p.accent, int(hh * 0.62),
                       align="left")
-        calls = ctx.view.recent_calls[: self.count]
+        calls = self.calls(ctx)
         if not calls:
             r = pygame.Rect(area.x, area.y + hh, area.width, int(rh))
             ctx.text.draw(surface, tr("no_calls_yet", ctx.lang), ctx.lang, r, p.muted, px)
@@ -52,11 +61,12 @@ class RecentCalls(Widget):
             right = pygame.Rect(left.right, cell.y, cell.width - left.width, cell.height)
             color = p.highlight if i == 0 else p.text
             ctx.text.draw(surface, call.number, "en", left, color, px, align="left")
-            where = tr("window_n", ctx.lang, window=call.window)
-            if self.show_arrow:  # "← 3号窗口", when the arrow fits at the row's size
+            # "7号窗口（2F）" / "Window 7, 2F": the floor in every language, arrow or not
+            where = window_line(ctx, call.window, ctx.lang)
+            if self.show_arrow:  # "← 3号窗口", "2F ↑ Window 7", when the arrow fits at the row's size
                 way = arrow_for(ctx, call.window)
                 if way is not None and way.symbol:
-                    with_arrow = f"{way.symbol} {where}"
+                    with_arrow = window_line(ctx, call.window, ctx.lang, way, with_arrow=True)
                     if ctx.text.fit(with_arrow, ctx.lang, right.width, right.height, px) >= px:
                         where = with_arrow
             ctx.text.draw(surface, where, ctx.lang, right, color, px, align="right")

@@ -1,9 +1,12 @@
 """Every window with its current ticket and state; on a strip screen, its one window.
 
-A tile reads "3号窗口 / A023 / 办理中". A called ticket is in the highlight colour
-(the citizen should come), a paused window says until when, a closed one is
-dimmed. A strip screen above a counter (``screen.window``) shows only that
-window, in both Chinese and English, as large as its panel allows.
+A tile reads "3号窗口 / A023 / 办理中", with the window's label (or the name of
+its kind: 爱心服务窗口, 绿色通道...) beside the number, in the language shown. A
+called ticket is in the highlight colour (the citizen should come), a paused
+window says until when, a closed one is dimmed. A strip screen above a counter
+(``screen.window``) shows only that window, its name, label and state in every
+language of the screen, as large as its panel allows. ``floors`` keeps the
+windows of those floors only.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from typing import Hashable
 import pygame
 
 from ...config.model import Window
-from ...i18n import t as tr
+from ...i18n import t as tr, window_label
 from ...view import WindowView
 from .. import sizing
 from .base import Color, Ctx, Widget, mix
+from .call_banner import draw_run
 
 KIND_MARK = {"love": "accent", "green": "highlight", "unresolved": "warning"}
 
@@ -26,33 +30,44 @@ class WindowBoard(Widget):
 
     def numbers(self) -> list[int]:
         if self.options is not None and self.options.windows:
-            return list(self.options.windows)
-        if self.screen.window is not None:
-            return [self.screen.window]
-        return sorted(w.number for w in self.config.windows)
+            numbers = list(self.options.windows)
+        elif self.screen.window is not None:
+            numbers = [self.screen.window]
+        else:
+            numbers = sorted(w.number for w in self.config.windows)
+        floors = getattr(self.options, "floors", None)
+        if floors:
+            on = {w.number for w in self.config.windows if w.floor in floors}
+            numbers = [n for n in numbers if n in on]
+        return numbers
 
     def key(self, ctx: Ctx) -> Hashable:
-        states = tuple(_state(ctx.view.window_view(n)) for n in self.numbers())
-        single = len(self.numbers()) == 1
-        return states, (ctx.zh if single else ctx.lang), ctx.palette
+        numbers = self.numbers()
+        states = tuple(_state(ctx.view.window_view(n)) for n in numbers)
+        single = len(numbers) == 1
+        return states, (ctx.all_langs if single else ctx.lang), ctx.palette
 
     def render(self, ctx: Ctx) -> pygame.Surface:
         numbers = self.numbers()
         if len(numbers) == 1:
             return self.render_single(ctx, numbers[0])
         surface = self.blank(ctx, ctx.palette.background)
+        if not numbers:  # ``floors`` left none
+            return surface
         area = self.inner(0.0)
         cols, rows = sizing.window_grid(area.width, area.height, len(numbers),
                                         self.options.columns if self.options else None)
         g = max(2, sizing.gap(self.screen.canvas_size))
         tw, th = (area.width - g * (cols - 1)) / cols, (area.height - g * (rows - 1)) / rows
+        labelled = any(window_label(ctx.config.window(n), ctx.lang) for n in numbers)
         for i, n in enumerate(numbers):
             c, r = i % cols, i // cols
             tile = pygame.Rect(round(area.x + c * (tw + g)), round(area.y + r * (th + g)), int(tw), int(th))
-            self.render_tile(ctx, surface, tile, n)
+            self.render_tile(ctx, surface, tile, n, labelled)
         return surface
 
-    def render_tile(self, ctx: Ctx, surface: pygame.Surface, tile: pygame.Rect, n: int) -> None:
+    def render_tile(self, ctx: Ctx, surface: pygame.Surface, tile: pygame.Rect, n: int,
+                    labelled: bool = False) -> None:
         p = ctx.palette
         w = ctx.view.window_view(n)
         cfg = ctx.config.window(n)
@@ -65,14 +80,23 @@ class WindowBoard(Widget):
             pygame.draw.rect(surface, getattr(p, mark), edge, border_radius=max(0, tile.height // 10))
         label_px, number_px = sizing.tile_px(tile.width, tile.height, p.scale)
         body = tile.inflate(-tile.width // 10, -tile.height // 12)
-        h1, h2 = round(body.height * 0.28), round(body.height * 0.46)
-        title = pygame.Rect(body.x, body.y, body.width, h1)
-        main = pygame.Rect(body.x, body.y + h1, body.width, h2)
-        foot = pygame.Rect(body.x, main.bottom, body.width, body.bottom - main.bottom)
         lang = ctx.lang
-        ctx.text.draw(surface, tr("window_n", lang, window=n), lang, title, p.muted if closed else p.accent,
-                      label_px, align="left")
+        name = tr("window_n", lang, window=n)
+        label = window_label(cfg, lang)
+        if labelled:  # a row of its own under the number for the label (every tile alike)
+            h1, hl, h2 = round(body.height * 0.24), round(body.height * 0.17), round(body.height * 0.39)
+        else:
+            h1, hl, h2 = round(body.height * 0.28), 0, round(body.height * 0.46)
+        title = pygame.Rect(body.x, body.y, body.width, h1)
+        under = pygame.Rect(body.x, title.bottom, body.width, hl)
+        main = pygame.Rect(body.x, under.bottom, body.width, h2)
+        foot = pygame.Rect(body.x, main.bottom, body.width, body.bottom - main.bottom)
         big, small, color, small_color = _describe(ctx, w, lang)
+        if label and hl:  # "爱心服务专窗", "Priority Care Window": in the kind's colour
+            ctx.text.draw(surface, label, lang, under, p.muted if closed else getattr(p, mark or "text"),
+                          label_px, align="left", bold=False)
+        if name:
+            ctx.text.draw(surface, name, lang, title, p.muted if closed else p.accent, label_px, align="left")
         if big:
             ctx.text.draw(surface, big, "en" if w.ticket else lang, main, color,
                           number_px if w.ticket else int(number_px * 0.7))
@@ -86,37 +110,48 @@ class WindowBoard(Widget):
         area = self.inner(0.05)
         w = ctx.view.window_view(n)
         cfg: Window | None = ctx.config.window(n)
-        zh = ctx.zh
+        langs = ctx.all_langs
+        first = langs[0]
         label_px, number_px = sizing.strip_px(area.width, area.height)
-        names = [tr("window_n", zh, window=n), tr("window_n", "en", window=n)]
-        if cfg is not None and cfg.label:
-            names[1] = ctx.pick(cfg.label, zh)
-        big_zh, small_zh, color, small_color = _describe(ctx, w, zh)
-        _, small_en, _, _ = _describe(ctx, w, "en")
-        small = "  ".join(s for s in (small_zh, small_en) if s)
+        # one line per language: "1号窗口  爱心服务专窗", "Window 1  Priority Care Window"
+        names = list(dict.fromkeys("  ".join(x for x in (tr("window_n", lang, window=n), window_label(cfg, lang)) if x)
+                                   for lang in langs))
+        name_langs = [next(lang for lang in langs if "  ".join(
+            x for x in (tr("window_n", lang, window=n), window_label(cfg, lang)) if x) == name) for name in names]
+        described = [(lang, _describe(ctx, w, lang)) for lang in langs]
+        big_zh, _, color, small_color = described[0][1]
+        # the state in every language: the big text says it in the first, the line under it in all
+        small_parts = [d[1] if (lang == first or w.ticket) else "  ".join(x for x in (d[0], d[1]) if x)
+                       for lang, d in described]
+        small = list(dict.fromkeys((lang, x) for (lang, _), x in zip(described, small_parts) if x))
+        small = [(lang, x) for i, (lang, x) in enumerate(small) if all(x != y for _, y in small[:i])]
+        zh = first
         if area.width >= 2 * area.height:
             left = pygame.Rect(area.x, area.y, int(area.width * 0.4), area.height)
             right = pygame.Rect(left.right + area.width // 40, area.y, area.right - left.right - area.width // 40,
                                 area.height)
-            line = left.height // 2
-            ctx.text.draw(surface, names[0], zh, pygame.Rect(left.x, left.y, left.width, int(line * 1.1)), p.accent,
+            top = int(left.height * 0.55) if len(names) > 1 else left.height
+            ctx.text.draw(surface, names[0], name_langs[0], pygame.Rect(left.x, left.y, left.width, top), p.accent,
                           label_px, align="left")
-            ctx.text.draw(surface, names[1], zh, pygame.Rect(left.x, left.y + int(line * 1.1), left.width,
-                                                              left.height - int(line * 1.1)),
-                          p.text, int(label_px * 0.6), align="left", bold=False)
+            rest = names[1:]
+            row = (left.height - top) / max(1, len(rest))
+            for i, (name, lang) in enumerate(zip(rest, name_langs[1:])):
+                ctx.text.draw(surface, name, lang, pygame.Rect(left.x, left.y + top + round(i * row), left.width,
+                                                               round(row)),
+                              p.text, int(label_px * 0.6), align="left", bold=False)
             main = pygame.Rect(right.x, right.y, right.width, int(right.height * 0.72))
             foot = pygame.Rect(right.x, main.bottom, right.width, right.bottom - main.bottom)
         else:  # a squarish or portrait panel: stack
             h1 = int(area.height * 0.22)
-            ctx.text.draw(surface, f"{names[0]}  {names[1]}", zh, pygame.Rect(area.x, area.y, area.width, h1),
-                          p.accent, label_px)
+            draw_run(ctx, surface, list(zip(name_langs, names)), pygame.Rect(area.x, area.y, area.width, h1),
+                     p.accent, label_px)
             main = pygame.Rect(area.x, area.y + h1, area.width, int(area.height * 0.55))
             foot = pygame.Rect(area.x, main.bottom, area.width, area.bottom - main.bottom)
         if big_zh:
             ctx.text.draw(surface, big_zh, "en" if w.ticket else zh, main, color,
                           number_px if w.ticket else int(number_px * 0.6))
         if small:
-            ctx.text.draw(surface, small, zh, foot, small_color, int(foot.height * 0.7), bold=False)
+            draw_run(ctx, surface, small, foot, small_color, int(foot.height * 0.7), "  ", bold=False)
         return surface
 
 
