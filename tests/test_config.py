@@ -318,21 +318,21 @@ CASES = [
         'yaml-syntax',
         edits=[('en: Open over lunch}', 'en: Open: over lunch}')],
         expect=[
-            'hall.yaml:66: YAML syntax error: while parsing a flow mapping; expected \',\' or \'}\', but got \':\' at column 36 (a text with ": " in it needs quotes)',
+            'hall.yaml:66: this text holds ": " (after "Open"), which YAML reads as the start of another key: put the whole text in quotes: "Open: over lunch"',
         ],
     ),
     Case(
         'yaml-tab',
         edits=[('    kind: main\n', '\tkind: main\n')],
         expect=[
-            "hall.yaml:41: YAML syntax error: while scanning for the next token; found character '\\t' that cannot start any token at column 1 (indent with spaces, not tabs)",
+            "hall.yaml:41: this line is indented with a tab: YAML counts only spaces (replace the tab with spaces, as many as the lines it belongs with)",
         ],
     ),
     Case(
         'yaml-unclosed',
         edits=[('{id: household, name: {zh-Hans: 户籍, en: Household}}', '{id: household, name: {zh-Hans: 户籍, en: Household}')],
         expect=[
-            "hall.yaml:11: YAML syntax error: while parsing a flow mapping (started at line 10); expected ',' or '}', but got '-' at column 3",
+            'hall.yaml:10: "{" opened on this line is not closed: add "}" at the end of the line (or where the list or mapping ends)',
         ],
     ),
     Case(

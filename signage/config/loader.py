@@ -248,29 +248,6 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
-    context = exc.context or ""
-    if exc.context_mark is not None and exc.problem_mark is not None \
-            and exc.context_mark.line != exc.problem_mark.line and context:
-        context += f" (started at line {exc.context_mark.line + 1})"
-    problem = exc.problem or ""
-    if exc.problem_mark is not None and problem:
-        problem += f" at column {exc.problem_mark.column + 1}"
-    what = "; ".join(filter(None, [context, problem]))
-    hint = ""
-    mark = exc.problem_mark or exc.context_mark
-    line = text.splitlines()[mark.line] if mark is not None and mark.line < len(text.splitlines()) else ""
-    if "\t" in line or "'\\t'" in what:
-        hint = " (indent with spaces, not tabs)"
-    elif "expected a single document" in what:
-        hint = " (a hall file is one YAML document: remove the second ---)"
-    elif "mapping values are not allowed" in what or "but got ':'" in what:
-        hint = ' (a text with ": " in it needs quotes)'
-    elif "found undefined alias" in what:
-        hint = " (define the anchor &name before using *name)"
-    return f"YAML syntax error: {what}{hint}"
-
-
 def _clearer_error(text: str) -> yaml.MarkedYAMLError | None:
     """The same error as the pure-Python parser reports it."""
     try:
@@ -286,6 +263,357 @@ def _clearer_error(text: str) -> yaml.MarkedYAMLError | None:
     finally:
         loader.dispose()
     return None
+
+
+# --- YAML syntax errors in plain words ---------------------------------------------
+#
+# The parser says where it got stuck ("expected <block end>, but found
+# '<block mapping start>'"), which may be lines after the mistake and is worded for
+# YAML experts. A hall manager needs the line of the mistake and the fix. Each
+# explainer below looks at the text around the parser's mark for one common
+# mistake (a tab, ": " inside a text, a quote or bracket left open, a line
+# indented wrong) and, where a guess is involved, tries the fix: when the file
+# then reads past the place the parser got stuck, the guess is the mistake. Only
+# the line the parser in use stopped at is trusted (libyaml and the pure-Python
+# parser disagree on some tabs): the other parser is asked only for wording.
+
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+_MAX_TRIES = 8  # re-reads of the file per error, each with one fix tried
+
+
+@dataclass
+class _Scan:
+    """One line read the way YAML reads it, roughly: enough to find a mistake."""
+
+    quotes: list[tuple[int, int, str]] = field(default_factory=list)  # (open, close, quote char)
+    unclosed: tuple[int, str] | None = None  # a quote that opens and does not close on this line
+    opens: list[tuple[int, str]] = field(default_factory=list)  # brackets not closed on this line
+    colons: list[int] = field(default_factory=list)  # ": " that end a key
+    comment: int | None = None
+    block_scalar: bool = False  # ends with | or >: the lines below are text
+
+
+def _scan(line: str) -> _Scan:
+    out = _Scan()
+    i, n, start = 0, len(line), True  # start: a value may begin here
+    while i < n:
+        ch = line[i]
+        if ch in " \t":
+            i += 1
+            continue
+        if ch == "#" and (i == 0 or line[i - 1] in " \t"):
+            out.comment = i
+            break
+        if start and ch in "'\"":
+            j = i + 1
+            while j < n:
+                if line[j] == ch:
+                    if ch == "'" and j + 1 < n and line[j + 1] == "'":
+                        j += 2
+                        continue
+                    break
+                j += 2 if ch == '"' and line[j] == "\\" else 1
+            if j >= n:
+                out.unclosed = (i, ch)
+                break
+            out.quotes.append((i, j, ch))
+            i, start = j + 1, False
+            continue
+        if ch in "[{" and (start or out.opens):
+            out.opens.append((i, ch))
+            i, start = i + 1, True
+            continue
+        if ch in "]}" and out.opens:
+            out.opens.pop()
+            i, start = i + 1, False
+            continue
+        if ch == "," and out.opens:
+            i, start = i + 1, True
+            continue
+        if ch in "-?" and start and (i + 1 == n or line[i + 1] in " \t"):
+            i += 1
+            continue
+        if ch == ":" and (i + 1 == n or line[i + 1] in " \t" or (out.opens and line[i + 1] in ",]}")):
+            out.colons.append(i)
+            i, start = i + 1, True
+            continue
+        if ch in "|>" and start and not line[i + 1:].strip(" \t+-0123456789").split("#")[0].strip():
+            out.block_scalar = True
+            break
+        if ch in "&!" and start:  # an anchor or a tag: a value may still follow
+            while i < n and line[i] not in " \t":
+                i += 1
+            continue
+        start = False
+        i += 1
+    return out
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _content_col(line: str) -> int:
+    """The column of the first key or value of a line, after any "- " marks."""
+    m = re.match(r"[ ]*(?:-[ ]+)*", line)
+    return m.end() if m else 0
+
+
+def _is_content(line: str) -> bool:
+    s = line.strip(" \t")
+    return bool(s) and not s.startswith("#")
+
+
+def _spaces(n: int) -> str:
+    return f"{n} space{'s' if n != 1 else ''}"
+
+
+class _Syntax:
+    """A syntax error of a file and the means to explain it."""
+
+    def __init__(self, exc: yaml.MarkedYAMLError, text: str) -> None:
+        self.exc = exc
+        self.text = text
+        self.lines = _LINE_BREAK.split(text)
+        mark = exc.problem_mark or exc.context_mark
+        self.m = min(mark.line, len(self.lines) - 1) if mark else 0
+        self.col = mark.column if mark else 0
+        self.c = exc.context_mark.line if exc.context_mark is not None else None
+        self.tries = 0
+        self.raw = " ".join(filter(None, [exc.context, exc.problem]))
+        self._text_blocks: set[int] | None = None
+
+    def parser_words(self) -> str:
+        """What the parser said, in the pure parser's words when it stopped at the same place."""
+        other = _clearer_error(self.text)
+        mark = (other.problem_mark or other.context_mark) if other is not None else None
+        if other is not None and mark is not None and mark.line == self.m:
+            return " ".join(filter(None, [other.context, other.problem]))
+        return self.raw
+
+    def char(self) -> str:
+        line = self.lines[self.m]
+        return line[self.col] if self.col < len(line) else ""
+
+    def gets_past(self, number: int, new: str) -> bool:
+        """Whether the file, with line ``number`` written as ``new``, reads past the error."""
+        if self.tries >= _MAX_TRIES:
+            return False
+        self.tries += 1
+        text = "\n".join(self.lines[:number] + [new] + self.lines[number + 1:])
+        loader = HallYamlLoader(text)
+        try:
+            while loader.check_event():
+                loader.get_event()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            return mark is not None and mark.line > self.m
+        except Exception:
+            return False
+        finally:
+            loader.dispose()
+        return True
+
+    def in_text_block(self, number: int) -> bool:
+        """Whether line ``number`` is inside a block of text (``key: |``)."""
+        if self._text_blocks is None:
+            self._text_blocks = set()
+            inside: int | None = None
+            for k, line in enumerate(self.lines[: self.m + 1]):
+                if inside is not None and (not line.strip() or _indent(line) > inside):
+                    self._text_blocks.add(k)
+                    continue
+                inside = _indent(line) if _is_content(line) and _scan(line).block_scalar else None
+        return number in self._text_blocks
+
+    def above(self, number: int) -> int | None:
+        """The nearest line above ``number`` with something on it."""
+        for k in range(number - 1, -1, -1):
+            if _is_content(self.lines[k]) and not self.in_text_block(k):
+                return k
+        return None
+
+
+def _explain_known(s: _Syntax) -> tuple[int, str] | None:
+    # Errors of the document's structure rather than of a line's syntax: no fix to try.
+    words = s.raw
+    if "expected a single document" in words or "but found another document" in words:
+        return s.m, ('a second document starts here ("---"): a hall file is one document '
+                     "(delete this line, and keep everything in the first part)")
+    if "found undefined alias" in words:
+        name = re.match(r"\*?([^\s,\]}]*)", s.lines[s.m][s.col:].lstrip("*"))
+        alias = name.group(1) if name else ""
+        return s.m, (f'*{alias} repeats a value named &{alias}, but no &{alias} is written before it '
+                     f"(write the value out here, or add &{alias} where the value is first written)")
+    if "found duplicate anchor" in words:
+        return s.m, "this &name is already used for another value above: give each &name only once"
+    if "unknown escape character" in words or "expected escape sequence" in words:
+        return s.m, ('a backslash (\\) in a text in double quotes starts a special character: '
+                     "write \\\\ for a backslash, or put the text in single quotes")
+    return None
+
+
+def _explain_tab(s: _Syntax) -> tuple[int, str] | None:
+    line = s.lines[s.m]
+    if s.char() != "\t" and not ("cannot start any token" in s.raw and "\t" in line):
+        return None
+    col = s.col if s.char() == "\t" else line.index("\t")
+    if not line[:col].strip(" \t"):
+        return s.m, ("this line is indented with a tab: YAML counts only spaces "
+                     "(replace the tab with spaces, as many as the lines it belongs with)")
+    before = line[:col].strip()
+    return s.m, f'there is a tab after "{before[-30:]}": YAML allows only spaces here (replace the tab with a space)'
+
+
+def _explain_colon(s: _Syntax) -> tuple[int, str] | None:
+    line = s.lines[s.m]
+    if s.char() != ":":
+        return None
+    scan = _scan(line[: s.col])
+    if not scan.colons or scan.unclosed:
+        return None  # the colon of the line's own key: an indentation or a bracket
+    start = scan.colons[-1] + 1
+    while start < len(line) and line[start] in " \t":
+        start += 1
+    if start >= s.col or line[start] in "'\"[{":
+        return None
+    flow = bool(scan.opens) and scan.opens[-1][0] < start
+    rest = line[s.col:]
+    end = s.col + (min((rest.find(c) for c in ",]}" if rest.find(c) >= 0), default=len(rest)) if flow
+                   else (_scan(line).comment or len(line)) - s.col)
+    value = line[start:end].rstrip()
+    quoted = f'"{value}"' if '"' not in value else "'" + value.replace("'", "''") + "'"
+    if not s.gets_past(s.m, line[:start] + quoted + line[start + len(value):]):
+        return None
+    return s.m, (f'this text holds ": " (after "{line[start:s.col].strip()[-30:]}"), which YAML reads as '
+                 f"the start of another key: put the whole text in quotes: {quoted}")
+
+
+def _explain_quote(s: _Syntax) -> tuple[int, str] | None:
+    # A quote left open runs on to the next quote, maybe many lines below: the
+    # nearest line above the mark that opens a quote it does not close, where
+    # closing it lets the file read on.
+    tried = 0
+    for k in range(s.m, -1, -1):
+        if tried >= 3:
+            break
+        line = s.lines[k]
+        if s.in_text_block(k) or not _is_content(line):
+            continue
+        scan = _scan(line)
+        if scan.unclosed is None:
+            continue
+        tried += 1
+        col, q = scan.unclosed
+        fixed = line.rstrip(" \t") + q
+        if not s.gets_past(k, fixed):
+            continue
+        far = f" (without it, YAML reads on to the next {q} on line {s.m + 1})" if k < s.m else ""
+        return k, f"the quote {q} that starts a text here is not closed: end the text with {q} on this line{far}"
+    return None
+
+
+def _explain_bracket(s: _Syntax) -> tuple[int, str] | None:
+    if s.c is None or not ("flow sequence" in (s.exc.context or "") or "flow mapping" in (s.exc.context or "")):
+        return None
+    line = s.lines[s.c]
+    scan = _scan(line)
+    if not scan.opens or scan.unclosed:
+        return None
+    closers = "".join("]" if ch == "[" else "}" for _, ch in reversed(scan.opens))
+    end = scan.comment if scan.comment is not None else len(line)
+    body = line[:end].rstrip(" \t")
+    if not s.gets_past(s.c, body + closers + line[len(body):]):
+        return None
+    opened = " and ".join(f'"{ch}"' for _, ch in scan.opens)
+    return s.c, (f"{opened} opened on this line {'is' if len(scan.opens) == 1 else 'are'} not closed: "
+                 f'add "{closers}" at the end of the line (or where the list or mapping ends)')
+
+
+def _explain_pairing(s: _Syntax) -> tuple[int, str] | None:
+    # Quotes on one line that pair up wrongly: open: "09:00, close: "12:00"
+    line = s.lines[s.m]
+    before = [qt for qt in _scan(line).quotes if qt[1] < s.col and not line[qt[1] + 1: s.col].strip(" \t")]
+    if not before:
+        return None
+    start, end, q = before[-1]
+    inner = line[start + 1: end]
+    cut = min((p for p in (inner.find(", "), inner.find(": ")) if p > 0), default=-1)
+    if cut > 0 and s.gets_past(s.m, line[: start + 1 + cut] + q + line[start + 1 + cut:]):
+        return s.m, (f"a closing quote is missing after {q}{inner[:cut]}: write {q}{inner[:cut]}{q} "
+                     f"(without it, the text runs on to the next {q})")
+    after = line[end + 1:].strip()[:30]
+    other = '"' if q == "'" else "'"
+    return s.m, (f"the quotes on this line do not pair up: after the text in quotes {q}{inner}{q} comes {after} "
+                 f"(put the whole text between one pair of quotes; a text with {q} in it goes in {other} quotes)")
+
+
+def _explain_indent(s: _Syntax) -> tuple[int, str] | None:
+    # The line the parser stopped at, indented to a column no block above it uses
+    # (under-indent), or deeper than the line above allows (over-indent).
+    line = s.lines[s.m]
+    if not _is_content(line) or "\t" in line[: _indent(line) + 1]:
+        return None
+    here = _indent(line)
+    levels: list[int] = []
+    where: dict[int, int] = {}  # column -> the nearest line above written there
+    for k in range(s.m):
+        text = s.lines[k]
+        if not _is_content(text) or s.in_text_block(k):
+            continue
+        i, c = _indent(text), _content_col(text)
+        while levels and levels[-1] > i:
+            levels.pop()
+        for col in (i, c):
+            if not levels or levels[-1] < col:
+                levels.append(col)
+            where[col] = k
+    prev = s.above(s.m)
+    if prev is None:
+        return None
+    shallower = [c for c in levels if c < here]
+    deeper = [c for c in levels if c > here][:1]
+    candidates = sorted(set(shallower[-2:] + deeper) - {here}, key=lambda c: (abs(c - here), c < here))
+    body = line.lstrip(" ")
+    for col in candidates[:3]:
+        if not s.gets_past(s.m, " " * col + body):
+            continue
+        ref = where.get(col, prev) + 1
+        if col > here:
+            return s.m, (f"this line is indented {_spaces(here)}, but the lines it belongs with (line {ref}) "
+                         f"are indented {col}: add {_spaces(col - here)} at its start "
+                         "(YAML reads the indentation to know what belongs together)")
+        return s.m, (f"this line is indented {_spaces(here)}, {here - col} more than line {ref} "
+                     f"it belongs with: remove {_spaces(here - col)} at its start, so that it lines up "
+                     "(YAML reads a line indented further as part of the line above)")
+    return None
+
+
+def _explain_key(s: _Syntax) -> tuple[int, str] | None:
+    if "could not find expected ':'" not in s.raw:
+        return None
+    k = s.c if s.c is not None else s.m
+    return k, ('this line is read as a key, but its colon is missing: write "key: value" '
+               "(a colon and a space after the key), or put a text with several lines in quotes")
+
+
+_EXPLAINERS = (_explain_known, _explain_tab, _explain_colon, _explain_quote, _explain_bracket,
+               _explain_indent, _explain_pairing, _explain_key)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, filename: str) -> Problem:
+    """The syntax error ``exc`` of the parser in use, at the line of the mistake, in plain words."""
+    s = _Syntax(exc, text)
+    for explain in _EXPLAINERS:
+        try:
+            found = explain(s)
+        except Exception:  # an explainer that trips: the next one, or the plain fallback
+            found = None
+        if found:
+            return Problem(filename, found[0] + 1, "", found[1])
+    return Problem(filename, s.m + 1, "", (
+        "this line cannot be read as YAML: check its indentation, quotes and brackets, and those of "
+        f"the line above (the YAML reader says: {s.parser_words()})"))
 
 
 def _reader_problem(exc: yaml.reader.ReaderError, text: str, filename: str) -> Problem:
@@ -308,10 +636,7 @@ def parse_yaml(text: str, filename: str) -> tuple[Any, LineMap, list[Problem]]:
             return None, lines, [Problem(filename, trouble[0], "", trouble[1])]
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        exc = _clearer_error(text) or exc
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        return None, lines, [Problem(filename, line, "", _syntax_message(exc, text))]
+        return None, lines, [_syntax_problem(exc, text, filename)]
     except yaml.reader.ReaderError as exc:
         return None, lines, [_reader_problem(exc, text, filename)]
     except yaml.YAMLError as exc:
