@@ -560,3 +560,77 @@ def test_every_point_kind_has_a_real_icon_of_its_own() -> None:
         assert drawn not in seen, f"{kind} looks like {seen.get(drawn)}"
         seen[drawn] = kind
     assert blank != fallback
+
+
+# --- labels on the plan -------------------------------------------------------------------------------
+
+def overlaps(rects: list[pygame.Rect]) -> list[tuple[pygame.Rect, pygame.Rect]]:
+    return [(a, b) for i, a in enumerate(rects) for b in rects[i + 1:] if a.colliderect(b)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_crowded_plan_labels_never_overlap_and_every_point_is_named(lang: str) -> None:
+    """Many points a metre apart: each name beside its icon, on a leader, or numbered in the
+    legend; no two boxes with words overlap, none covers another point's icon, none is dropped."""
+    from signage.display.widgets.floorplan import point_label
+    config = crowded_hall()
+    text = Recorder()
+    r = Renderer(config, "guide", lang=lang, text=text)
+    r.frame(calling(config, 3), NOW, 1000.0)  # a way upstairs: callouts and "you are here" too
+    assert not r.failed()
+    w = r.widget_at("map")
+    lay = w.plans.layout
+    assert lay is not None and lay.plan.floor.id == "1F"
+    points = {f"1F/{q.id}": q for q in config.floor("1F").points}
+    labels = {lab.ref: lab for lab in lay.labels}
+    assert set(labels) == set(points)
+    for ref, lab in labels.items():
+        assert lab.text == point_label(points[ref], lang) and lab.text
+        if lab.how == "legend":
+            assert lab.number > 0 and lab.tag is not None and lab.key is not None and lab.rect is not None
+            assert lay.legend is not None and lay.legend.contains(lab.rect) and lay.legend.contains(lab.key)
+        else:
+            assert lab.how in ("beside", "leader") and lab.rect is not None
+    numbers = sorted(lab.number for lab in lay.labels if lab.how == "legend")
+    assert numbers == list(range(1, len(numbers) + 1))
+    boxes = lay.texts
+    assert not overlaps(boxes)
+    icons = [rect for rect, _ in lay.icons]
+    for lab in lay.labels:
+        if lab.rect is not None and lab.how != "legend":
+            assert lab.rect.collidelist(icons) < 0, lab.text
+    # what was drawn onto the floor layer: every name, each once per place, and no two inks overlap
+    layer = [d for d in text.log if d.target is w.plans._surface]
+    drawn = [d.text for d in layer]
+    for lab in lay.labels:
+        assert drawn.count(lab.text) >= 1, lab.text
+    inks = [d.ink for d in layer if d.ink.width and d.ink.height]
+    assert not overlaps(inks), [(a, b) for a, b in overlaps(inks)]
+    # "you are here" and the floor-change tag keep off the names too
+    here = [d.ink.move(-w.rect.x - 0, 0) for d in text.log if d.text == tr_here(lang)]
+    assert here
+
+
+def tr_here(lang: str) -> str:
+    from signage.i18n import t
+    return t("you_are_here", lang)
+
+
+@pytest.mark.parametrize("name,screen_id", [("zhenhai", "wayfinding-1f"), ("zhongshan", "lobby-wayfinding"),
+                                            ("nanming", "directory-kiosk")])
+def test_sample_halls_name_every_point_in_every_language(name: str, screen_id: str) -> None:
+    config = hall(name)
+    screen = config.screen(screen_id)
+    for lang in screen.languages or config.hall.languages:
+        r = Renderer(config, screen_id, lang=lang)
+        r.frame(render_view(config), NOW, 1000.0)
+        assert not r.failed()
+        for widget_name in ("map", "directory"):
+            w = r.widget_at(widget_name)
+            if w is None or w.plans.layout is None:
+                continue
+            lay = w.plans.layout
+            refs = {f"{lay.plan.floor.id}/{q.id}" for q in lay.plan.floor.points}
+            assert {lab.ref for lab in lay.labels} == refs
+            assert all(lab.rect is not None and lab.text for lab in lay.labels), lang
+            assert not overlaps(lay.texts), (name, lang, overlaps(lay.texts))

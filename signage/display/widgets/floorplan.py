@@ -120,93 +120,387 @@ def text_px(box: pygame.Rect, scale: float = 1.0) -> int:
     return sizing.plan_label_px(box.width, box.height, scale)
 
 
-def draw_floor(ctx: Ctx, surface: pygame.Surface, plan: Plan,
-               here: tuple[Point, float | None] | None) -> tuple[pygame.Rect | None, list[pygame.Rect]]:
-    """Outline, areas, windows, points with icons and names, and the "you are here" dot
-    (its label is placed with the route, off it: :meth:`PlanCache.label_here`); the
-    dot's rect and every rect taken by a tile, an icon or a label."""
+LEADER_STEPS = (1.6, 3.2, 4.8)  # how far (in label sizes) a name may go from its icon, on a leader line
+LEGEND_SHARE = 0.4  # at most this much of the box's height for the legend
+
+
+@dataclass
+class Label:
+    """Where the name of one point goes: ``beside`` its icon, at the end of a ``leader``
+    line from it, or in the ``legend`` (a number by the icon, the number and the name
+    in the legend under the plan). Rects are in the floor layer's pixels."""
+
+    ref: str                 # "1F/toilets"
+    text: str
+    icon: pygame.Rect
+    how: str = "legend"
+    rect: pygame.Rect | None = None  # the name: on the plan (beside, leader) or its line in the legend
+    line: tuple[tuple[int, int], tuple[int, int]] | None = None  # the leader, icon to name
+    number: int = 0                  # legend: the number by the icon and in the legend
+    tag: pygame.Rect | None = None   # legend: the number by the icon
+    key: pygame.Rect | None = None   # legend: the number in the legend
+
+
+@dataclass
+class FloorLayout:
+    """Where everything of a floor layer goes, worked out before anything is drawn."""
+
+    plan: Plan
+    px: int
+    tiles: list[tuple[pygame.Rect, Window]]
+    icons: list[tuple[pygame.Rect, Any]]
+    marker: pygame.Rect | None
+    areas: list[tuple[pygame.Rect, str, int]]  # (line, name, size)
+    labels: list[Label]
+    legend: pygame.Rect | None
+    legend_px: int
+    taken: list[pygame.Rect]  # tiles, icons, the north sign, labels (not the legend)
+
+    @property
+    def texts(self) -> list[pygame.Rect]:
+        """Every box with words on the plan: area names, points' names, legend numbers."""
+        out = [line for line, _, _ in self.areas]
+        for lab in self.labels:
+            out.extend(r for r in (lab.rect, lab.tag, lab.key) if r is not None)
+        return out
+
+
+def layout_floor(ctx: Ctx, plan: Plan, here: tuple[Point, float | None] | None, bounds: pygame.Rect,
+                 legend: pygame.Rect | None = None, legend_px: int = 0) -> FloorLayout:
+    """Tiles, icons, area names and points' names of a floor, none on another: each name
+    beside its icon if there is room (right, left, below, above, the corners), else
+    further off on a leader line, else numbered in the legend (``legend``: its box, or
+    None to find out whether one is needed: then names that need it get no box)."""
     p = ctx.palette
     floor = plan.floor
     px = text_px(plan.box, p.scale)
-    outline = [plan.at(q) for q in floor.outline]
-    pygame.draw.polygon(surface, mix(p.panel, p.background, 0.55), outline)
+    free = pygame.Rect(bounds)
+    if legend is not None:
+        free.height = max(0, legend.top - free.top)
     taken: list[pygame.Rect] = []
-    for area in floor.areas:
-        pts = [plan.at(q) for q in area.polygon]
-        pygame.draw.polygon(surface, mix(p.panel, p.accent, AREA_TINT.get(area.kind, 0.12)), pts)
-        pygame.draw.polygon(surface, mix(p.panel, p.accent, 0.35), pts, max(1, px // 12))
-    pygame.draw.polygon(surface, p.muted, outline, max(2, px // 6))
-    # windows: numbered tiles, the love window and the other special ones edged in the highlight colour
+    if plan.up:
+        taken.append(north_box(plan))
     windows = [w for w in ctx.config.windows if w.floor == floor.id and finite(w.position)]
     gap = min((math.dist(a.position, b.position) for i, a in enumerate(windows) for b in windows[i + 1:]),
               default=3.0)  # tiles of counters side by side must not overlap
     side = max(12, min(int(plan.k * 2.2), int(px * 2.0), int(plan.k * max(gap, 0.5) * 0.92)))
+    tiles = []
     for w in windows:
-        c = plan.at(w.position)
         tile = pygame.Rect(0, 0, side, side)
-        tile.center = c
-        pygame.draw.rect(surface, mix(p.panel, p.text, 0.18), tile, border_radius=max(2, side // 6))
-        if w.kind in SPECIAL_WINDOWS:
-            pygame.draw.rect(surface, p.highlight if w.kind == "love" else p.accent, tile, max(2, side // 10),
-                             border_radius=max(2, side // 6))
-        ctx.text.draw(surface, str(w.number), "en", tile.inflate(-side // 5, -side // 5), p.text, side, min_px=6)
+        tile.center = plan.at(w.position)
+        tiles.append((tile, w))
         taken.append(tile)
-    # points: icons first (they are what people look for), their names where there is room
-    r = max(6, min(int(plan.k * 0.9), int(px * 0.8)))
-    icons: list[tuple[pygame.Rect, str]] = []
-    for point in floor.points:
-        if not finite(point.position):
-            continue
-        c = plan.at(point.position)
-        rect = draw_icon(surface, point.kind, c, r, badge_colour(point.kind, p.accent, p.warning, p.text), p.panel)
+    points = [q for q in floor.points if finite(q.position)]
+    # icons of points side by side should not cover each other: sized by how close most points
+    # are to their nearest neighbour (one pair a step apart does not shrink them all)
+    nearest = sorted(min((math.dist(a.position, b.position) for b in points if b is not a), default=3.0)
+                     for a in points)
+    near = nearest[len(nearest) // 4] if nearest else 3.0
+    r = max(6, min(int(plan.k * 0.9), int(px * 0.8), int(plan.k * max(near, 0.3) * 0.48)))
+    icons = []
+    for q in points:
+        cx, cy = plan.at(q.position)
+        rect = pygame.Rect(cx - r, cy - r, 2 * r + 1, 2 * r + 1)
+        icons.append((rect, q))
         taken.append(rect)
-        icons.append((rect, point_label(point, ctx.lang)))
     marker = None
     if here is not None:
-        marker = draw_here(surface, plan, here[0], here[1], px, p.highlight, p.background)
+        marker = here_cover(plan, here[0], here[1], px)
         taken.append(marker)
-        # keep a spot beside it for its label (placed later, off the route)
+        # keep a spot beside it for its label (placed with the route, off it)
         taken.extend(_spots(ctx, tr("you_are_here", ctx.lang), marker, px, True)[:1])
-    # labels: the areas' names, then the points' (where they fit)
-    bounds = surface.get_rect()
+    areas = []
     for area in floor.areas:
         pts = [plan.at(q) for q in area.polygon]
         xs, ys = [q[0] for q in pts], [q[1] for q in pts]
         box = pygame.Rect(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)).inflate(-px // 2, -px // 2)
         if box.width < px * 2 or box.height < px:
             continue
-        label = pick(area.name, ctx.lang)
-        size = ctx.text.fit(label, ctx.lang, box.width, box.height, int(px * 1.15), min_px=max(8, px * 2 // 3))
-        ink = ctx.text.measure(label, ctx.lang, size)
+        name = pick(area.name, ctx.lang)
+        size = ctx.text.fit(name, ctx.lang, box.width, box.height, int(px * 1.15), min_px=max(8, px * 2 // 3))
+        ink = ctx.text.measure(name, ctx.lang, size)
         line = pygame.Rect(0, 0, ink.width + 2, int(size * 1.25))
         for y in (box.centery, box.top + line.height // 2, box.bottom - line.height // 2):
             line.center = (box.centerx, y)
-            if line.collidelist(taken) < 0 and box.contains(line) and bounds.contains(line):
-                ctx.text.draw(surface, label, ctx.lang, line, mix(p.muted, p.panel, 0.15), size, px=size)
-                taken.append(line)
+            if line.collidelist(taken) < 0 and box.contains(line) and free.contains(line):
+                areas.append((line.copy(), name, size))
+                taken.append(line.copy())
                 break
-    for rect, label in icons:
-        place_label(ctx, surface, label, rect, int(px * 0.85), p.text, taken, bounds)
+    labels = [Label(f"{floor.id}/{q.id}", point_label(q, ctx.lang), rect) for rect, q in icons]
+    place_labels(ctx, labels, int(px * 0.85), taken, free)
     if marker is not None:
         taken.pop(taken.index(marker) + 1)  # the kept spot is free again for the label
-    return marker, taken
+    lay = FloorLayout(plan, px, tiles, icons, marker, areas, labels, legend, legend_px, taken)
+    if legend is not None:
+        layout_legend(ctx, lay.labels, legend, legend_px)
+    return lay
 
 
-def draw_here(surface: pygame.Surface, plan: Plan, pos: Point, heading: float | None, px: int,
-              colour: Color, ring: Color) -> pygame.Rect:
-    """"You are here": a dot with a cone towards where the reader looks; its rect."""
+def place_labels(ctx: Ctx, labels: list[Label], px: int, taken: list[pygame.Rect], bounds: pygame.Rect) -> None:
+    """Beside its icon for every name that has room there, then on leader lines for the
+    rest, then a number by the icon for the legend; ``taken`` gets every box used."""
+    if px < 6:
+        px = 6
+    sizes = {id(lab): _label_size(ctx, lab.text, px) for lab in labels}
+    leaders: list[tuple[tuple[int, int], tuple[int, int]]] = []
+
+    def ok(rect: pygame.Rect) -> bool:
+        return bounds.contains(rect) and rect.collidelist(taken) < 0 and not any(rect.clipline(*ln) for ln in leaders)
+
+    for lab in labels:  # 1. beside the icon
+        w, h = sizes[id(lab)]
+        lab.rect = next((c for c in _around(lab.icon, w, h, max(2, px // 5)) if ok(c)), None)
+        if lab.rect is not None:
+            lab.how = "beside"
+            taken.append(lab.rect)
+    for lab in labels:  # 2. further off, with a line to it
+        if lab.rect is not None:
+            continue
+        w, h = sizes[id(lab)]
+        for step in LEADER_STEPS:
+            for c in _around(lab.icon, w, h, int(px * step)):
+                if not ok(c):
+                    continue
+                line = _leader(lab.icon, c)
+                others = [t for t in taken if t != lab.icon]
+                if any(t.clipline(*line) for t in others):
+                    continue
+                lab.rect, lab.line, lab.how = c, line, "leader"
+                taken.append(c)
+                leaders.append(line)
+                break
+            if lab.rect is not None:
+                break
+    number = 0
+    for lab in labels:  # 3. a number by the icon, the name in the legend
+        if lab.rect is not None:
+            continue
+        number += 1
+        lab.how, lab.number = "legend", number
+        tw, th = tag_size(ctx, number, px)
+        for d in (1, px // 2, px, 2 * px, 3 * px):  # next to the icon, else a little off on a line
+            for c in _around(lab.icon, tw, th, d):
+                line = _leader(lab.icon, c) if d >= px else None
+                if ok(c) and (line is None or not any(t.clipline(*line) for t in taken if t != lab.icon)):
+                    lab.tag, lab.line = c, line
+                    break
+            if lab.tag is not None:
+                break
+        if lab.tag is None:  # further, its line crossing what it must
+            lab.tag = next((c for d in range(4 * px, 16 * px, max(2, px // 2)) for c in _around(lab.icon, tw, th, d)
+                            if ok(c)), None)
+            lab.line = _leader(lab.icon, lab.tag) if lab.tag is not None else None
+        if lab.tag is None:  # no room anywhere near: on the icon's own corner, and said
+            lab.tag = pygame.Rect(lab.icon.right - tw, lab.icon.bottom - th, tw, th).clamp(bounds)
+            log.warning("no room for the number of %s by its icon", lab.ref)
+        if lab.line is not None:
+            leaders.append(lab.line)
+        taken.append(lab.tag)
+
+
+def tag_size(ctx: Ctx, number: int, px: int) -> tuple[int, int]:
+    """The box of a legend number drawn for names of size ``px`` (:func:`number_tag`)."""
+    dpx = least_px(ctx, str(number), int(px * 0.8), lang="en")
+    ink = ctx.text.measure(str(number), "en", dpx)
+    h = max(8, int(dpx * 1.3))
+    return max(h, ink.width + dpx // 2), h
+
+
+def legend_size(ctx: Ctx, labels: Sequence[Label], width: int, px: int) -> tuple[int, int]:
+    """(height, columns) of a legend of these names in a box ``width`` wide at ``px``."""
+    entries = [lab for lab in labels if lab.how == "legend"]
+    if not entries:
+        return 0, 0
+    line_h = _legend_line(ctx, entries, px)
+    col_w = max(_entry_width(ctx, lab, px) for lab in entries) + px
+    cols = max(1, min(len(entries), width // max(1, col_w)))
+    rows = -(-len(entries) // cols)
+    return rows * line_h, cols
+
+
+def _legend_line(ctx: Ctx, entries: Sequence[Label], px: int) -> int:
+    return int(max([least_px(ctx, lab.text, px) for lab in entries] + [tag_size(ctx, 0, px)[1] / 1.3]) * 1.5)
+
+
+def _entry_width(ctx: Ctx, lab: Label, px: int) -> int:
+    return tag_size(ctx, lab.number, px)[0] + px // 3 + _label_size(ctx, lab.text, px)[0]
+
+
+def layout_legend(ctx: Ctx, labels: Sequence[Label], box: pygame.Rect, px: int) -> None:
+    """The legend's lines in ``box``, column by column: the number, then the name."""
+    entries = [lab for lab in labels if lab.how == "legend"]
+    if not entries:
+        return
+    line_h = _legend_line(ctx, entries, px)
+    _, cols = legend_size(ctx, entries, box.width, px)
+    rows = -(-len(entries) // cols)
+    col_w = box.width // cols
+    for k, lab in enumerate(entries):
+        col, row = divmod(k, rows)
+        x, y = box.x + col * col_w, box.y + row * line_h
+        tw, th = tag_size(ctx, lab.number, px)
+        lab.key = pygame.Rect(x, y + (line_h - th) // 2, tw, th)
+        w, h = _label_size(ctx, lab.text, px)
+        lab.rect = pygame.Rect(lab.key.right + px // 3, y + (line_h - h) // 2, max(1, min(w, col_w - tw - px // 3)), h)
+        if not (box.contains(lab.rect) and box.contains(lab.key)):  # a box too small for a legend
+            log.warning("no room in the legend for %s (%s)", lab.ref, lab.text)
+            lab.rect = lab.key = None
+
+
+def _label_size(ctx: Ctx, label: str, px: int, bold: bool = False) -> tuple[int, int]:
+    px = least_px(ctx, label, px, bold)
+    ink = ctx.text.measure(label, ctx.lang, px, bold)
+    return ink.width + 4, int(px * 1.3)
+
+
+def least_px(ctx: Ctx, text: str, px: int, bold: bool = False, lang: str | None = None) -> int:
+    """``px``, or the screen's smallest legible size if that is larger (the text renderer
+    draws no smaller, so a box is measured at what will be drawn)."""
+    floor = getattr(ctx.text, "floor_px", None)
+    return max(int(px), floor(text, lang or ctx.lang, bold)) if floor is not None else int(px)
+
+
+def _around(near: pygame.Rect, w: int, h: int, d: int) -> list[pygame.Rect]:
+    """Boxes of w x h at ``d`` from ``near``: right, left, below, above, then the four corners."""
+    cx, cy = near.center
+    return [pygame.Rect(near.right + d, cy - h // 2, w, h), pygame.Rect(near.left - d - w, cy - h // 2, w, h),
+            pygame.Rect(cx - w // 2, near.bottom + d, w, h), pygame.Rect(cx - w // 2, near.top - d - h, w, h),
+            pygame.Rect(near.right + d, near.top - h - d // 2, w, h),
+            pygame.Rect(near.right + d, near.bottom + d // 2, w, h),
+            pygame.Rect(near.left - d - w, near.top - h - d // 2, w, h),
+            pygame.Rect(near.left - d - w, near.bottom + d // 2, w, h)]
+
+
+def _leader(icon: pygame.Rect, box: pygame.Rect) -> tuple[tuple[int, int], tuple[int, int]]:
+    """A line from the icon's edge to the nearest point of the name's box."""
+    cx, cy = icon.center
+    ex = min(max(cx, box.left), box.right - 1)
+    ey = min(max(cy, box.top), box.bottom - 1)
+    d = math.hypot(ex - cx, ey - cy) or 1.0
+    r = icon.width / 2 + 1
+    return (round(cx + (ex - cx) / d * r), round(cy + (ey - cy) / d * r)), (ex, ey)
+
+
+def lay_out(ctx: Ctx, floor: Floor, up: float, bounds: pygame.Rect, inner: pygame.Rect,
+            here: tuple[Point, float | None] | None) -> FloorLayout:
+    """:func:`layout_floor` with room for a legend when some names fit nowhere on the plan:
+    a strip at the bottom of ``bounds`` (at most ``LEGEND_SHARE`` of it, its size
+    shrinking to fit), the plan above it."""
+    lay = layout_floor(ctx, Plan(floor, inner, up), here, bounds)
+    if not any(lab.how == "legend" for lab in lay.labels):
+        return lay
+    margin = max(0, bounds.bottom - inner.bottom)
+    for _ in range(3):
+        px = int(lay.px * 0.85)
+        pad = max(2, px // 3)
+        width = bounds.width - 2 * pad
+        h, _ = legend_size(ctx, lay.labels, width, px)
+        while h > bounds.height * LEGEND_SHARE and px > 8:
+            px -= 1
+            h, _ = legend_size(ctx, lay.labels, width, px)
+        h = min(h, int(bounds.height * LEGEND_SHARE))
+        legend = pygame.Rect(bounds.x + pad, bounds.bottom - pad - h, width, h)
+        box = pygame.Rect(inner.x, inner.y, inner.width, max(8, legend.top - pad - margin - inner.y))
+        fitted = layout_floor(ctx, Plan(floor, box, up), here, bounds, legend, px)
+        if legend_size(ctx, fitted.labels, width, px)[0] <= h:
+            return fitted
+        lay = fitted  # more names for the legend on the smaller plan: size it for them
+    size = px  # still too many: the legend's size goes down until they all fit
+    while legend_size(ctx, fitted.labels, width, size)[0] > legend.height and size > 6:
+        size -= 1
+    log.warning("floor %s: the legend of %d names is set at %d px", floor.id,
+                sum(lab.how == "legend" for lab in fitted.labels), size)
+    fitted.legend_px = size
+    layout_legend(ctx, fitted.labels, legend, size)
+    return fitted
+
+
+def draw_floor(ctx: Ctx, surface: pygame.Surface, lay: FloorLayout,
+               here: tuple[Point, float | None] | None) -> None:
+    """Outline, areas, windows, points with icons and names (or numbers and the legend),
+    and the "you are here" dot (its label is placed with the route, off it:
+    :meth:`PlanCache.label_here`), as :func:`layout_floor` placed them."""
+    p = ctx.palette
+    plan = lay.plan
+    floor = plan.floor
+    px = lay.px
+    outline = [plan.at(q) for q in floor.outline]
+    pygame.draw.polygon(surface, mix(p.panel, p.background, 0.55), outline)
+    for area in floor.areas:
+        pts = [plan.at(q) for q in area.polygon]
+        pygame.draw.polygon(surface, mix(p.panel, p.accent, AREA_TINT.get(area.kind, 0.12)), pts)
+        pygame.draw.polygon(surface, mix(p.panel, p.accent, 0.35), pts, max(1, px // 12))
+    pygame.draw.polygon(surface, p.muted, outline, max(2, px // 6))
+    # windows: numbered tiles, the love window and the other special ones edged in the highlight colour
+    for tile, w in lay.tiles:
+        side = tile.width
+        pygame.draw.rect(surface, mix(p.panel, p.text, 0.18), tile, border_radius=max(2, side // 6))
+        if w.kind in SPECIAL_WINDOWS:
+            pygame.draw.rect(surface, p.highlight if w.kind == "love" else p.accent, tile, max(2, side // 10),
+                             border_radius=max(2, side // 6))
+        ctx.text.draw(surface, str(w.number), "en", tile.inflate(-side // 5, -side // 5), p.text, side, min_px=6)
+    for lab in lay.labels:  # leaders under the icons
+        if lab.line is not None:
+            pygame.draw.line(surface, p.muted, lab.line[0], lab.line[1], max(1, px // 10))
+    for rect, point in lay.icons:
+        draw_icon(surface, point.kind, rect.center, rect.width // 2,
+                  badge_colour(point.kind, p.accent, p.warning, p.text), p.panel)
+    if here is not None:
+        draw_here(surface, plan, here[0], here[1], px, p.highlight, p.background)
+    for line, name, size in lay.areas:
+        ctx.text.draw(surface, name, ctx.lang, line, mix(p.muted, p.panel, 0.15), size, px=size)
+    lpx = int(px * 0.85)
+    for lab in lay.labels:
+        if lab.how in ("beside", "leader") and lab.rect is not None:
+            size = least_px(ctx, lab.text, lpx)
+            ctx.text.draw(surface, lab.text, ctx.lang, lab.rect, p.text, size, px=size, bold=False, align="left")
+        elif lab.tag is not None:
+            number_tag(ctx, surface, lab.number, lab.tag)
+    if lay.legend is not None and any(lab.key is not None for lab in lay.labels):
+        pygame.draw.rect(surface, mix(p.panel, p.background, 0.5), lay.legend, border_radius=max(2, lay.legend_px // 3))
+        for lab in lay.labels:
+            if lab.key is not None and lab.rect is not None:
+                number_tag(ctx, surface, lab.number, lab.key)
+                size = least_px(ctx, lab.text, lay.legend_px)
+                ctx.text.draw(surface, lab.text, ctx.lang, lab.rect, p.text, size, px=size, bold=False,
+                              align="left")
+
+
+def number_tag(ctx: Ctx, surface: pygame.Surface, number: int, box: pygame.Rect) -> None:
+    """A point's number (by its icon and in the legend): panel colour on the text colour."""
+    p = ctx.palette
+    pygame.draw.rect(surface, p.text, box, border_radius=max(2, box.height // 2))
+    dpx = max(5, int(box.height / 1.3))
+    ctx.text.draw(surface, str(number), "en", box, p.panel, dpx, px=dpx)
+
+
+def here_cover(plan: Plan, pos: Point, heading: float | None, px: int) -> pygame.Rect:
+    """The rect "you are here" covers (:func:`draw_here`)."""
+    return _here_shape(plan, pos, heading, px)[3]
+
+
+def _here_shape(plan: Plan, pos: Point, heading: float | None, px: int):
     cx, cy = plan.at(pos)
     r = max(5, int(px * 0.55))
     cover = pygame.Rect(cx - r, cy - r, 2 * r + 1, 2 * r + 1)
+    cone = None
     if heading is not None:
         a = math.radians(plan.angle(heading))
         tip = (cx + math.sin(a) * r * 2.6, cy - math.cos(a) * r * 2.6)
         left = (cx + math.sin(a - 0.62) * r * 1.2, cy - math.cos(a - 0.62) * r * 1.2)
         right = (cx + math.sin(a + 0.62) * r * 1.2, cy - math.cos(a + 0.62) * r * 1.2)
         cone = [(round(x), round(y)) for x, y in (tip, left, right)]
-        pygame.draw.polygon(surface, colour, cone)
         xs, ys = [q[0] for q in cone], [q[1] for q in cone]
         cover.union_ip(pygame.Rect(min(xs), min(ys), max(xs) - min(xs) + 1, max(ys) - min(ys) + 1))
+    return (cx, cy), r, cone, cover
+
+
+def draw_here(surface: pygame.Surface, plan: Plan, pos: Point, heading: float | None, px: int,
+              colour: Color, ring: Color) -> pygame.Rect:
+    """"You are here": a dot with a cone towards where the reader looks; its rect."""
+    (cx, cy), r, cone, cover = _here_shape(plan, pos, heading, px)
+    if cone is not None:
+        pygame.draw.polygon(surface, colour, cone)
     pygame.draw.circle(surface, ring, (cx, cy), r + max(2, r // 3))
     pygame.draw.circle(surface, colour, (cx, cy), r)
     return cover
@@ -215,7 +509,7 @@ def draw_here(surface: pygame.Surface, plan: Plan, pos: Point, heading: float | 
 def place_label(ctx: Ctx, surface: pygame.Surface, label: str, near: pygame.Rect, px: int, colour: Color,
                 taken: list[pygame.Rect], bounds: pygame.Rect, bold: bool = False) -> pygame.Rect | None:
     """A label beside ``near`` (right, left, below, above: the first spot that is free
-    and inside ``bounds``); None when there is no room (the icon speaks for itself)."""
+    and inside ``bounds``); None when there is no room."""
     if not label.strip() or px < 6:
         return None
     for spot in _spots(ctx, label, near, px, bold):
@@ -224,6 +518,13 @@ def place_label(ctx: Ctx, surface: pygame.Surface, label: str, near: pygame.Rect
             taken.append(spot)
             return spot
     return None
+
+
+def north_box(plan: Plan) -> pygame.Rect:
+    """What the north sign covers (:func:`north_sign`)."""
+    r = max(8, int(min(plan.box.width, plan.box.height) * 0.035))
+    c = (plan.box.right - 2 * r, plan.box.top + 2 * r)
+    return pygame.Rect(c[0] - 2 * r, c[1] - 2 * r, 4 * r + 1, 4 * r + 1).clip(plan.box)
 
 
 def north_sign(ctx: Ctx, surface: pygame.Surface, plan: Plan) -> None:
@@ -243,6 +544,7 @@ def north_sign(ctx: Ctx, surface: pygame.Surface, plan: Plan) -> None:
 
 def _spots(ctx: Ctx, label: str, near: pygame.Rect, px: int, bold: bool) -> list[pygame.Rect]:
     """Where a label may go beside ``near``: right, left, below, above."""
+    px = least_px(ctx, label, px, bold)
     ink = ctx.text.measure(label, ctx.lang, px, bold)
     w, h = ink.width + 4, int(px * 1.3)
     gap = max(2, px // 5)
@@ -259,34 +561,51 @@ class PlanCache:
     KEEP = 4
 
     def __init__(self) -> None:
-        self._layers: OrderedDict[Hashable, tuple[pygame.Surface, list[pygame.Rect], list[pygame.Rect], int]] = \
-            OrderedDict()
+        self._layers: OrderedDict[Hashable, tuple[pygame.Surface, FloorLayout]] = OrderedDict()
         self._surface: pygame.Surface | None = None
+        self.layout: FloorLayout | None = None  # the layer shown last, in the outer box's pixels
         self.here: list[pygame.Rect] = []  # the "you are here" dot, in the outer box's pixels
-        self.taken: list[pygame.Rect] = []  # tiles, icons, labels
+        self.taken: list[pygame.Rect] = []  # tiles, icons, labels, the legend
         self._px = 10
 
-    def get(self, ctx: Ctx, plan: Plan, outer: pygame.Rect, here: tuple[Point, float | None] | None) -> pygame.Surface:
-        inner = plan.box.move(-outer.x, -outer.y)
-        key = (outer.size, tuple(inner), plan.floor.id, plan.up, ctx.lang, ctx.palette, here)
+    @property
+    def labels(self) -> list[Label]:
+        """Where each point's name went on the layer shown last."""
+        return self.layout.labels if self.layout is not None else []
+
+    def get(self, ctx: Ctx, floor: Floor, up: float, outer: pygame.Rect, inner: pygame.Rect,
+            here: tuple[Point, float | None] | None) -> pygame.Surface:
+        """The floor layer of ``floor`` for the box ``outer`` with the plan in ``inner``
+        (both in the same pixels; the plan shrinks to make room for a legend)."""
+        inner = inner.move(-outer.x, -outer.y)
+        key = (outer.size, tuple(inner), floor.id, Plan(floor, inner, up).up, ctx.lang, ctx.palette, here)
         layer = self._layers.get(key)
         if layer is None:
             surface = pygame.Surface(outer.size, pygame.SRCALPHA)
-            marker, taken = draw_floor(ctx, surface, Plan(plan.floor, inner, plan.up), here)
-            layer = (surface, [marker] if marker is not None else [], taken, text_px(inner, ctx.palette.scale))
+            lay = lay_out(ctx, floor, up, pygame.Rect(0, 0, *outer.size), inner, here)
+            draw_floor(ctx, surface, lay, here)
+            layer = (surface, lay)
             self._layers[key] = layer
             while len(self._layers) > self.KEEP:
                 self._layers.popitem(last=False)
         self._layers.move_to_end(key)
-        self._surface, self.here, self.taken, self._px = layer
+        self._surface, self.layout = layer
+        lay = self.layout
+        self.here = [lay.marker] if lay.marker is not None else []
+        self.taken = lay.taken + ([lay.legend] if lay.legend is not None else [])
+        self._px = lay.px
         return self._surface
 
-    def blit(self, ctx: Ctx, surface: pygame.Surface, plan: Plan, outer: pygame.Rect,
-             here: tuple[Point, float | None] | None) -> list[pygame.Rect]:
-        """Draw the floor layer: ``plan`` in the box ``outer`` (icons and labels may reach
-        beyond the plan, never beyond ``outer``); the rects to keep free, in ``surface``'s pixels."""
-        surface.blit(self.get(ctx, plan, outer, here), outer)
-        return [r.move(outer.topleft) for r in self.here]
+    def blit(self, ctx: Ctx, surface: pygame.Surface, floor: Floor, up: float, outer: pygame.Rect,
+             inner: pygame.Rect, here: tuple[Point, float | None] | None) -> tuple[Plan, list[pygame.Rect]]:
+        """Draw the floor layer in the box ``outer`` (icons and labels may reach beyond the
+        plan, never beyond ``outer``); the plan as drawn and the rects to keep free (the
+        dot, the names, the legend), in ``surface``'s pixels."""
+        surface.blit(self.get(ctx, floor, up, outer, inner, here), outer)
+        assert self.layout is not None
+        plan = Plan(floor, self.layout.plan.box.move(outer.topleft), up)
+        keep = self.here + self.layout.texts + ([self.layout.legend] if self.layout.legend is not None else [])
+        return plan, [r.move(outer.topleft) for r in keep]
 
     def label_here(self, ctx: Ctx, surface: pygame.Surface, outer: pygame.Rect,
                    path: Sequence[tuple[int, int]] = (), tags: Sequence[pygame.Rect] = ()) -> pygame.Rect | None:
@@ -308,11 +627,12 @@ class PlanCache:
         def on_route(r: pygame.Rect) -> bool:
             return any(r.clipline(*seg) for seg in segments) or r.collidelist(local_tags) >= 0
 
+        # off the route and the other names; else off the names (the spot kept for it is)
         spot = next((r for r in spots if not on_route(r) and r.collidelist(self.taken) < 0), None) \
-            or next((r for r in spots if not on_route(r)), None) \
             or next((r for r in spots if r.collidelist(self.taken) < 0), spots[0])
         box = spot.move(outer.topleft)
-        ctx.text.draw(surface, label, ctx.lang, box, ctx.palette.highlight, self._px, px=self._px, bold=True,
+        size = least_px(ctx, label, self._px, True)
+        ctx.text.draw(surface, label, ctx.lang, box, ctx.palette.highlight, size, px=size, bold=True,
                       align="left")
         return box
 
@@ -466,8 +786,9 @@ class RouteWidget(Widget):
                    spot: tuple[Point, float | None] | None, route: Route | None, pad: int) -> None:
         """The plan of ``floor`` in ``box`` with the route's walk on it (animated), "you are
         here" at ``spot`` (None: not on this floor) and its label off the route."""
-        plan = self.plan = Plan(floor, box.inflate(-pad, -pad), up)  # room for the icons on the walls
-        here = self.plans.blit(ctx, surface, plan, box, spot)
+        # room for the icons on the walls; the plan may shrink further for a legend
+        plan, here = self.plans.blit(ctx, surface, floor, up, box, box.inflate(-pad, -pad), spot)
+        self.plan = plan
         if plan.up:
             north_sign(ctx, surface, plan)
         drawn = draw_route(ctx, surface, plan, route, spot[0] if spot else None, box, here) if route else None
