@@ -121,8 +121,8 @@ class WindowBoard(Widget):
         described = [(lang, _describe(ctx, w, lang)) for lang in langs]
         big_zh, _, color, small_color = described[0][1]
         # the state in every language: the big text says it in the first, the line under it in all
-        small_parts = [d[1] if (lang == first or w.ticket) else "  ".join(x for x in (d[0], d[1]) if x)
-                       for lang, d in described]
+        small_parts = [d[1] if (lang == first or d[0] == big_zh or d[0] in d[1]) else
+                       "  ".join(x for x in (d[0], d[1]) if x) for lang, d in described]
         small = list(dict.fromkeys((lang, x) for (lang, _), x in zip(described, small_parts) if x))
         small = [(lang, x) for i, (lang, x) in enumerate(small) if all(x != y for _, y in small[:i])]
         zh = first
