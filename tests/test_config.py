@@ -311,7 +311,7 @@ CASES = [
         'duplicate-yaml-key',
         edits=[('    minutes: 3\n', '    minutes: 3\n    minutes: 4\n')],
         expect=[
-            'hall.yaml:19: services[2].minutes: key "minutes" is written twice (first at line 18; the second would silently win)',
+            'hall.yaml:19: services[2].minutes: key "minutes" is written twice (first at line 18): delete one of the two (otherwise this one silently replaces the first)',
         ],
     ),
     Case(
@@ -339,7 +339,7 @@ CASES = [
         'missing-key',
         edits=[('  - id: endorsement\n', '  - ide: endorsement\n')],
         expect=[
-            'hall.yaml:15: services[2].ide: unknown key "ide" (expected one of: id, prefix, name, group, minutes, guide, appointments; did you mean "id"?)',
+            'hall.yaml:15: services[2].ide: unknown key "ide" (expected one of: id, prefix, name, short, group, minutes, guide, appointments; did you mean "id"?)',
         ],
     ),
     Case(

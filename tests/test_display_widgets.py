@@ -197,8 +197,12 @@ def test_waiting_board_shows_estimates_and_closed_services() -> None:
         "passport": {"waiting": "lots", "minutes": "soon"}}}, NOW)
     r, text = draw(config, view=view)
     texts = [d.text for d in text.log]
-    assert "约 14 分钟" in texts and "9–20" in texts and "13:00 起办理" in texts and "12" in texts
+    assert "约 14 分钟" in texts and "13:00 起办理" in texts and "12" in texts
+    assert "9–20" not in texts  # read from 12 m the range does not fit at the smallest legible size: dropped
     assert not any("99" == t for t in texts)
+    near = config.model_copy(update={"screens": [config.screen("main").model_copy(update={"viewing_distance_m": 4})]})
+    _, text = draw(near, view=view)
+    assert "9–20" in [d.text for d in text.log]  # nearer, it has room
     _, text = draw(config, view=view, lang="en")
     assert "about 14 min" in [d.text for d in text.log]
     assert "closed until 13:00" in [d.text for d in text.log]

@@ -135,6 +135,8 @@ class Service(Strict):
     id: Slug
     prefix: Annotated[str, Field(pattern=PREFIX_PATTERN, description="ticket letter: A gives A001")]
     name: Text
+    short: Text | None = Field(None, description="a shorter name, drawn where the name does not fit at the "
+                                                 "smallest legible size (e.g. en: Passports)")
     group: Slug
     minutes: Num = Field(gt=0, le=240, description="expected service time")
     guide: Guide | None = None

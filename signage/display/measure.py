@@ -53,6 +53,7 @@ class Finding:
 class Measured:
     findings: list[Finding] = field(default_factory=list)
     smallest: dict[tuple[str, str], float] = field(default_factory=dict)  # (screen, lang) -> mm
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # (screen, lang, widget) that raised
     screens: int = 0
     frames: int = 0
     texts: int = 0
@@ -105,6 +106,7 @@ def render_texts(config: HallConfig, screen_id: str, lang: str, *, now: float | 
 
     Returns (records, events, frames): every text drawn (deduplicated), what the
     renderer had to do to keep texts at the minimum, and how many frames it took.
+    Widgets that failed to draw are in ``render_texts.failed`` (a list, set anew).
     """
     from ..view import sample_view
     from .renderer import Renderer
@@ -121,9 +123,11 @@ def render_texts(config: HallConfig, screen_id: str, lang: str, *, now: float | 
     seen: dict[tuple, dict] = {}
     step = _page_step(renderer)
     quiet, frames, t = 0, 0, 1000.0
+    failed: set[str] = set()
     for k in range(max(1, steps)):
         renderer.frame(view, now + k * step, t + k * step, force=k == 0)
         frames += 1
+        failed.update(renderer.failed())
         new = 0
         for r in text.record:
             key = (r["widget"], r["lang"], r["text"], r["glyph_px"])
@@ -135,6 +139,7 @@ def render_texts(config: HallConfig, screen_id: str, lang: str, *, now: float | 
         if quiet >= QUIET_STEPS:
             break
     events = list(text.events)
+    render_texts.failed = sorted(failed)
     text.record = None
     text.forget_events()
     return list(seen.values()), events, frames
@@ -166,6 +171,7 @@ def measure_hall(config: HallConfig, base_dir: Path | None = None, *, steps: int
             records, events, frames = render_texts(config, screen.id, lang, now=now, base_dir=base_dir,
                                                    steps=steps, enforce_rule=enforce_rule)
             out.frames += frames
+            out.failed += [(screen.id, lang, w) for w in render_texts.failed]
             out.texts += len(records)
             for r in records:
                 if not any(ch.isalnum() for ch in r["text"]):

@@ -270,8 +270,11 @@ class TextRenderer:
                 return self._line(target, short, lang, box, color, spx, align, bold, bg, baseline,
                                   emphasis=emphasis)
         self.note(text, lang, "cut")
-        return self._line(target, self.ellipsize(text, lang, px, box.width, bold), lang, box, color, px,
-                          align, bold, bg, baseline, emphasis=emphasis)
+        cut = self.ellipsize(text, lang, px, box.width, bold)
+        cpx = max(px, self.floor_px(cut, lang, bold, emphasis))  # "3号窗口" cut to "3…" is held to "H"
+        if cpx != px:
+            cut = self.ellipsize(text, lang, cpx, box.width, bold)
+        return self._line(target, cut, lang, box, color, cpx, align, bold, bg, baseline, emphasis=emphasis)
 
     def ellipsize(self, text: str, lang: str, px: int, width: int, bold: bool = True) -> str:
         """The longest beginning of ``text`` that fits ``width`` with "…" after it."""

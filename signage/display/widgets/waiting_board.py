@@ -67,7 +67,8 @@ class WaitingBoard(Widget):
                 pygame.draw.rect(surface, mix(p.panel, p.text, 0.08), row, border_radius=max(0, row.height // 6))
             cell = row.inflate(-max(4, row.width // 30), -max(2, row.height // 8))
             name_box, count_box, est_box = _columns(cell)
-            self.draw_name(ctx, surface, name_box, name, name_px)
+            short = ctx.config.service(sid).short
+            self.draw_name(ctx, surface, name_box, name, name_px, ctx.pick(short) if short else None)
             n = ctx.view.waiting.get(sid)
             if n is not None:
                 ctx.text.draw(surface, str(n), "en", count_box, p.text, min(px, int(name_px * 1.15)), align="right")
@@ -103,16 +104,20 @@ class WaitingBoard(Widget):
         minutes = _number(est.get("minutes"))
         return tr("about_minutes", ctx.lang, minutes=round(minutes)) if minutes is not None else ""
 
-    def draw_name(self, ctx: Ctx, surface: pygame.Surface, box: pygame.Rect, name: str, px: int) -> None:
-        """One line if it fits at a good size, else two lines rather than tiny text."""
+    def draw_name(self, ctx: Ctx, surface: pygame.Surface, box: pygame.Rect, name: str, px: int,
+                  short: str | None = None) -> None:
+        """One line if it fits at a good size, else two lines rather than tiny text; at the
+        smallest legible size, the service's short name (else the name cut)."""
         one = ctx.text.fit(name, ctx.lang, box.width, box.height, px)
-        if one >= px * 0.8:
+        fits = ctx.text.measure(name, ctx.lang, one).width <= box.width
+        if one >= px * 0.8 and fits:
             ctx.text.draw(surface, name, ctx.lang, box, ctx.palette.text, px, align="left", px=one)
             return
         two, lines = ctx.text.fit_wrapped(name, ctx.lang, box.width, box.height, int(px * 0.75), max_lines=2,
                                           spacing=1.1)
-        if two <= one:
-            ctx.text.draw(surface, name, ctx.lang, box, ctx.palette.text, px, align="left", px=one)
+        wrapped = lines_fit(ctx, lines, box, two)
+        if two <= one or not wrapped:
+            ctx.text.draw(surface, name, ctx.lang, box, ctx.palette.text, px, align="left", px=one, short=short)
             return
         ctx.text.draw_lines(surface, lines, ctx.lang, box, ctx.palette.text, two, spacing=1.1, valign="center")
 
@@ -138,16 +143,25 @@ class WaitingBoard(Widget):
             ctx.text.draw(surface, main, lang, box, p.highlight, px, align="right")
             return
         # the range is secondary: smaller and muted, to the right of the figure
-        small = max(6, int(px * 0.6))
-        rw = min(box.width // 3, ctx.text.measure(rng, "en", small).width + box.width // 30)
+        small = max(6, int(px * 0.6), ctx.text.floor_px(rng, "en", False))
+        rw = min(box.width // 3, ctx.text.measure(rng, "en", small, False).width + box.width // 30)
         main_box = pygame.Rect(box.x, box.y, box.width - rw, box.height)
-        if ctx.text.fit(main, lang, main_box.width, main_box.height, px) < px * 0.9:
+        if ctx.text.fit(main, lang, main_box.width, main_box.height, px) < px * 0.9 or \
+                ctx.text.measure(rng, "en", small, False).width > rw or \
+                ctx.text.measure(main, lang, ctx.text.fit(main, lang, main_box.width, main_box.height, px)).width \
+                > main_box.width:
             # no room for both: the figure matters more than its range
             ctx.text.draw(surface, main, lang, box, p.highlight, px, align="right")
             return
         ctx.text.draw(surface, main, lang, main_box, p.highlight, px, align="right")
         ctx.text.draw(surface, rng, "en", pygame.Rect(box.right - rw, box.y, rw, box.height), p.muted, small,
                       align="right", bold=False)
+
+
+def lines_fit(ctx: Ctx, lines: list[str], box: pygame.Rect, px: int) -> bool:
+    """Whether wrapped lines are each within the box's width (no word had to be cut)."""
+    return bool(lines) and all(ctx.text.measure(line, ctx.lang, px).width <= box.width for line in lines) and \
+        not any(line.endswith("…") for line in lines)
 
 
 def _columns(cell: pygame.Rect) -> tuple[pygame.Rect, pygame.Rect, pygame.Rect]:

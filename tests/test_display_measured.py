@@ -1,0 +1,197 @@
+"""Legibility measured on what is drawn: the text record, the minimum size, generated halls."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pygame
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from signage.cli import main
+from signage.config import load_hall, load_hall_text
+from signage.config.legibility import BANNER_FACTOR, min_glyph_px, pixel_pitch_mm
+from signage.display.measure import measure_hall, render_texts, start_pygame
+from signage.display.text import TextRenderer
+
+from conftest import LAYOUTS
+
+HALLS = sorted(p for p in LAYOUTS.glob("*.yaml") if "." not in p.stem and "tokens" not in p.name)
+
+
+def test_glyph_px_is_the_ink_of_h_or_guo() -> None:
+    assert start_pygame() is None
+    t = TextRenderer()
+    assert t.glyph_px("Window", "en", 100) == t.font("en").get_rect("H", size=100).height
+    assert t.glyph_px("窗口", "zh-Hans", 100) == t.font("zh-Hans").get_rect("国", size=100).height
+    t.min_glyph = 30
+    px = t.floor_px("Window", "en")
+    assert t.glyph_px("H", "en", px) >= 30 > t.glyph_px("H", "en", px - 1)
+    assert t.fit("Certificate of no criminal record", "en", 50, 10, 200) == px  # never below, even if it does not fit
+
+
+def test_a_line_too_wide_at_the_minimum_wraps_shortens_or_is_cut() -> None:
+    t = TextRenderer()
+    t.min_glyph = 20
+    surface = pygame.Surface((400, 400))
+    t.draw(surface, "Household registration", "en", pygame.Rect(0, 0, 260, 200), (255, 255, 255), 40)
+    t.draw(surface, "Certificate of no criminal record", "en", pygame.Rect(0, 0, 200, 30), (255, 255, 255), 40,
+           short="No record")
+    t.draw(surface, "Extraordinarily", "en", pygame.Rect(0, 0, 60, 30), (255, 255, 255), 40)
+    what = {text: w for _, _, text, w in t.events}
+    assert what["Household registration"] == "wrapped to 2 lines"
+    assert what["Certificate of no criminal record"] == "shortened"
+    assert what["Extraordinarily"] == "cut"
+    assert t.wrap("Extraordinarily long", "en", 40, 60) == ["Extraordinarily", "long"]  # never inside a word
+
+
+@pytest.mark.parametrize("path", HALLS, ids=[p.stem for p in HALLS])
+def test_shipped_halls_draw_nothing_below_the_rule(path: Path) -> None:
+    config = load_hall(path).config
+    m = measure_hall(config, path.parent)
+    below = [f.message() for f in m.findings if f.what == "below the rule"]
+    assert not below, below
+    for screen in config.screens:
+        for (sid, lang), mm in m.smallest.items():
+            if sid == screen.id:
+                assert mm + 1e-6 >= min_glyph_px(screen) * pixel_pitch_mm(screen), (sid, lang, mm)
+
+
+def test_the_called_number_has_its_own_minimum() -> None:
+    config = load_hall(LAYOUTS / "zhongshan.yaml").config
+    main_screen = config.screen("main")
+    tiny = config.model_copy(update={"screens": [main_screen.model_copy(update={"viewing_distance_m": 60})]})
+    records, _, _ = render_texts(tiny, "main", "en")
+    number = [r for r in records if r["widget"] == "call_banner" and r.get("emphasis")]
+    assert number and number[0]["glyph_px"] >= min_glyph_px(tiny.screens[0], BANNER_FACTOR) - 1e-6
+
+
+def test_preview_writes_the_text_record(tmp_path: Path) -> None:
+    out = tmp_path / "t.json"
+    assert main(["preview", str(LAYOUTS / "zhongshan.yaml"), "--screen", "main", "--lang", "en",
+                 "--out", str(tmp_path / "m.png"), "--texts", str(out)]) == 0
+    texts = json.loads(out.read_text("utf-8"))
+    assert texts and all(set(t) == {"widget", "lang", "text", "rect", "glyph_px"} for t in texts)
+    assert {"call_banner", "waiting_board", "window_board"} <= {t["widget"] for t in texts}
+    assert all(len(t["rect"]) == 4 and t["glyph_px"] > 0 for t in texts)
+    pitch = pixel_pitch_mm(load_hall(LAYOUTS / "zhongshan.yaml").config.screen("main"))
+    assert min(t["glyph_px"] for t in texts if any(c.isalnum() for c in t["text"])) * pitch >= 30 - 1e-6
+
+
+def test_validate_reports_measured_sizes_and_what_it_had_to_do(capsys) -> None:
+    assert main(["validate", str(LAYOUTS / "zhongshan.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "would be about" not in out  # the estimate is replaced by the measurement
+    assert 'screen "main", waiting_board, en:' in out and "to stay at the minimum size" in out
+
+
+def test_validate_falls_back_to_the_estimate_without_pygame(monkeypatch, capsys) -> None:
+    import signage.display.measure as measure
+
+    monkeypatch.setattr(measure, "start_pygame", lambda: "no video device")
+    from signage import cli_config
+
+    monkeypatch.setattr(cli_config, "_MEASURED", {})
+    assert main(["validate", str(LAYOUTS / "zhongshan.yaml")]) == 0
+    assert "text sizes are estimated, not measured" in capsys.readouterr().out
+
+
+# --- generated halls ---------------------------------------------------------------------------
+
+RESOLUTIONS = [(480, 80), (800, 480), (1024, 600), (1280, 320), (1280, 720), (1366, 768), (1920, 1080),
+               (1920, 540), (2560, 1440), (3840, 2160)]
+WIDGET_NAMES = ["call_banner", "recent_calls", "window_board", "waiting_board", "process_guide", "ticker",
+                "clock", "text", "qr", "map", "directory", "image"]
+LONG_EN = ["Exit-entry administration: passports, Hong Kong, Macao and Taiwan travel permits and endorsements",
+           "Certificate of no criminal record", "Household registration transfer", "ID"]
+LONG_HANT = ["出入境管理：護照、港澳臺通行證及簽注", "戶籍遷移", "無犯罪記錄證明", "身份證"]
+COVERED = {"halls": 0, "screens": 0, "renders": 0}
+
+
+@st.composite
+def halls(draw) -> dict:
+    n_floors = draw(st.integers(1, 4))
+    n_windows = draw(st.integers(3, 30))
+    langs = draw(st.lists(st.sampled_from(["zh-Hans", "zh-Hant", "en"]), min_size=1, max_size=3, unique=True))
+    n_services = draw(st.integers(1, 6))
+    floors = [{"id": f"{k + 1}F", "level": k + 1, "name": {"zh-Hans": f"{k + 1}楼", "en": f"Floor {k + 1}"},
+               "outline": [[0, 0], [30, 0], [30, 12], [0, 12]],
+               "points": [{"id": f"entrance-{k}", "kind": "entrance", "position": [15, 0],
+                           "name": {"zh-Hans": "入口", "en": "Entrance"}},
+                          {"id": f"toilet-{k}", "kind": "toilet", "position": [2, 6]}]}
+              for k in range(n_floors)]
+    services = []
+    for k in range(n_services):
+        en = draw(st.sampled_from(LONG_EN))
+        name = {"zh-Hans": ["身份证办理", "出入境管理：护照、港澳台通行证及签注", "户籍迁移", "无犯罪记录证明"][k % 4],
+                "zh-Hant": draw(st.sampled_from(LONG_HANT)), "en": en}
+        svc = {"id": f"s{k}", "prefix": "ABCDEF"[k], "group": "g", "minutes": 5, "name": name,
+               "guide": {"steps": [{"zh-Hans": "取号等候叫号", "en": "Take a ticket and wait to be called"}],
+                         "materials": [{"zh-Hans": "身份证原件", "en": "Your original resident identity card"}]}}
+        if draw(st.booleans()):
+            svc["short"] = {"zh-Hans": "业务" + str(k), "en": f"Service {k}"}
+        services.append(svc)
+    labelled = draw(st.booleans())
+    windows = []
+    for k in range(n_windows):
+        w = {"number": k + 1, "services": "all", "floor": floors[k % n_floors]["id"],
+             "position": [1 + k % 28, 11]}
+        if labelled and k % 2 == 0:
+            w["label"] = {"zh-Hans": f"{k + 1}号综合服务窗口", "zh-Hant": f"{k + 1}號綜合服務窗口",
+                          "en": f"Window {k + 1}: general services and enquiries"}
+        windows.append(w)
+    screens = []
+    for k in range(draw(st.integers(1, 3))):
+        w, h = draw(st.sampled_from(RESOLUTIONS))
+        portrait = draw(st.booleans())
+        widgets = draw(st.lists(st.sampled_from(WIDGET_NAMES), min_size=1, max_size=4, unique=True))
+        share = 100 / len(widgets)
+        regions = []
+        for i, name in enumerate(widgets):
+            opts = {"text": {"text": {"zh-Hans": "请保管好随身物品", "en": "Please look after your belongings at all times"}},
+                    "qr": {"data": "https://example.org/guide"}, "image": {"path": "missing.png"}}.get(name, {})
+            rect = [0, round(i * share, 3), 100, round(share, 3)] if portrait or h > w else \
+                [round(i * share, 3), 0, round(share, 3), 100]
+            regions.append({"widget": name, "rect": rect, "options": opts})
+        screens.append({"id": f"screen-{k}", "kind": "main", "resolution": [w, h],
+                        "orientation": "portrait" if portrait else "landscape",
+                        "diagonal_inches": draw(st.sampled_from([10, 24, 43, 55, 75, 86])),
+                        "viewing_distance_m": draw(st.sampled_from([1, 3, 6, 12, 20])),
+                        "floor": floors[0]["id"], "position": [15, 6], "facing": 180,
+                        "languages": langs, "regions": regions})
+    return {"format": 1,
+            "hall": {"id": "generated", "name": {"zh-Hans": "生成的大厅", "zh-Hant": "生成的大廳",
+                                                 "en": "A generated hall with a rather long English name"},
+                     "languages": langs, "hours": [{"open": "09:00", "close": "17:00"}]},
+            "groups": [{"id": "g", "name": {"zh-Hans": "业务", "en": "Services"}}],
+            "services": services, "windows": windows, "floors": floors, "screens": screens}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(halls())
+def check_generated_halls(hall: dict) -> None:
+    result = load_hall_text(yaml.safe_dump(hall, allow_unicode=True, sort_keys=False), "generated.yaml")
+    if result.config is None:  # a hall the format refuses: the errors point at something
+        assert result.errors and all(p.path or p.line for p in result.errors), [str(p) for p in result.errors]
+        return
+    config = result.config
+    m = measure_hall(config, steps=6)
+    assert not m.failed, m.failed  # every widget of every screen drew in every language
+    COVERED["halls"] += 1
+    COVERED["screens"] += m.screens
+    COVERED["renders"] += sum(len(s.languages or config.hall.languages) for s in config.screens)
+    below = [f.message() for f in m.findings if f.what == "below the rule"]
+    assert not below, below
+    for f in m.findings:  # every warning names its screen, widget and language
+        assert f.screen and f.lang and f.widget is not None
+    print(f"generated halls so far: {COVERED}")
+
+
+def test_generated_halls_validate_render_and_keep_to_the_rule() -> None:
+    check_generated_halls()
+    print(f"generated halls: {COVERED['halls']} halls, {COVERED['screens']} screens, "
+          f"{COVERED['renders']} screen-language renders")
+    assert COVERED["halls"] >= 5
