@@ -11,6 +11,15 @@ same models). Every frame is a JSON text object with a ``type``.
 * The hub pushes ``event`` (each with a gap-free ``seq``), ``estimates``,
   ``messages``, ``config`` and ``notice``.
 
+Every frame the hub sends has its model here and, next to it, its builder
+(``Ok.frame(...)``, ``Error.frame(...)``...): the hub builds plain dicts with the
+builders, in the key order clients have always seen, and serialises them once for
+every client (the hot path never validates); the tests check the hub's frames
+against the models (:func:`validate_hub_frame`). The events inside ``event``
+frames are in :mod:`signage.events` (:data:`EVENT_MODELS`, the one list of event
+types). :data:`ROLE_POLICY` says what each role may send, and for what.
+:func:`protocol_schema` is all of it as a JSON Schema (``signage schema --protocol``).
+
 :func:`parse_client` and :func:`parse_hub` never raise: bad input becomes a
 :class:`ProtocolError` with a code and a message for a person.
 """
@@ -21,10 +30,14 @@ import datetime as dt
 import json
 import re
 import unicodedata
-from typing import Annotated, Any, Literal, Union
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, TypeAdapter, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
+
+from .config.model import Message as HallMessage
+from .events import EVENT_MODELS, EVENT_TYPES, NoticeBody, Ticket, on_the_wire, validate_event  # noqa: F401 (re-exported)
 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024  # commands are small; screenshots travel over HTTP
@@ -438,21 +451,57 @@ ClientMessage = Annotated[
     Field(discriminator="type"),
 ]
 
+# The commands that name a window (``window``): a window role may send them for its own number only.
 WINDOW_COMMANDS = ("call_next", "call", "recall", "start", "skip", "requeue", "transfer", "complete",
                    "pause", "resume", "open", "close", "rate")
-# What each role may send after hello. Screens and announcers only read.
-ROLE_COMMANDS: dict[str, frozenset[str]] = {
-    "screen": frozenset({"ping", "screenshot_part"}),  # a part of a picture a manager asked for
-    "announcer": frozenset({"ping"}),
-    "kiosk": frozenset({"ping", "issue", "check_in"}),
-    "window": frozenset({"ping", *WINDOW_COMMANDS}),
-    "manager": frozenset({"ping", "issue", "check_in", "book", "cancel_tickets", "set_messages", "set_notice",
-                          "clear_notice", "reload", "who", "screenshot", *WINDOW_COMMANDS}),
-    "ticket": frozenset({"ping"}),  # a "my ticket" page only watches
+
+Scope = Literal["hall", "window", "screen", "ticket"]
+
+
+@dataclass(frozen=True)
+class RolePolicy:
+    """What a role may send after hello (``commands``) and for which part of the hall (``scope``).
+
+    * ``hall``: the whole hall (its token's halls);
+    * ``window``: one window: the hello must name it (``window``), the token must list it and the
+      hall file have it; every command naming a window must name that one; the actor is
+      ``window:<n>`` for every token of that window (so a retry from another console dedupes);
+    * ``screen``: one screen: a token that lists screens binds it to them (its hello's
+      ``screen`` must be one of them); a hello without a screen id is taken from a token
+      that lists none;
+    * ``ticket``: one ticket, named by the link key in hello (``ticket``), without a token.
+
+    Every hello's ``screen`` and ``zone``, when given, must be in the hall file, whatever the role.
+    """
+
+    commands: frozenset[str]
+    scope: Scope
+
+
+# Who may do what: one row per role (server/hub/hub.py ``_hello`` and ``_on_frame`` read it;
+# tests/test_protocol_registry.py checks there is a row for every role). Screens and announcers only read.
+ROLE_POLICY: dict[str, RolePolicy] = {
+    "screen": RolePolicy(frozenset({"ping", "screenshot_part"}), "screen"),  # a part of a picture a manager asked for
+    "announcer": RolePolicy(frozenset({"ping"}), "hall"),
+    "kiosk": RolePolicy(frozenset({"ping", "issue", "check_in"}), "hall"),
+    "window": RolePolicy(frozenset({"ping", *WINDOW_COMMANDS}), "window"),
+    "manager": RolePolicy(frozenset({"ping", "issue", "check_in", "book", "cancel_tickets", "set_messages",
+                                     "set_notice", "clear_notice", "reload", "who", "screenshot",
+                                     *WINDOW_COMMANDS}), "hall"),
+    "ticket": RolePolicy(frozenset({"ping"}), "ticket"),  # a "my ticket" page only watches
 }
+# What each role may send after hello (the commands of ROLE_POLICY).
+ROLE_COMMANDS: dict[str, frozenset[str]] = {role: policy.commands for role, policy in ROLE_POLICY.items()}
 
 
 # --- hub -> client -------------------------------------------------------------------
+#
+# One model per frame the hub sends, and next to it the frame's builder: ``X.frame(...)`` is the
+# plain dict the hub serialises (keys in the order clients have always seen; a field left None is
+# left out, unless it means something as null). The models are what a client may rely on; their
+# payloads (a snapshot, an event, the hall file) are plain objects here, so that a client takes
+# what it knows and ignores the rest, and :func:`validate_hub_frame` checks them exactly (tests).
+
 
 class Welcome(Message):
     type: Literal["welcome"]
@@ -465,11 +514,35 @@ class Welcome(Message):
     config: dict[str, Any] | None = None
     id: RequestId | None = None
 
+    @staticmethod
+    def frame(hall: str, role: str, seq: int, replay: bool, id: str | None = None, *,
+              snapshot: dict[str, Any] | None = None, config: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The welcome; a hub that holds the snapshot and the hall file already serialised appends
+        them after these keys (``server.hub.hall.spliced``), snapshot first."""
+        msg: dict[str, Any] = {"type": "welcome", "v": PROTOCOL_VERSION, "hall": hall, "role": role, "seq": seq,
+                               "replay": replay}
+        if id is not None:
+            msg["id"] = id
+        if snapshot is not None:
+            msg["snapshot"] = snapshot
+        if config is not None:
+            msg["config"] = config
+        return msg
+
 
 class Ok(Message):
     type: Literal["ok"]
     id: RequestId | None = None
     result: dict[str, Any] | None = None
+
+    @staticmethod
+    def frame(id: str | None = None, result: dict[str, Any] | None = None) -> dict[str, Any]:
+        msg: dict[str, Any] = {"type": "ok"}
+        if id is not None:
+            msg["id"] = id
+        if result is not None:
+            msg["result"] = result
+        return msg
 
 
 class Error(Message):
@@ -479,11 +552,25 @@ class Error(Message):
     message: str
     retry_after: float | None = Field(None, description="rate_limited: seconds until the same command may succeed")
 
+    @staticmethod
+    def frame(code: str, message: str, id: str | None = None, retry_after: float | None = None) -> dict[str, Any]:
+        msg: dict[str, Any] = {"type": "error", "code": code, "message": message}
+        if retry_after is not None:
+            msg["retry_after"] = retry_after
+        if id is not None:
+            msg["id"] = id
+        return msg
+
 
 class EventMessage(Message):
     type: Literal["event"]
     seq: int
-    event: dict[str, Any]
+    event: dict[str, Any] = Field(description="one of the events of signage/events.py, in its wire form")
+
+    @staticmethod
+    def frame(seq: int, event: dict[str, Any]) -> dict[str, Any]:
+        """``event`` must be in its wire form already (:func:`signage.events.on_the_wire`)."""
+        return {"type": "event", "seq": seq, "event": event}
 
 
 class Estimates(Message):
@@ -493,25 +580,55 @@ class Estimates(Message):
     services: dict[str, Any]
     tickets: dict[str, Any] | None = None
 
+    @staticmethod
+    def frame(at: float, services: dict[str, Any], seq: int | None = None,
+              tickets: dict[str, Any] | None = None) -> dict[str, Any]:
+        """``tickets`` None: the per-service estimates only (what screens get)."""
+        msg: dict[str, Any] = {"type": "estimates", "at": at}
+        if seq is not None:
+            msg["seq"] = seq
+        msg["services"] = services
+        if tickets is not None:
+            msg["tickets"] = tickets
+        return msg
+
 
 class Messages(Message):
     type: Literal["messages"]
     messages: list[dict[str, Any]]
+
+    @staticmethod
+    def frame(messages: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"type": "messages", "messages": messages}
 
 
 class ConfigPush(Message):
     type: Literal["config"]
     config: dict[str, Any]
 
+    @staticmethod
+    def frame(config: dict[str, Any] | None = None) -> dict[str, Any]:
+        """``config`` None: the hub appends the hall file it holds serialised (``server.hub.hall.spliced``)."""
+        return {"type": "config"} if config is None else {"type": "config", "config": config}
+
 
 class Notice(Message):
     type: Literal["notice"]
     notice: dict[str, Any] | None
 
+    @staticmethod
+    def frame(notice: dict[str, Any] | None) -> dict[str, Any]:
+        """``notice`` None: the notice was cleared (``null`` on the wire)."""
+        return {"type": "notice", "notice": notice}
+
 
 class Pong(Message):
     type: Literal["pong"]
     id: RequestId | None = None
+
+    @staticmethod
+    def frame(id: str | None = None) -> dict[str, Any]:
+        return {"type": "pong"} if id is None else {"type": "pong", "id": id}
 
 
 class TicketView(Message):
@@ -520,12 +637,20 @@ class TicketView(Message):
     type: Literal["ticket"]
     ticket: dict[str, Any]
 
+    @staticmethod
+    def frame(ticket: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "ticket", "ticket": ticket}
+
 
 class ScreenshotRequest(Message):
     """To a screen: send a PNG of what you show now, as ``screenshot_part`` messages."""
 
     type: Literal["screenshot_request"]
     request: str
+
+    @staticmethod
+    def frame(request: str) -> dict[str, Any]:
+        return {"type": "screenshot_request", "request": request}
 
 
 class ScreenshotReady(Message):
@@ -537,12 +662,20 @@ class ScreenshotReady(Message):
     url: str
     bytes: int
 
+    @staticmethod
+    def frame(request: str, screen: str, url: str, size: int) -> dict[str, Any]:
+        return {"type": "screenshot_ready", "request": request, "screen": screen, "url": url, "bytes": size}
+
 
 class ScreenshotFailed(Message):
     type: Literal["screenshot_failed"]
     request: str
     screen: str
     message: str
+
+    @staticmethod
+    def frame(request: str, screen: str, message: str) -> dict[str, Any]:
+        return {"type": "screenshot_failed", "request": request, "screen": screen, "message": message}
 
 
 HubMessage = Annotated[
@@ -553,6 +686,62 @@ HubMessage = Annotated[
 
 _client_adapter: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 _hub_adapter: TypeAdapter[Any] = TypeAdapter(HubMessage)
+
+
+# --- the payloads, exactly (tests, the schema) -------------------------------------------
+
+class _Exact(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WindowSnapshot(_Exact):
+    number: int
+    state: Literal["closed", "open", "paused"]
+    reason: str | None = None
+    until: str | None = None
+    ticket: Ticket | None = Field(None, description="the ticket called to or served at it")
+    ticket_state: Literal["called", "serving"] | None = None
+    since: float | None = Field(None, description="when that ticket was called")
+    served: int | None = Field(None, ge=0, description="tickets completed today")
+    service_seconds: float | None = Field(None, ge=0, description="their service time today, summed")
+
+
+class RecentCall(_Exact):
+    seq: int = Field(description="the seq of the call's event")
+    ticket: Ticket
+    window: int
+    at: float
+    recall: int = Field(ge=0, description="0: the first call; n: the n-th call again")
+
+
+class Snapshot(_Exact):
+    """A hall's public state (``welcome.snapshot``): the fold of its events up to ``seq``."""
+
+    day: str | None
+    seq: int | None = Field(None, description="the last event folded in (the welcome's seq)")
+    windows: dict[str, WindowSnapshot] = Field(description="by window number (a string, as JSON keys are)")
+    recent_calls: list[RecentCall] = Field(max_length=20, description="newest first")
+    waiting: dict[str, int] = Field(description="tickets waiting, by service id")
+    messages: list[HallMessage] | None = Field(description="null: the hall file's messages apply")
+    notice: NoticeBody | None
+
+
+def validate_hub_frame(frame: str | bytes | dict[str, Any]) -> Any:
+    """A hub frame as its model, its payloads checked exactly (an event against its model in its
+    wire form, a snapshot, a notice, messages); raises :class:`pydantic.ValidationError` (or
+    ``ValueError``). For tests and tools: clients parse with :func:`parse_hub`."""
+    obj = frame if isinstance(frame, dict) else json.loads(frame)
+    msg = _hub_adapter.validate_python(obj)  # any size: a welcome with its hall file is larger than a command
+    if isinstance(msg, EventMessage):
+        validate_event(msg.event, wire=True)
+    elif isinstance(msg, Welcome) and msg.snapshot is not None:
+        Snapshot.model_validate(msg.snapshot)
+    elif isinstance(msg, Notice) and msg.notice is not None:
+        NoticeBody.model_validate(msg.notice)
+    elif isinstance(msg, Messages):
+        for m in msg.messages:
+            HallMessage.model_validate(m)
+    return msg
 
 
 # --- errors ----------------------------------------------------------------------------
@@ -626,3 +815,45 @@ def parse_hub(frame: str | bytes) -> Any:
 
 def error(code: str, message: str, request_id: str | None = None) -> str:
     return Error(type="error", id=request_id, code=code, message=message).to_json()
+
+
+# --- the JSON Schema ---------------------------------------------------------------------
+
+def _members(union: Any) -> list[type[BaseModel]]:
+    return list(get_args(get_args(union)[0]))
+
+
+def protocol_schema() -> dict[str, Any]:
+    """The wire protocol as one JSON Schema (draft 2020-12): a frame is a ``ClientMessage`` or a
+    ``HubFrame`` ($defs); the events an ``event`` frame carries are the ``Event`` union, one model
+    per type of :data:`EVENT_MODELS`; a welcome's snapshot is ``Snapshot``. Printed by
+    ``signage schema --protocol``."""
+    from pydantic.json_schema import models_json_schema
+
+    client, hub, events = _members(ClientMessage), _members(HubMessage), list(EVENT_MODELS.values())
+    refs, top = models_json_schema([(m, "validation") for m in client + hub + events + [Snapshot]],
+                                   by_alias=True, ref_template="#/$defs/{model}")
+
+    def ref(model: type[BaseModel]) -> dict[str, str]:
+        return {"$ref": refs[(model, "validation")]["$ref"]}
+
+    def name(model: type[BaseModel]) -> str:
+        return ref(model)["$ref"].rsplit("/", 1)[1]
+
+    defs = top["$defs"]
+    defs["Event"] = {"description": "An event (signage/events.py), in its wire form.",
+                     "oneOf": [ref(m) for m in events]}
+    defs["ClientMessage"] = {"description": "A frame from a client.", "oneOf": [ref(m) for m in client]}
+    defs["HubFrame"] = {"description": "A frame from the hub.", "oneOf": [ref(m) for m in hub]}
+    event = defs[name(EventMessage)]["properties"]["event"]
+    defs[name(EventMessage)]["properties"]["event"] = {"$ref": "#/$defs/Event", "description": event.get("description", "")}
+    welcome = defs[name(Welcome)]["properties"]
+    welcome["snapshot"] = {"anyOf": [ref(Snapshot), {"type": "null"}],
+                           "description": welcome["snapshot"].get("description", "")}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"Wire protocol (version {PROTOCOL_VERSION})",
+        "description": "Every frame between the hub and its clients (docs/protocol.md).",
+        "oneOf": [{"$ref": "#/$defs/ClientMessage"}, {"$ref": "#/$defs/HubFrame"}],
+        "$defs": defs,
+    }
