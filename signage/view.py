@@ -404,6 +404,13 @@ _EVENTS = {
     "notice_set": HallView._ev_notice_set,
     "notice_cleared": HallView._ev_notice_cleared,
 }
+# The event types of signage/events.py a view has nothing to show for (the log keeps them, for
+# the statistics and the kiosks): every registered event type is in _EVENTS or here, never both
+# (tests/test_protocol_registry.py). Unknown types (a newer hub's) are ignored as well.
+NOT_SHOWN = frozenset({
+    "rated",               # a citizen's rating of a service
+    "appointment_booked",  # a booking for today or a later day: it shows once checked in (ticket_issued)
+})
 
 
 # --- tolerant field readers ----------------------------------------------------------------
