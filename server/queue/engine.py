@@ -5,9 +5,11 @@ Theory of operation
 * :meth:`QueueEngine.decide` takes a command (a :mod:`signage.protocol` model),
   the time and who sent it, and returns a :class:`Decision`: the events that
   happen, or a :class:`Refusal` naming the rule that refused. It never changes
-  the state, so a caller can first make the events durable.
+  the state, so a caller can first make the events durable. Which method decides
+  which command is the :data:`DECIDERS` table.
 * :meth:`QueueEngine.apply` folds one event (with its sequence number) into the
-  state. The state is nothing but the fold of the events: replaying the log
+  state, by the :data:`_FOLDERS` table (one function per event type of
+  :data:`signage.events.EVENT_MODELS`, whose models say each event's fields). The state is nothing but the fold of the events: replaying the log
   gives the same state, and that is how the hub starts.
 * Every accepted command carries a request id; the events remember it, so the
   same request again returns the same answer and changes nothing (a
@@ -158,11 +160,11 @@ class QueueEngine:
             if done and done[0].get("command") != cmd.type:
                 return refuse("duplicate_id", f'request id "{rid}" was already used for a {done[0].get("command")} command')
             return Decision(events=[], result=result_of(done), duplicate=True)
-        handler = getattr(self, f"_decide_{cmd.type}", None)
-        if handler is None:
+        decider = DECIDERS.get(cmd.type)
+        if decider is None:
             return refuse("unsupported", f"the queue does not handle {cmd.type!r}")
         prelude = self._day_rollover(now)
-        decision: Decision = handler(cmd, now, mint_id, prelude)
+        decision: Decision = decider(self, cmd, now, mint_id, prelude)
         if decision.ok:
             events = prelude + decision.events
             for e in events:
@@ -780,4 +782,35 @@ _FOLDERS: dict[str, Callable[[QueueEngine, dict, Ticket | None], None]] = {
     "notice_cleared": _f_notice,
 }
 TICKET_EVENTS = frozenset(k for k in _FOLDERS if k.startswith("ticket_"))
-EVENT_TYPES = frozenset(_FOLDERS)
+EVENT_TYPES = frozenset(_FOLDERS)  # = signage.events.EVENT_TYPES (tests/test_protocol_registry.py)
+
+# --- deciding, one method per command type -----------------------------------------
+#
+# The commands the queue answers; the hub answers the others itself (server/hub/hub.py
+# HUB_COMMANDS). tests/test_protocol_registry.py checks that every client command of
+# signage/protocol.py has exactly one of the two.
+
+Decider = Callable[[QueueEngine, Any, float, Callable[[], str], list[dict]], Decision]
+DECIDERS: dict[str, Decider] = {
+    "issue": QueueEngine._decide_issue,
+    "check_in": QueueEngine._decide_check_in,
+    "book": QueueEngine._decide_book,
+    "cancel_tickets": QueueEngine._decide_cancel_tickets,
+    "call_next": QueueEngine._decide_call_next,
+    "call": QueueEngine._decide_call,
+    "recall": QueueEngine._decide_recall,
+    "start": QueueEngine._decide_start,
+    "skip": QueueEngine._decide_skip,
+    "complete": QueueEngine._decide_complete,
+    "requeue": QueueEngine._decide_requeue,
+    "transfer": QueueEngine._decide_transfer,
+    "pause": QueueEngine._decide_pause,
+    "resume": QueueEngine._decide_resume,
+    "open": QueueEngine._decide_open,
+    "close": QueueEngine._decide_close,
+    "rate": QueueEngine._decide_rate,
+    "set_messages": QueueEngine._decide_set_messages,
+    "set_notice": QueueEngine._decide_set_notice,
+    "clear_notice": QueueEngine._decide_clear_notice,
+}
+COMMAND_TYPES = frozenset(DECIDERS)
