@@ -54,8 +54,10 @@ from typing import Any, Callable, Iterable
 from websockets.asyncio.server import ServerConnection, broadcast
 from websockets.protocol import State
 
+from signage import protocol as p
 from signage.config import HallConfig, LoadResult, load_hall
 from signage.config.loader import MAX_CONFIG_BYTES
+from signage.events import on_the_wire  # noqa: F401 (the wire form of an event; it was defined here)
 
 from server.queue.durable import Applied, DurableHall
 from server.queue.engine import QueueEngine
@@ -83,21 +85,21 @@ def dumps(obj: Any) -> bytes:
         return json.dumps(obj, separators=(",", ":")).encode()
 
 
+# Every frame is built by its builder in signage/protocol.py (the protocol owns every frame) and
+# serialised here, once for all the clients that get it.
+
+def spliced(frame: dict, **raw: bytes) -> bytes:
+    """``frame`` serialised, with values that are serialised already appended under their keys
+    (a snapshot, the hall file: serialised once, sent to many)."""
+    parts = [dumps(frame)[:-1]]
+    for key, value in raw.items():
+        parts += [b',"', key.encode(), b'":', value]
+    parts.append(b"}")
+    return b"".join(parts)
+
+
 def event_frame(seq: int, event: dict) -> bytes:
-    return dumps({"type": "event", "seq": seq, "event": on_the_wire(event)})
-
-
-def on_the_wire(event: dict) -> dict:
-    """The event as clients see it. An appointment's code is what a citizen checks in with:
-    it stays in the log (and in the kiosk's own answer) but never reaches the screens, the
-    announcers or the windows, whose PCs stand in the public hall."""
-    kind = event.get("type")
-    if kind == "ticket_issued" and (event.get("ticket") or {}).get("appointment"):
-        return {**event, "ticket": {**event["ticket"], "appointment": True}}
-    if kind == "appointment_booked" and isinstance(event.get("appointment"), dict):
-        booked = {k: v for k, v in event["appointment"].items() if k != "code"}
-        return {**event, "appointment": booked}
-    return event
+    return dumps(p.EventMessage.frame(seq, on_the_wire(event)))
 
 
 def ws_frame(payload: bytes) -> bytes:
@@ -122,20 +124,12 @@ def write_all(connections: Iterable[ServerConnection], data: bytes) -> None:
             ws.transport.write(data)
 
 
-def error_frame(code: str, message: str, request_id: str | None = None) -> bytes:
-    msg: dict[str, Any] = {"type": "error", "code": code, "message": message}
-    if request_id is not None:
-        msg["id"] = request_id
-    return dumps(msg)
+def error_frame(code: str, message: str, request_id: str | None = None, retry_after: float | None = None) -> bytes:
+    return dumps(p.Error.frame(code, message, request_id, retry_after))
 
 
 def ok_frame(request_id: str | None, result: dict | None) -> bytes:
-    msg: dict[str, Any] = {"type": "ok"}
-    if request_id is not None:
-        msg["id"] = request_id
-    if result is not None:
-        msg["result"] = result
-    return dumps(msg)
+    return dumps(p.Ok.frame(request_id, result))
 
 
 _closing: set[asyncio.Task] = set()  # keeps close tasks alive until done
@@ -304,7 +298,7 @@ class HallRuntime:
                 self.durable.config = result.config
                 if changed:
                     self._config_bytes, self._config_gen = new, self._config_gen + 1
-                    self._broadcast(b'{"type":"config","config":' + new + b"}")
+                    self._broadcast(spliced(p.ConfigPush.frame(), config=new))
                     self._check_backlogs()
                     if hasattr(self.estimator, "set_config"):
                         self.est_executor.submit(self.estimator.set_config, json.loads(new))  # type: ignore[attr-defined]
@@ -341,15 +335,11 @@ class HallRuntime:
                     replay = self._replay(since, len(snapshot))
             if replay is None:
                 snapshot = snapshot or self._snapshot_bytes()
-            head: dict[str, Any] = {"type": "welcome", "v": 1, "hall": self.id, "role": client.role,
-                                    "seq": seq, "replay": replay is not None}
-            if hello_id is not None:
-                head["id"] = hello_id
-            parts = [dumps(head)[:-1]]
+            head = p.Welcome.frame(self.id, client.role, seq, replay is not None, hello_id)
             if replay is None:
-                parts += [b',"snapshot":', snapshot]  # type: ignore[list-item]
-            parts += [b',"config":', self._config_bytes, b"}"]
-            client.push(b"".join(parts))
+                client.push(spliced(head, snapshot=snapshot, config=self._config_bytes))  # type: ignore[arg-type]
+            else:
+                client.push(spliced(head, config=self._config_bytes))
             if replay:
                 write_all((client.ws,), b"".join(ws_frame(f) for f in replay))
             if self._estimate_frames is not None:
@@ -499,9 +489,9 @@ class HallRuntime:
         self._estimates_key = key
         self.latest_estimates = {"services": services, "tickets": tickets}
         # The seq lets a client tell counts older than the events it already has (it ignores them).
-        head = {"type": "estimates", "at": now, **({"seq": est["seq"]} if isinstance(est.get("seq"), int) else {})}
-        public = dumps({**head, "services": services})
-        full = dumps({**head, "services": services, "tickets": tickets})
+        seq = est["seq"] if isinstance(est.get("seq"), int) else None
+        public = dumps(p.Estimates.frame(now, services, seq))
+        full = dumps(p.Estimates.frame(now, services, seq, tickets))
         return public, full
 
     def _write_with_estimates(self, blob: bytes, estimates: tuple[bytes, bytes] | None) -> None:
@@ -551,9 +541,9 @@ class HallRuntime:
             kind = event["type"]
             # Convenience pushes (docs/protocol.md): the same news as the event, ready to show.
             if kind == "messages_set":
-                out.append(ws_frame(dumps({"type": "messages", "messages": event["messages"]})))
+                out.append(ws_frame(dumps(p.Messages.frame(event["messages"]))))
             elif kind in ("notice_set", "notice_cleared"):
-                out.append(ws_frame(dumps({"type": "notice", "notice": event.get("notice")})))
+                out.append(ws_frame(dumps(p.Notice.frame(event.get("notice")))))
         return out
 
     def _broadcast(self, payload: bytes, role: Callable[[str], bool] | None = None) -> None:

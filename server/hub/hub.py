@@ -13,8 +13,10 @@ This module owns the connection's life:
    Anything else: an ``error`` and a close (1008).
 3. Frames after hello: rate-limited (token bucket per connection), parsed with
    :func:`signage.protocol.parse_client`, checked against the role (and a
-   window's own number), then queued on the hall. Bad input gets an ``error``;
-   nothing a client sends can raise out of the handler or change the state.
+   window's own number: :data:`signage.protocol.ROLE_POLICY`), then answered by
+   the hub (:data:`HUB_COMMANDS`: ping, reload, who, screenshots) or queued on
+   the hall. Bad input gets an ``error``; nothing a client sends can raise out of
+   the handler or change the state.
 
 What a caller may rely on: :meth:`Hub.start` returns once listening (``port``
 is the real port, also for port 0); :meth:`Hub.shutdown` stops accepting,
@@ -48,12 +50,14 @@ from signage import protocol as p
 from signage.config import HallConfig, load_hall
 
 from server.queue.durable import DurableHall
-from server.hub.hall import Client, Estimator, HallRuntime, close_now, close_soon, dumps, error_frame, naive_estimates
+from server.hub.hall import (Client, Estimator, HallRuntime, close_now, close_soon, dumps, error_frame,
+                             naive_estimates, ok_frame)
 from server.hub.metrics import HubMetrics
 from server.queue.store import EventStore
 from signage.config.tokens import Tokens, TokensError, load_tokens
 from server.hub.watch import FileWatcher
 from server.web.pages import Web
+from server.web.live import COMMANDS as LIVE_COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -163,11 +167,7 @@ class _CheckInGuard:
 
 def rate_limited_frame(message: str, retry_after: float, request_id: str | None = None) -> bytes:
     """``error`` ``rate_limited`` with ``retry_after`` (seconds, rounded up to a tenth)."""
-    msg: dict[str, Any] = {"type": "error", "code": "rate_limited", "message": message,
-                           "retry_after": math.ceil(max(0.0, retry_after) * 10) / 10}
-    if request_id is not None:
-        msg["id"] = request_id
-    return dumps(msg)
+    return error_frame("rate_limited", message, request_id, math.ceil(max(0.0, retry_after) * 10) / 10)
 
 
 def _seconds(value: float) -> str:
@@ -494,7 +494,8 @@ class Hub:
         if self.closing:
             await self._refuse(ws, "unavailable", "the hub is shutting down; reconnect", rid, 1001)
             return None
-        if hello.role == p.TICKET_ROLE:  # a "my ticket" page: its link key, not a token
+        policy = p.ROLE_POLICY[hello.role]
+        if policy.scope == "ticket":  # a "my ticket" page: its link key, not a token
             return await self.web.live.ticket_hello(ws, hello, self._refuse)
         entry = self.tokens.match(hello.token)
         if entry is None or entry.role != hello.role or not entry.covers_hall(hello.hall):
@@ -506,7 +507,7 @@ class Hub:
             return None
         config = hall.config
         actor = f"{hello.role}:{entry.name}"
-        if hello.role == "window":
+        if policy.scope == "window":
             if hello.window is None:
                 await self._refuse(ws, "unauthorized", "a window says its number in hello (window: 3)", rid)
                 return None
@@ -526,11 +527,11 @@ class Hub:
             await self._refuse(ws, "unknown_zone", f'no floor or zone "{hello.zone}" in hall {hall.id} '
                                f'(there are: {", ".join(zones)})', rid)
             return None
-        if hello.role == "screen" and entry.screens is not None and hello.screen not in entry.screens:
+        if policy.scope == "screen" and entry.screens is not None and hello.screen not in entry.screens:
             await self._refuse(ws, "unauthorized", f"this token is not for screen {hello.screen or '(none)'}", rid)
             return None
         client = Client(ws=ws, role=hello.role, hall=hall.id, actor=actor, token=entry.name,
-                        window=hello.window if hello.role == "window" else None,
+                        window=hello.window if policy.scope == "window" else None,
                         screen=hello.screen, zone=hello.zone)
         await hall.join(client, hello.since, rid)
         return client
@@ -548,28 +549,27 @@ class Hub:
         if kind == "hello":
             client.push(error_frame("bad_message", "this connection already said hello", rid))
             return
-        if kind not in p.ROLE_COMMANDS[client.role]:
+        policy = p.ROLE_POLICY[client.role]
+        if kind not in policy.commands:
             self.metrics.commands.inc(hall=hall.id, command=kind, result="forbidden")
             client.push(error_frame("forbidden", f"a {client.role} may not send {kind}", rid))
             return
-        if kind == "ping":
-            client.push(b'{"type":"pong"' + (f',"id":{json.dumps(rid)}'.encode() if rid else b"") + b"}")
-            return
-        if client.role == "window" and getattr(msg, "window", None) != client.window:
+        if policy.scope == "window" and kind in p.WINDOW_COMMANDS and msg.window != client.window:
             self.metrics.commands.inc(hall=hall.id, command=kind, result="forbidden")
             client.push(error_frame("forbidden", f"this connection acts for window {client.window} only", rid))
+            return
+        answer = HUB_COMMANDS.get(kind)  # answered by the hub itself, not the queue
+        if answer is not None and kind in ANSWERED_WHILE_CLOSING:
+            answer(self, client, hall, msg)
             return
         if self.closing:
             self.metrics.commands.inc(hall=hall.id, command=kind, result="unavailable")
             client.push(error_frame("unavailable", "the hub is shutting down; send it again after reconnecting", rid))
             return
-        if kind in self.web.live.commands:  # who, screenshot: answered by the hub, not the queue
-            self.web.live.command(client, hall, msg)
+        if answer is not None:
+            answer(self, client, hall, msg)
             return
-        if kind == "reload":
-            hall.spawn(self._reload(hall, requester=client, request_id=rid))
-            return
-        if kind in ("issue", "check_in"):
+        if kind in TICKET_COMMANDS:
             limited = self._ticket_gate(client, hall, msg)
             if limited is not None:
                 limit, message, wait = limited
@@ -578,6 +578,16 @@ class Hub:
                 client.push(rate_limited_frame(message, wait, rid))
                 return
         hall.submit(client, msg, received)
+
+    # ------------------------------------------------------------------ commands the hub answers
+    def _answer_ping(self, client: Client, hall: HallRuntime, msg: p.Ping) -> None:
+        client.push(dumps(p.Pong.frame(msg.id)))
+
+    def _answer_reload(self, client: Client, hall: HallRuntime, msg: p.Reload) -> None:
+        hall.spawn(self._reload(hall, requester=client, request_id=msg.id))
+
+    def _answer_live(self, client: Client, hall: HallRuntime, msg: Any) -> None:
+        self.web.live.command(client, hall, msg)  # who, screenshots (server/web/live.py)
 
     # ------------------------------------------------------------------ ticket limits
     def _ticket_gate(self, client: Client, hall: HallRuntime, msg: Any) -> tuple[str, str, float] | None:
@@ -657,8 +667,7 @@ class Hub:
             if result.changed:
                 log.info("hall %s: %s reloaded and pushed to %d clients", hall.id, hall.path, len(hall.clients))
             if requester is not None:
-                requester.push(json.dumps({"type": "ok", "id": request_id, "result": {
-                    "changed": result.changed, "warnings": result.warnings}}, ensure_ascii=False).encode())
+                requester.push(ok_frame(request_id, {"changed": result.changed, "warnings": result.warnings}))
             return
         text = "\n".join(result.problems)
         log.error("hall %s: %s refused; the running configuration stays:\n%s", hall.id, hall.path, text)
@@ -690,6 +699,20 @@ class Hub:
                     hall.leave(client)
                     close_soon(client.ws, 1008, "token revoked", self.limits.close_grace)
         log.info("tokens reloaded from %s (%d tokens)", self.tokens_path, len(tokens.entries))
+
+
+# The commands the hub answers itself after the role check (``_on_frame``); every other command
+# goes to the hall's queue engine (server/queue/engine.py DECIDERS). tests/test_protocol_registry.py
+# checks that every client command of signage/protocol.py has exactly one of the two.
+HubAnswer = Callable[[Hub, Client, HallRuntime, Any], None]
+HUB_COMMANDS: dict[str, HubAnswer] = {
+    "ping": Hub._answer_ping,
+    "reload": Hub._answer_reload,
+    **{kind: Hub._answer_live for kind in LIVE_COMMANDS},
+}
+ANSWERED_WHILE_CLOSING = frozenset({"ping"})  # the others get "unavailable" while the hub shuts down
+# Commands that give out tickets: limited per token and per hall before they reach the queue (_ticket_gate).
+TICKET_COMMANDS = frozenset({"issue", "check_in"})
 
 
 async def run_hub(hub: Hub, host: str, port: int, stop: asyncio.Event,

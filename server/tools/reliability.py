@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from audio.announcer import SPOKEN_EVENTS
+
 ROOT = Path(__file__).resolve().parents[2]
 LAYOUTS = ROOT / "layouts"
 DEMO_TOKENS = LAYOUTS / "demo-tokens.yaml"
@@ -644,7 +646,7 @@ _link_ids = itertools.count()
 
 # --- crash cycles ----------------------------------------------------------------------------------
 
-SPOKEN = {"ticket_called": "call", "ticket_recalled": "recall"}
+SPOKEN = SPOKEN_EVENTS  # the event types the announcer speaks, and as what (audio/announcer.py)
 
 
 @dataclass

@@ -85,8 +85,6 @@ class LiveSide:
         self._directions: dict[tuple[int, int], tuple[Any, dict | None]] = {}  # (id(config), window)
         self._shots: dict[str, _Shot] = {}
         self.pictures: OrderedDict[str, tuple[str, str, bytes, float]] = OrderedDict()  # request -> (hall, screen, png, at)
-        self.commands: dict[str, Callable[[Client, HallRuntime, Any], None]] = {
-            "who": self._who, "screenshot": self._screenshot, "screenshot_part": self._screenshot_part}
         for hall in hub.halls.values():
             hall.listeners.append(self.hall_changed)
 
@@ -142,11 +140,7 @@ class LiveSide:
             return None
         client = Client(ws=ws, role=p.TICKET_ROLE, hall=hall.id, actor="ticket", token="(ticket link)")
         async with hall.lock:  # a quiet engine: the view is whole
-            head: dict[str, Any] = {"type": "welcome", "v": 1, "hall": hall.id, "role": p.TICKET_ROLE,
-                                    "seq": hall.durable.seq, "replay": False}
-            if hello.id is not None:
-                head["id"] = hello.id
-            client.push(dumps(head))
+            client.push(dumps(p.Welcome.frame(hall.id, p.TICKET_ROLE, hall.durable.seq, False, hello.id)))
             view = self._view_frame(hall, tid)
             client.push(view)
             self._sent[client] = view
@@ -183,7 +177,7 @@ class LiveSide:
                 client.push(frame)
 
     def _view_frame(self, hall: HallRuntime, tid: str) -> bytes:
-        return dumps({"type": "ticket", "ticket": self.ticket_view(hall, tid)})
+        return dumps(p.TicketView.frame(self.ticket_view(hall, tid)))
 
     def ticket_view(self, hall: HallRuntime, tid: str) -> dict[str, Any]:
         """What a citizen may see of a ticket: number, service, state, place in line, estimate, window."""
@@ -223,9 +217,9 @@ class LiveSide:
         return hit[1]
 
     def command(self, client: Client, hall: HallRuntime, msg: Any) -> None:
-        """One of :attr:`commands` (roles already checked by the hub); a bug answers, never raises."""
+        """One of :data:`COMMANDS` (roles already checked by the hub); a bug answers, never raises."""
         try:
-            self.commands[msg.type](client, hall, msg)
+            COMMANDS[msg.type](self, client, hall, msg)
         except Exception:
             log.exception("hall %s: %s from %s failed", hall.id, msg.type, client)
             client.push(error_frame("internal_error", f"the hub failed on this {msg.type} (logged)",
@@ -257,7 +251,7 @@ class LiveSide:
         target = max(screens, key=lambda c: c.joined)  # the newest connection of that screen
         request = secrets.token_urlsafe(12)
         self._shots[request] = _Shot(request, hall.id, msg.screen, client, target)
-        target.push(dumps({"type": "screenshot_request", "request": request}))
+        target.push(dumps(p.ScreenshotRequest.frame(request)))
         client.push(ok_frame(msg.id, {"request": request, "screen": msg.screen}))
         hall.spawn(self._expire(request))
 
@@ -271,8 +265,7 @@ class LiveSide:
                                "(an old version of signage display, or a busy PC)")
 
     def _failed(self, shot: _Shot, message: str) -> None:
-        shot.manager.push(dumps({"type": "screenshot_failed", "request": shot.request, "screen": shot.screen,
-                                 "message": message}))
+        shot.manager.push(dumps(p.ScreenshotFailed.frame(shot.request, shot.screen, message)))
 
     def _screenshot_part(self, client: Client, hall: HallRuntime, msg: p.ScreenshotPart) -> None:
         shot = self._shots.get(msg.request)
@@ -309,8 +302,16 @@ class LiveSide:
         self.pictures[shot.request] = (shot.hall, shot.screen, png, time.time())
         while len(self.pictures) > SCREENSHOTS_KEPT:
             self.pictures.popitem(last=False)
-        shot.manager.push(dumps({"type": "screenshot_ready", "request": shot.request, "screen": shot.screen,
-                                 "url": f"/api/screenshot/{shot.request}.png", "bytes": len(png)}))
+        shot.manager.push(dumps(p.ScreenshotReady.frame(shot.request, shot.screen,
+                                                        f"/api/screenshot/{shot.request}.png", len(png))))
+
+
+# The commands this side answers for the hub (server/hub/hub.py HUB_COMMANDS hands them here).
+COMMANDS: dict[str, Callable[[LiveSide, Client, HallRuntime, Any], None]] = {
+    "who": LiveSide._who,
+    "screenshot": LiveSide._screenshot,
+    "screenshot_part": LiveSide._screenshot_part,
+}
 
 
 def _window_info(config: Any, number: int) -> dict[str, Any] | None:
