@@ -21,6 +21,7 @@ import pytest
 from server.hub.hub import Limits
 from engine_hall import Driver
 from hub_harness import TOKENS, TOKENS_YAML, HubHarness, hub_test
+from metrics_text import families, scrape, series, value
 
 SECOND_KIOSK = "test-kiosk-two-0123456789"
 THIRD_KIOSK = "test-kiosk-three-0123456789"
@@ -46,9 +47,7 @@ def run_hub(tmp_path: Path, test: Callable[[HubHarness], Awaitable[None]], **lim
 
 
 def metrics(hub: HubHarness) -> str:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(f"http://127.0.0.1:{hub.hub.port}/metrics", timeout=3) as resp:
-        return resp.read().decode()
+    return scrape(hub.hub.port)[1]
 
 
 async def flood(peers: list, per_peer: int, prefix: str) -> list[dict]:
@@ -86,11 +85,13 @@ def test_a_flood_with_one_kiosk_token_is_stopped_while_another_kiosk_issues(tmp_
         assert retry["type"] == "ok" and retry["result"] == oks[0]["result"]
         # What the operator sees: who was refused, and how much of A's numbers is gone.
         text = await asyncio.to_thread(metrics, hub)
-        assert 'signage_hub_rate_limited_total{command="issue",hall="zhongshan",limit="token",role="kiosk"} 111' in text
-        assert 'signage_hub_commands_total{command="issue",hall="zhongshan",result="rate_limited"} 111' in text
-        assert f'signage_hub_ticket_numbers_used_ratio{{hall="zhongshan",prefix="A"}} {round(12 / 999, 4)}' in text
-        assert 'signage_hub_ticket_numbers_used_ratio{hall="zhongshan",prefix="B"} 0' in text
-        assert "# TYPE signage_hub_rate_limited_total counter" in text
+        got = series(text)
+        assert value(got, "signage_hub_rate_limited_total", command="issue", hall="zhongshan", limit="token",
+                     role="kiosk") == 111
+        assert value(got, "signage_hub_commands_total", command="issue", hall="zhongshan", result="rate_limited") == 111
+        assert value(got, "signage_hub_ticket_numbers_used_ratio", hall="zhongshan", prefix="A") == round(12 / 999, 4)
+        assert value(got, "signage_hub_ticket_numbers_used_ratio", hall="zhongshan", prefix="B") == 0
+        assert families(text)["signage_hub_rate_limited"][0] == "counter"
 
     run_hub(tmp_path, test)
 

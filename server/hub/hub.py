@@ -52,7 +52,7 @@ from signage.config import HallConfig, load_hall
 from server.queue.durable import DurableHall
 from server.hub.hall import (Client, Estimator, HallRuntime, close_now, close_soon, dumps, error_frame,
                              naive_estimates, ok_frame)
-from server.hub.metrics import HubMetrics
+from server.hub.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, HubMetrics
 from server.queue.store import EventStore
 from signage.config.tokens import Tokens, TokensError, load_tokens
 from server.hub.watch import FileWatcher
@@ -266,7 +266,8 @@ class Hub:
         metrics = HubMetrics(connections=lambda: metrics_holder[0]._connection_counts(),
                              last_seq=lambda: {(("hall", h),): float(r.durable.seq)
                                                for h, r in metrics_holder[0].halls.items()},
-                             numbers_used=lambda: metrics_holder[0]._numbers_used())
+                             numbers_used=lambda: metrics_holder[0]._numbers_used(),
+                             unwelcomed=lambda: metrics_holder[0].anonymous)
         halls = []
         for path, config in configs:
             try:
@@ -391,10 +392,11 @@ class Hub:
                        "application/json; charset=utf-8")
 
     def _metrics(self, connection: ServerConnection, request: Request) -> Response:
-        return respond(connection, 200, self.metrics.render(), "text/plain; version=0.0.4; charset=utf-8")
+        return respond(connection, 200, self.metrics.render(), METRICS_CONTENT_TYPE)
 
     def _connection_counts(self) -> dict[tuple[tuple[str, str], ...], float]:
-        out: dict[tuple[tuple[str, str], ...], float] = {(("hall", ""), ("role", "")): float(self.anonymous)}
+        """For /metrics: connections that said hello, by hall and role (the others: ``anonymous``)."""
+        out: dict[tuple[tuple[str, str], ...], float] = {}
         for hall in self.halls.values():
             for role in p.ROLES:
                 out[(("hall", hall.id), ("role", role))] = float(hall.connections().get(role, 0))

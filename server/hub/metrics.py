@@ -1,128 +1,129 @@
-"""A few Prometheus metrics, rendered as the text exposition format (version 0.0.4).
+"""The hub's Prometheus metrics, kept and rendered by ``prometheus_client``.
 
-Small on purpose: counters, gauges computed when scraped, and histograms with
-fixed buckets. No client library is needed to serve ``GET /metrics``; a
-Prometheus server, ``curl`` or a person can read it.
+One :class:`prometheus_client.CollectorRegistry` per hub (tests run several hubs
+in one process; the library's global registry is never used). In it: the hub's
+counters and histograms (the library's own types), the gauges read from the
+hub's state when scraped (:class:`_LiveGauges`), and the library's process,
+platform and garbage-collector metrics (``process_*``, ``python_*``).
 
-What a caller may rely on: label values are escaped; every metric has a HELP and
-a TYPE line; :meth:`Registry.render` never raises because of a metric's value.
+The hot path increments a counter per command and per event and observes a few
+histograms per commit: :class:`Counter` and :class:`Histogram` keep the
+library's child of each label set they have seen, so an increment is one
+dictionary lookup and the child's own (locked) add, not a ``labels()`` call.
+
+What a caller may rely on: every series has the labels its table in
+docs/hub.md gives, never an empty one (the connections that have not said hello
+are ``signage_hub_unwelcomed_connections``, without labels); :meth:`HubMetrics.render`
+never raises because of a gauge (a failing one is left out and logged, the
+others stay); no ``*_created`` series (a hub's start time is
+``process_start_time_seconds``).
 """
 
 from __future__ import annotations
 
-import bisect
-import math
+import logging
 from typing import Callable, Iterable
 
+import prometheus_client
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import generate_latest
+
+log = logging.getLogger(__name__)
+
 Labels = tuple[tuple[str, str], ...]
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # what generate_latest writes, and every scraper reads
 
-
-def _labels(labels: Labels) -> str:
-    if not labels:
-        return ""
-    inner = ",".join(f'{k}="{_escape(v)}"' for k, v in labels)
-    return "{" + inner + "}"
-
-
-def _escape(value: str) -> str:
-    return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def _num(value: float) -> str:
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if float(value).is_integer():
-        return str(int(value))
-    return repr(float(value))
+# The *_created series (a timestamp per label set) would double the series and say nothing a hub's
+# process_start_time_seconds does not. A switch of the library, for the whole process: nothing else
+# in a hub process exports metrics.
+prometheus_client.disable_created_metrics()
 
 
 class Counter:
-    def __init__(self, name: str, help: str) -> None:
-        self.name, self.help = name, help
-        self.values: dict[Labels, float] = {}
+    """A labelled counter: ``inc(**labels)``, ``get(**labels)``."""
+
+    def __init__(self, name: str, help: str, labels: Iterable[str], registry: CollectorRegistry) -> None:
+        self.metric = prometheus_client.Counter(name, help, tuple(labels), registry=registry)
+        self._children: dict[Labels, prometheus_client.Counter] = {}
 
     def inc(self, amount: float = 1.0, **labels: str) -> None:
-        key = tuple(sorted(labels.items()))
-        self.values[key] = self.values.get(key, 0.0) + amount
+        # Keyed as called (the same call site names its labels in the same order): no sort, no labels().
+        key = tuple(labels.items())
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = self.metric.labels(**labels)
+        child.inc(amount)
 
     def get(self, **labels: str) -> float:
-        return self.values.get(tuple(sorted(labels.items())), 0.0)
-
-    def render(self) -> Iterable[str]:
-        yield f"# HELP {self.name} {self.help}"
-        yield f"# TYPE {self.name} counter"
-        for key, value in sorted(self.values.items()):
-            yield f"{self.name}{_labels(key)} {_num(value)}"
-
-
-class Gauge:
-    """A value read when scraped: ``collect()`` returns ``{labels: value}``."""
-
-    def __init__(self, name: str, help: str, collect: Callable[[], dict[Labels, float]]) -> None:
-        self.name, self.help, self.collect = name, help, collect
-
-    def render(self) -> Iterable[str]:
-        yield f"# HELP {self.name} {self.help}"
-        yield f"# TYPE {self.name} gauge"
-        for key, value in sorted(self.collect().items()):
-            yield f"{self.name}{_labels(key)} {_num(value)}"
+        """The value for these labels (0 if never incremented)."""
+        for sample in self.metric.collect()[0].samples:
+            if sample.name.endswith("_total") and sample.labels == labels:
+                return sample.value
+        return 0.0
 
 
 class Histogram:
-    def __init__(self, name: str, help: str, buckets: Iterable[float]) -> None:
-        self.name, self.help = name, help
-        self.buckets = sorted(buckets)
-        self.series: dict[Labels, list[float]] = {}  # labels -> [count per bucket..., +Inf, sum]
+    """A labelled histogram with fixed buckets: ``observe(value, **labels)``, ``count``, ``sum``."""
+
+    def __init__(self, name: str, help: str, labels: Iterable[str], buckets: Iterable[float],
+                 registry: CollectorRegistry) -> None:
+        self.metric = prometheus_client.Histogram(name, help, tuple(labels), buckets=tuple(buckets),
+                                                  registry=registry)
+        self._children: dict[Labels, prometheus_client.Histogram] = {}
 
     def observe(self, value: float, **labels: str) -> None:
-        key = tuple(sorted(labels.items()))
-        row = self.series.get(key)
-        if row is None:
-            row = self.series[key] = [0.0] * (len(self.buckets) + 2)
-        row[bisect.bisect_left(self.buckets, value)] += 1
-        row[-1] += value
+        key = tuple(labels.items())
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = self.metric.labels(**labels)
+        child.observe(value)
+
+    def _sample(self, suffix: str, labels: dict[str, str]) -> float:
+        for sample in self.metric.collect()[0].samples:
+            if sample.name == self.metric._name + suffix and sample.labels == labels:
+                return sample.value
+        return 0.0
 
     def count(self, **labels: str) -> int:
-        row = self.series.get(tuple(sorted(labels.items())))
-        return int(sum(row[:-1])) if row else 0
+        return int(self._sample("_count", labels))
 
-    def render(self) -> Iterable[str]:
-        yield f"# HELP {self.name} {self.help}"
-        yield f"# TYPE {self.name} histogram"
-        for key, row in sorted(self.series.items()):
-            running = 0.0
-            for bound, n in zip([*self.buckets, math.inf], row[:-1]):
-                running += n
-                yield f"{self.name}_bucket{_labels((*key, ('le', _num(bound))))} {_num(running)}"
-            yield f"{self.name}_sum{_labels(key)} {row[-1]!r}"
-            yield f"{self.name}_count{_labels(key)} {_num(running)}"
+    def sum(self, **labels: str) -> float:
+        return self._sample("_sum", labels)
 
 
-class Registry:
+Collect = Callable[[], dict[Labels, float]]
+
+
+class _LiveGauges:
+    """The gauges read from the hub when scraped; a gauge whose reading fails is left out (and logged)."""
+
     def __init__(self) -> None:
-        self.metrics: list[Counter | Gauge | Histogram] = []
+        self.gauges: list[tuple[str, str, tuple[str, ...], Collect]] = []
+        self._failed: set[str] = set()  # told once in the log, not at every scrape
 
-    def counter(self, name: str, help: str) -> Counter:
-        return self._add(Counter(name, help))
+    def add(self, name: str, help: str, labels: tuple[str, ...], collect: Collect) -> None:
+        self.gauges.append((name, help, labels, collect))
 
-    def gauge(self, name: str, help: str, collect: Callable[[], dict[Labels, float]]) -> Gauge:
-        return self._add(Gauge(name, help, collect))
+    def describe(self) -> list[Metric]:
+        return [GaugeMetricFamily(name, help, labels=list(labels)) for name, help, labels, _ in self.gauges]
 
-    def histogram(self, name: str, help: str, buckets: Iterable[float]) -> Histogram:
-        return self._add(Histogram(name, help, buckets))
-
-    def _add(self, metric):  # type: ignore[no-untyped-def]
-        self.metrics.append(metric)
-        return metric
-
-    def render(self) -> str:
-        lines: list[str] = []
-        for metric in self.metrics:
+    def collect(self) -> Iterable[Metric]:
+        for name, help, labels, read in self.gauges:
             try:
-                lines.extend(metric.render())
-            except Exception as exc:  # a broken gauge must not hide the others
-                lines.append(f"# {metric.name}: not available ({type(exc).__name__})")
-        return "\n".join(lines) + "\n"
+                values = read()
+                family = GaugeMetricFamily(name, help, labels=list(labels))
+                for key, value in sorted(values.items()):
+                    given = dict(key)
+                    if set(given) != set(labels) or not all(given.values()):  # never an empty label
+                        raise ValueError(f"labels {key} for {labels}")
+                    family.add_metric([given[k] for k in labels], float(value))
+            except Exception:  # a broken gauge must not hide the others
+                if name not in self._failed:
+                    self._failed.add(name)
+                    log.exception("metric %s is not available (left out of /metrics)", name)
+                continue
+            yield family
 
 
 # Latency buckets in seconds: from a fast loopback fan-out to a very slow disk.
@@ -130,39 +131,51 @@ LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 
 
 class HubMetrics:
-    """The hub's metrics. Gauges read live state through the callables given."""
+    """The hub's metrics in a registry of their own. Gauges read live state through the callables given."""
 
-    def __init__(self, connections: Callable[[], dict[Labels, float]],
-                 last_seq: Callable[[], dict[Labels, float]],
-                 numbers_used: Callable[[], dict[Labels, float]] = dict) -> None:
-        self.registry = r = Registry()
-        r.gauge("signage_hub_connections", "Open websocket connections by hall and role "
-                "(hall=\"\" for connections that have not said hello yet).", connections)
-        r.gauge("signage_hub_last_seq", "Sequence number of the last event of each hall.", last_seq)
-        r.gauge("signage_hub_ticket_numbers_used_ratio",
-                "Share of a ticket letter's numbers given today (1 = exhausted: numbers_exhausted), "
-                "by hall and prefix. Alert well before 1.", numbers_used)
-        self.events = r.counter("signage_hub_events_total", "Events made durable and fanned out, by hall.")
-        self.commands = r.counter("signage_hub_commands_total",
-                                  "Commands by hall, type and result (ok, duplicate, refused, "
-                                  "forbidden, rate_limited, storage_error, internal_error, unavailable).")
-        self.rejected = r.counter("signage_hub_rejected_frames_total",
-                                  "Frames or connections refused before reaching a hall, by error code.")
-        self.rate_limited = r.counter("signage_hub_rate_limited_total",
-                                      "Commands refused rate_limited, by hall, role, command (\"*\": a frame over "
-                                      "the connection's limit, not read) and limit (connection, token, hall, "
-                                      "check_in).")
-        self.drops = r.counter("signage_hub_slow_client_drops_total",
-                               "Clients closed because they fell too far behind (1013), by hall and role.")
-        self.reloads = r.counter("signage_hub_config_reloads_total", "Hall file reloads by hall and result.")
-        self.fanout = r.histogram("signage_hub_fanout_seconds",
-                                  "From a command's arrival to its events written to every client of the hall.",
-                                  LATENCY_BUCKETS)
-        self.commit = r.histogram("signage_hub_commit_seconds",
-                                  "One group commit: decide a batch of commands and make its events durable.",
-                                  LATENCY_BUCKETS)
-        self.batch = r.histogram("signage_hub_commit_commands", "Commands per group commit.",
-                                 (1, 2, 4, 8, 16, 32, 64, 128, 256))
+    def __init__(self, connections: Collect, last_seq: Collect, numbers_used: Collect = dict,
+                 unwelcomed: Callable[[], float] = lambda: 0.0) -> None:
+        self.registry = r = CollectorRegistry()
+        prometheus_client.ProcessCollector(registry=r)    # process_cpu_seconds_total, process_resident_memory_bytes, ...
+        prometheus_client.PlatformCollector(registry=r)   # python_info
+        prometheus_client.GCCollector(registry=r)         # python_gc_*
+        live = _LiveGauges()
+        live.add("signage_hub_connections", "Open websocket connections that said hello, by hall and role.",
+                 ("hall", "role"), connections)
+        live.add("signage_hub_unwelcomed_connections",
+                 "Open websocket connections that have not said hello yet (any hall).",
+                 (), lambda: {(): float(unwelcomed())})
+        live.add("signage_hub_last_seq", "Sequence number of the last event of each hall.", ("hall",), last_seq)
+        live.add("signage_hub_ticket_numbers_used_ratio",
+                 "Share of a ticket letter's numbers given today (1 = exhausted: numbers_exhausted), "
+                 "by hall and prefix. Alert well before 1.", ("hall", "prefix"), numbers_used)
+        r.register(live)
+        self.events = Counter("signage_hub_events_total", "Events made durable and fanned out, by hall.",
+                              ("hall",), r)
+        self.commands = Counter("signage_hub_commands_total",
+                                "Commands by hall, type and result (ok, duplicate, refused, "
+                                "forbidden, rate_limited, storage_error, internal_error, unavailable).",
+                                ("hall", "command", "result"), r)
+        self.rejected = Counter("signage_hub_rejected_frames_total",
+                                "Frames or connections refused before reaching a hall, by error code.", ("code",), r)
+        self.rate_limited = Counter("signage_hub_rate_limited_total",
+                                    "Commands refused rate_limited, by hall, role, command (\"*\": a frame over "
+                                    "the connection's limit, not read) and limit (connection, token, hall, "
+                                    "check_in).", ("hall", "role", "command", "limit"), r)
+        self.drops = Counter("signage_hub_slow_client_drops_total",
+                             "Clients closed because they fell too far behind (1013), by hall and role.",
+                             ("hall", "role"), r)
+        self.reloads = Counter("signage_hub_config_reloads_total", "Hall file reloads by hall and result.",
+                               ("hall", "result"), r)
+        self.fanout = Histogram("signage_hub_fanout_seconds",
+                                "From a command's arrival to its events written to every client of the hall.",
+                                ("hall",), LATENCY_BUCKETS, r)
+        self.commit = Histogram("signage_hub_commit_seconds",
+                                "One group commit: decide a batch of commands and make its events durable.",
+                                ("hall",), LATENCY_BUCKETS, r)
+        self.batch = Histogram("signage_hub_commit_commands", "Commands per group commit.", ("hall",),
+                               (1, 2, 4, 8, 16, 32, 64, 128, 256), r)
 
     def render(self) -> str:
-        return self.registry.render()
+        """The text exposition format (0.0.4) of everything in the registry."""
+        return generate_latest(self.registry).decode()
