@@ -231,8 +231,10 @@ def _alias_trouble(root: yaml.Node) -> tuple[int, str] | None:
         total = f"{values:,} values (at most {MAX_VALUES:,})"
     else:
         total = f"{chars:,} characters of text (at most {MAX_EXPANDED_CHARS:,}, what a hall file may hold written out)"
-    if worst is root:
-        return root.start_mark.line + 1, f"once its aliases (*name) are expanded, the file holds {total}"
+    if worst is root:  # no value is used twice: the file has no alias, it is just big
+        return root.start_mark.line + 1, (
+            f"the file holds {total}: a hall file is far smaller (the largest sample holds about 3,000): "
+            "is this the right file? (see docs/hall-format.md, \"Limits\")")
     count, size = times[id(worst)], sizes[id(worst)][part]
     what = f"{size:,} {'values' if by_values else 'characters'}"
     return worst.start_mark.line + 1, (
@@ -571,7 +573,9 @@ def _explain_indent(s: _Syntax) -> tuple[int, str] | None:
     prev = s.above(s.m)
     if prev is None:
         return None
-    shallower = [c for c in levels if c < here]
+    # Back to the line above's own columns at most: moving a line out to an outer
+    # block often reads, but is seldom what was meant.
+    shallower = [c for c in levels if _indent(s.lines[prev]) <= c < here]
     deeper = [c for c in levels if c > here][:1]
     candidates = sorted(set(shallower[-2:] + deeper) - {here}, key=lambda c: (abs(c - here), c < here))
     body = line.lstrip(" ")
@@ -611,6 +615,11 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, filename: str) -> Prob
             found = None
         if found:
             return Problem(filename, found[0] + 1, "", found[1])
+    prev = s.above(s.m)
+    if prev is not None and any(w in s.raw for w in ("block", "mapping values", "expected key", "indicator")):
+        return Problem(filename, s.m + 1, "", (
+            f"this line does not fit in with the lines above it: check that it is indented like the lines "
+            f"it belongs with, and that line {prev + 1} above is complete (the YAML reader says: {s.parser_words()})"))
     return Problem(filename, s.m + 1, "", (
         "this line cannot be read as YAML: check its indentation, quotes and brackets, and those of "
         f"the line above (the YAML reader says: {s.parser_words()})"))
@@ -648,7 +657,8 @@ def parse_yaml(text: str, filename: str) -> tuple[Any, LineMap, list[Problem]]:
     dupes = _walk(node, lines)
     problems = [
         Problem(filename, line, format_path(p),
-                f'key "{p[-1]}" is written twice (first at line {first}; the second would silently win)')
+                f'key "{p[-1]}" is written twice (first at line {first}): delete one of the two '
+                "(otherwise this one silently replaces the first)")
         for p, line, first in dupes
     ]
     return data, lines, problems
