@@ -65,7 +65,7 @@ def test_duplicates_are_refused() -> None:
 
 def test_not_a_tokens_file() -> None:
     assert "list under \"tokens\"" in problems("- just\n- a list\n")[0]
-    assert "YAML syntax error" in problems("tokens:\n  - {name: a\n")[0]
+    assert "tokens.yaml:2: \"{\" opened on this line is not closed: add \"}\"" in problems("tokens:\n  - {name: a\n")[0]
     with pytest.raises(TokensError) as info:
         load_tokens("/no/such/tokens.yaml")
     assert "cannot read" in info.value.problems[0]

@@ -110,7 +110,7 @@ def test_order_of_things():
 def test_not_a_profile():
     assert "the file is empty" in problems("")[0]
     assert "is a mapping" in problems("- 1\n- 2\n")[0]
-    assert "YAML syntax error" in problems("format: [1\n")[0]
+    assert "\"[\" opened on this line is not closed: add \"]\"" in problems("format: [1\n")[0]
 
 
 def test_planned_breaks_beside_a_hall(tmp_path, reference):
