@@ -33,7 +33,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, TypeAdapter, ValidationError, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, Strict,
+                      TypeAdapter, ValidationError, WithJsonSchema, model_validator)
 from pydantic_core import PydanticCustomError
 
 from .config.model import Message as HallMessage
@@ -502,6 +503,20 @@ ROLE_COMMANDS: dict[str, frozenset[str]] = {role: policy.commands for role, poli
 # payloads (a snapshot, an event, the hall file) are plain objects here, so that a client takes
 # what it knows and ignores the rest, and :func:`validate_hub_frame` checks them exactly (tests).
 
+# A client's request id as the hub echoes it: as the client sent it. An ``error`` for a frame that
+# broke the text rule echoes an id that breaks it too (escaped in the JSON), so that the client can
+# match the answer; the text rule is for what clients send, not for what the hub echoes.
+# (pydantic's own str refuses a lone surrogate: this one only counts characters.)
+
+
+def _echoed(value: Any) -> str:
+    if not isinstance(value, str) or not 0 < len(value) <= 64:
+        raise ValueError("a request id is a string of 1 to 64 characters")
+    return value
+
+
+EchoedId = Annotated[str, PlainValidator(_echoed), WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 64})]
+
 
 class Welcome(Message):
     type: Literal["welcome"]
@@ -512,7 +527,7 @@ class Welcome(Message):
     snapshot: dict[str, Any] | None = Field(None, description="the hall's public state; absent when replaying")
     replay: bool = Field(False, description="true: the events after `since` follow instead of a snapshot")
     config: dict[str, Any] | None = None
-    id: RequestId | None = None
+    id: EchoedId | None = None
 
     @staticmethod
     def frame(hall: str, role: str, seq: int, replay: bool, id: str | None = None, *,
@@ -532,7 +547,7 @@ class Welcome(Message):
 
 class Ok(Message):
     type: Literal["ok"]
-    id: RequestId | None = None
+    id: EchoedId | None = None
     result: dict[str, Any] | None = None
 
     @staticmethod
@@ -547,7 +562,7 @@ class Ok(Message):
 
 class Error(Message):
     type: Literal["error"]
-    id: RequestId | None = None
+    id: EchoedId | None = None
     code: str
     message: str
     retry_after: float | None = Field(None, description="rate_limited: seconds until the same command may succeed")
@@ -624,7 +639,7 @@ class Notice(Message):
 
 class Pong(Message):
     type: Literal["pong"]
-    id: RequestId | None = None
+    id: EchoedId | None = None
 
     @staticmethod
     def frame(id: str | None = None) -> dict[str, Any]:
