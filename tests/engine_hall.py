@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from signage import protocol as p
 from signage.config import load_hall_text
+from signage.events import on_the_wire, validate_event
 from server.queue.engine import Decision, QueueEngine
 
 HALL_YAML = """
@@ -50,7 +51,8 @@ def hall_config(text: str = HALL_YAML):
 
 
 class Driver:
-    """Sends commands to an engine with readable one-liners and a fake clock."""
+    """Sends commands to an engine with readable one-liners and a fake clock; checks every event it
+    emits against its model (signage/events.py)."""
 
     def __init__(self, text: str = HALL_YAML, start: float = MORNING) -> None:
         self.engine = QueueEngine(hall_config(text))
@@ -71,6 +73,9 @@ class Driver:
         cmd = p.parse_client(json.dumps({"type": cmd_type, "id": rid, **fields}))
         decision = self.engine.decide(cmd, self.now, actor, self.mint)
         for e in decision.events:
+            # every event the engine emits is exactly what its model says, in the log and on the wire
+            validate_event(e)
+            validate_event(on_the_wire(e), wire=True)
             self.engine.apply(e, self.engine.state.seq + 1)
             self.log.append(e)
         return decision

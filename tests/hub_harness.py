@@ -28,6 +28,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from server.hub.hub import Hub, Limits, naive_estimator
+from server.web.pages import Web, attach_web
+from signage import protocol as p
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 MORNING = dt.datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
@@ -60,6 +62,14 @@ class FakeClock:
         return self.now
 
 
+def checked(frame: str | bytes) -> dict[str, Any]:
+    """A frame from the hub, checked against its model in signage/protocol.py (an event against its
+    own in signage/events.py, a snapshot too): every frame of every hub test is what the protocol says."""
+    msg = json.loads(frame)
+    p.validate_hub_frame(msg)
+    return msg
+
+
 class Peer:
     """A websocket client with an inbox: ``request`` answers, ``expect`` pushes."""
 
@@ -76,10 +86,10 @@ class Peer:
     async def recv(self, timeout: float = 3.0) -> dict[str, Any]:
         if self.inbox:
             return self.inbox.pop(0)
-        return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        return checked(await asyncio.wait_for(self.ws.recv(), timeout))
 
     async def _read(self, timeout: float) -> dict[str, Any]:
-        return json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        return checked(await asyncio.wait_for(self.ws.recv(), timeout))
 
     async def request(self, command: dict[str, Any], timeout: float = 3.0) -> dict[str, Any]:
         """Send a command (an id is added if missing) and return its ok/error; other messages stay in the inbox."""
@@ -144,6 +154,7 @@ class HubHarness:
         self.limits = limits or Limits(watch_interval=0.1, ping_interval=None, close_grace=0.3,
                                        issue_per_minute=None, hall_issue_per_minute=None)
         self.hub: Hub | None = None
+        self.web: Web | None = None  # the pages attached to it (server/web/pages.py)
 
     @property
     def url(self) -> str:
@@ -154,13 +165,14 @@ class HubHarness:
         # No fsync: the tests are about ordering, not power cuts. Naive estimates: easy to check.
         self.hub = Hub.open([self.hall_path], self.tokens_path, self.db, limits=self.limits, clock=self.clock,
                             durable=False, estimator=self.estimator)
+        self.web = attach_web(self.hub)  # as server/serve.py open_hub does: the hub core, then its pages
         await self.hub.start("127.0.0.1", 0)
         return self
 
     async def stop(self) -> None:
         if self.hub is not None:
             await self.hub.shutdown()
-            self.hub = None
+            self.hub = self.web = None
 
     async def raw(self, **kwargs: Any) -> ClientConnection:
         return await connect(self.url, max_size=8 * 1024 * 1024, compression=None, **kwargs)
@@ -170,7 +182,7 @@ class HubHarness:
         ws = await self.raw()
         msg = {"type": "hello", "v": 1, "role": role, "hall": hall, "token": token or TOKENS[role], **hello}
         await ws.send(json.dumps(msg))
-        welcome = json.loads(await asyncio.wait_for(ws.recv(), 3))
+        welcome = checked(await asyncio.wait_for(ws.recv(), 3))
         if welcome.get("type") != "welcome":
             await ws.close()
             raise AssertionError(f"not welcomed: {welcome}")
