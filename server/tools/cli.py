@@ -1,4 +1,5 @@
-"""The benchmarks of the queue and the hub (``signage bench engine``, ``signage bench hub``).
+"""The benchmarks of the queue and the hub (``signage bench engine``, ``signage bench hub``, ``signage bench
+fanout``).
 
 Figures, never pass/fail: see the README's *Benchmarks*. The soak and the demo
 register their own commands (:mod:`server.tools.soak`, :mod:`server.tools.demo`).
@@ -22,6 +23,9 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     b = bench.add_parser("engine", help="commands per second through engine + durable log; replay time")
     b.add_argument("--events", type=int, default=100_000, help="events in the log to rebuild from (default 100000)")
     b.set_defaults(run=_run_bench_engine)
+    from server.tools.bench_fanout import register as register_fanout  # stdlib only until a kind is measured
+
+    register_fanout(sub, bench)
 
 
 def _run_bench_hub(args: argparse.Namespace) -> int:
