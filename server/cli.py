@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import importlib
 
-# serve, call, take, token, cancel | stats | simulate, bench wait | bench hub, bench engine | demo | bench soak
-MODULES = ["server.hub.cli", "server.reports.stats", "server.sim.cli", "server.tools.cli", "server.tools.demo",
-           "server.tools.soak"]
+# serve | call, take, token, cancel | stats | simulate, bench wait | bench hub, engine, fanout | demo | bench soak
+MODULES = ["server.serve", "server.hub.cli", "server.reports.stats", "server.sim.cli", "server.tools.cli",
+           "server.tools.demo", "server.tools.soak"]
 
 
 def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:

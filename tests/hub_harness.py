@@ -28,6 +28,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from server.hub.hub import Hub, Limits, naive_estimator
+from server.web.pages import Web, attach_web
 from signage import protocol as p
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
@@ -153,6 +154,7 @@ class HubHarness:
         self.limits = limits or Limits(watch_interval=0.1, ping_interval=None, close_grace=0.3,
                                        issue_per_minute=None, hall_issue_per_minute=None)
         self.hub: Hub | None = None
+        self.web: Web | None = None  # the pages attached to it (server/web/pages.py)
 
     @property
     def url(self) -> str:
@@ -163,13 +165,14 @@ class HubHarness:
         # No fsync: the tests are about ordering, not power cuts. Naive estimates: easy to check.
         self.hub = Hub.open([self.hall_path], self.tokens_path, self.db, limits=self.limits, clock=self.clock,
                             durable=False, estimator=self.estimator)
+        self.web = attach_web(self.hub)  # as server/serve.py open_hub does: the hub core, then its pages
         await self.hub.start("127.0.0.1", 0)
         return self
 
     async def stop(self) -> None:
         if self.hub is not None:
             await self.hub.shutdown()
-            self.hub = None
+            self.hub = self.web = None
 
     async def raw(self, **kwargs: Any) -> ClientConnection:
         return await connect(self.url, max_size=8 * 1024 * 1024, compression=None, **kwargs)

@@ -66,6 +66,21 @@ def test_bench_hub_prints_its_row_and_loses_no_call():
         assert "incomplete calls" not in summary[0] and "refused calls" not in summary[0], summary[0]
 
 
+def test_bench_fanout_prints_a_row_per_kind_and_loses_no_message():
+    out = bench("fanout", "--clients", "3", "--messages", "4", "--rate", "50", "--rounds", "1",
+                "--http-seconds", "0.2", "--http-workers", "2")
+    assert "signage bench fanout: 3 loopback clients" in out
+    for kind in ("hub", "broadcast", "aiohttp", "aiohttp-framed", "starlette"):
+        if re.search(rf"^{kind}: not measured: .* not installed", out, re.M):
+            continue  # an optional framework (.[bench]) this machine does not have
+        row = re.search(rf"^{re.escape(kind)}\s+\|((?:\s+{NUMBER}){{3}}) \|((?:\s+{NUMBER}){{2}}) \|\s+{NUMBER} \|"
+                        rf"\s+{NUMBER}\s+(?:{NUMBER}|nan)$", out, re.M)
+        assert row, (kind, out)
+        p50, p99, worst = (float(x) for x in row[1].split())
+        assert p50 <= p99 <= worst
+    assert "did not reach every client" not in out and "failed GETs" not in out, out
+
+
 @pytest.mark.slow
 def test_bench_render_prints_every_screen_case():
     out = bench("render", "--frames", "2")

@@ -128,7 +128,7 @@ async def test_ticket_links_need_a_kiosk_or_manager_token_and_cannot_be_guessed(
 
 
 async def _key(hub: HubHarness, ticket: dict) -> str:
-    return hub.hub.web.live.key_of("zhongshan", ticket["id"])
+    return hub.web.live.key_of("zhongshan", ticket["id"])
 
 
 @hub_test()
@@ -159,13 +159,13 @@ async def test_a_ticket_page_watches_its_ticket_only(hub: HubHarness) -> None:
     assert (await watcher.request({"type": "call_next", "window": 3}))["code"] == "forbidden"
     await window.request({"type": "complete", "window": 3})
     assert (await watcher.expect("ticket"))["ticket"]["state"] == "completed"
-    assert hub.hub.web.live.watchers  # still watching
+    assert hub.web.live.watchers  # still watching
     await watcher.close()
     for _ in range(100):  # the hub sees the close a moment later
-        if not hub.hub.web.live.watchers:
+        if not hub.web.live.watchers:
             break
         await asyncio.sleep(0.02)
-    assert not hub.hub.web.live.watchers
+    assert not hub.web.live.watchers
 
 
 @hub_test()
@@ -356,7 +356,7 @@ def test_serve_refuses_a_public_url_that_is_not_an_address(tmp_path, capsys) -> 
 async def test_the_qr_code_points_at_the_public_url_when_set(hub: HubHarness) -> None:
     kiosk = await hub.connect("kiosk")
     key = await _key(hub, await hub.issue(kiosk))
-    hub.hub.web.public_url = "https://hall.example.cn/"
+    hub.hub.public_url = "https://hall.example.cn/"
     status, _, body = await get(hub, f"/api/link?hall=zhongshan&ticket=A001", headers=bearer(TOKENS["kiosk"]))
     assert json.loads(body)["url"] == f"https://hall.example.cn/t/{key}"
 
@@ -399,7 +399,7 @@ async def test_the_ticket_pages_are_told_only_while_the_engine_is_quiet(hub: Hub
 @hub_test()
 async def test_a_change_costs_one_view_per_watched_ticket_not_one_per_phone(hub: HubHarness) -> None:
     """Each commit walked every phone of the hub, and made the same ticket's view once per phone."""
-    live = hub.hub.web.live
+    live = hub.web.live
     hall = hub.hub.halls["zhongshan"]
     kiosk = await hub.connect("kiosk")
     a, b, c = [await hub.issue(kiosk) for _ in range(3)]

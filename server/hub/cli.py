@@ -1,4 +1,4 @@
-"""``signage serve``, ``call``, ``take``, ``cancel``, ``token`` and ``signage bench hub``.
+"""``signage call``, ``take``, ``cancel`` and ``token``; the options of ``signage serve`` (server/serve.py).
 
 ``call`` and ``take`` are small clients of the hub for staff without a browser
 and for scripts: one command, one answer, exit status 0 (done), 1 (refused by
@@ -13,10 +13,8 @@ import argparse
 import asyncio
 import ipaddress
 import json
-import logging
 import os
 import secrets
-import signal
 import sys
 import urllib.request
 import uuid
@@ -31,44 +29,6 @@ PRIORITIES = PriorityKind.__args__  # type: ignore[attr-defined]
 
 
 def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
-    s = sub.add_parser("serve", help="run the hub (websocket + /healthz + /metrics) for one or more halls",
-                       description="Run the hub for the halls given. See docs/hub.md.")
-    s.add_argument("halls", nargs="+", metavar="HALL.yaml", help="hall files (layouts/*.yaml)")
-    s.add_argument("--tokens", required=True, metavar="TOKENS.yaml", help="who may connect (docs/hub.md)")
-    s.add_argument("--db", default="hub.db", help="the event log, SQLite (default: hub.db)")
-    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    s.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0: any free port)")
-    s.add_argument("--no-watch", action="store_true", help="do not reload hall files when they change")
-    s.add_argument("--allow-demo-tokens", action="store_true",
-                   help="listen beyond this machine even with a demo tokens file (never in a real hall)")
-    s.add_argument("--origin", action="append", default=[], metavar="URL",
-                   help="a browser origin allowed besides the hub's own (repeatable)")
-    s.add_argument("--allow-host", action="append", default=[], metavar="NAME",
-                   help="a host name the hub answers to besides its IP addresses, localhost and this "
-                        "machine's names (repeatable; .example.cn: every name under it); docs/hub.md")
-    s.add_argument("--public-url", metavar="URL",
-                   help="the address phones use to reach the hub, for the QR codes on tickets "
-                        "(default: the address the kiosk used; docs/web.md)")
-    s.add_argument("--estimator", default="shadow", choices=["shadow", "naive"],
-                   help="waiting-time estimates: shadow (the hall's rule run forward, docs/estimates.md; "
-                        "default) or naive (waiting x minutes / open windows)")
-    s.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-                   help="what the log on standard error says (default INFO)")
-    lim = s.add_argument_group("ticket limits (docs/hub.md, Limits; 0 turns a limit off)")
-    lim.add_argument("--issue-rate", type=_not_negative, default=20.0, metavar="PER_MIN",
-                     help="tickets a minute per kiosk or manager token, steadily (default 20: one every 3 s)")
-    lim.add_argument("--issue-burst", type=_at_least_one, default=10.0, metavar="N",
-                     help="tickets one token may take at once before the rate applies (default 10)")
-    lim.add_argument("--hall-issue-rate", type=_not_negative, default=30.0, metavar="PER_MIN",
-                     help="tickets a minute per hall, every token together (default 30)")
-    lim.add_argument("--hall-issue-burst", type=_at_least_one, default=30.0, metavar="N",
-                     help="tickets a hall may give at once before its rate applies (default 30)")
-    lim.add_argument("--check-in-misses", type=int, default=10, metavar="N",
-                     help="wrong appointment codes a minute per token before its check-ins are refused (default 10)")
-    lim.add_argument("--check-in-lockout", type=_not_negative, default=300.0, metavar="SECONDS",
-                     help="how long a token's check-ins are then refused (default 300)")
-    s.set_defaults(run=run_serve)
-
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--hub", default=os.environ.get("SIGNAGE_HUB", "ws://127.0.0.1:8765"),
                         help="hub address (default: $SIGNAGE_HUB or ws://127.0.0.1:8765)")
@@ -146,57 +106,6 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def run_serve(args: argparse.Namespace) -> int:
-    from server.hub.hub import ESTIMATORS, Hub, HubError, Limits, PlainFormatter, run_hub
-    from signage.config.tokens import TokensError, load_tokens
-
-    handler = logging.StreamHandler()  # standard error; control characters escaped (PlainFormatter)
-    handler.setFormatter(PlainFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=args.log_level, handlers=[handler])
-    logging.getLogger("websockets").setLevel(logging.WARNING)
-    try:
-        tokens = load_tokens(args.tokens)
-    except TokensError as exc:
-        print("\n".join(exc.problems), file=sys.stderr)
-        return 2
-    if tokens.demo and not _is_loopback(args.host) and not args.allow_demo_tokens:
-        print(f"error: {args.tokens} is a demo tokens file (demo: true): its tokens are public. Make real ones "
-              "(`signage token`, docs/hub.md) or listen on 127.0.0.1.", file=sys.stderr)
-        return 2
-    if args.public_url and not args.public_url.startswith(("http://", "https://")):
-        print(f"error: --public-url {args.public_url}: expected an address such as http://hub.local:8765 "
-              "or https://hall.example.cn", file=sys.stderr)
-        return 2
-    limits = Limits(watch_interval=None if args.no_watch else 0.3, origins=tuple(args.origin),
-                    hosts=tuple(args.allow_host), **ticket_limits(args))
-    try:
-        hub = Hub.open(args.halls, args.tokens, args.db, limits=limits, estimator=ESTIMATORS[args.estimator])
-    except HubError as exc:
-        print("\n".join(exc.problems), file=sys.stderr)
-        return 2
-    if args.public_url:
-        hub.web.public_url = args.public_url
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-
-        def ready(h: Hub) -> None:
-            halls = ", ".join(f"{i} (seq {r.durable.seq})" for i, r in h.halls.items())
-            print(f"signage hub listening on ws://{args.host}:{h.port}  halls: {halls}", flush=True)
-
-        await run_hub(hub, args.host, args.port, stop, ready)
-
-    try:
-        asyncio.run(main())
-    except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    return 0
 
 
 def ticket_limits(args: argparse.Namespace) -> dict[str, Any]:

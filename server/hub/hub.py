@@ -5,9 +5,10 @@ live in :mod:`server.queue.engine`, the ordering and fan-out in :mod:`server.hub
 This module owns the connection's life:
 
 1. The HTTP request (``process_request``): a browser page from a foreign
-   ``Origin`` gets 403; the paths in :attr:`Hub.http_routes` (``/healthz``,
-   ``/metrics``; the staff and kiosk pages will add theirs) are answered here;
-   anything else that is not a websocket upgrade gets 404.
+   ``Origin`` or an unknown ``Host`` gets 403; the paths in :attr:`Hub.http_routes`
+   (``/healthz``, ``/metrics``) are answered here; any other request that is not
+   a websocket upgrade goes to :attr:`Hub.http_fallback` (the browser pages, when
+   they are attached), else 404.
 2. ``hello``: the first frame must be a valid hello whose token (from the
    tokens file) has the role, the hall, and for a window the window number.
    Anything else: an ``error`` and a close (1008).
@@ -22,6 +23,14 @@ What a caller may rely on: :meth:`Hub.start` returns once listening (``port``
 is the real port, also for port 0); :meth:`Hub.shutdown` stops accepting,
 finishes the commands already accepted, saves snapshots and closes every
 connection with 1001 (going away), in that order.
+
+Extension points (the hub imports nothing of what attaches to it; the browser
+side, :func:`server.web.pages.attach_web`, attaches itself where a hub is built
+for serving, :func:`server.serve.open_hub`): :attr:`Hub.http_fallback` (plain
+HTTP requests), :attr:`Hub.hello_handlers` (the hellos of a role without a
+token: the ticket role), :attr:`Hub.command_handlers` (the commands of
+:data:`ATTACHED_COMMANDS`), :attr:`Hub.leave_listeners` (a connection that said
+hello is gone) and each hall's ``listeners`` (after a commit).
 """
 
 from __future__ import annotations
@@ -38,7 +47,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -56,12 +65,15 @@ from server.hub.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, HubMetrics
 from server.queue.store import EventStore
 from signage.config.tokens import Tokens, TokensError, load_tokens
 from server.hub.watch import FileWatcher
-from server.web.pages import Web
-from server.web.live import COMMANDS as LIVE_COMMANDS
 
 log = logging.getLogger(__name__)
 
 HttpHandler = Callable[[ServerConnection, Request], Response]
+Refuse = Callable[..., Awaitable[None]]  # Hub._refuse(ws, code, message, request_id, close_code=1008)
+# The hello of a role that has no token (the ticket role): the client, welcomed, or None after a refusal.
+HelloHandler = Callable[[ServerConnection, "p.Hello", Refuse], Awaitable["Client | None"]]
+CommandHandler = Callable[["Client", "HallRuntime", Any], None]
+LeaveListener = Callable[["Client"], None]
 EstimatorFactory = Callable[[HallConfig, Path], Estimator]
 
 
@@ -204,9 +216,15 @@ class Hub:
         self._issue_buckets: dict[tuple[str, str], TokenBucket] = {}
         self._hall_buckets: dict[str, TokenBucket] = {}
         self._check_ins: dict[tuple[str, str], _CheckInGuard] = {}
+        # HTTP: these exact paths here; any other plain request (not a websocket upgrade) to the fallback.
         self.http_routes: dict[str, HttpHandler] = {"/healthz": self._healthz, "/metrics": self._metrics}
-        # The browser pages (server/web/pages.py): their paths, the ticket role and the manager's queries.
-        self.web = Web(self)
+        self.http_fallback: HttpHandler | None = None
+        # The address browsers and phones use (e.g. "https://hall.example.cn"): its host name is answered.
+        self.public_url: str | None = None
+        # What attaches to the hub (server/web/: the pages, "my ticket", who, screenshots) hooks in here.
+        self.hello_handlers: dict[str, HelloHandler] = {}
+        self.command_handlers: dict[str, CommandHandler] = {}
+        self.leave_listeners: list[LeaveListener] = []
         self._tasks: list[asyncio.Task] = []
         self._started = time.monotonic()
         if tokens.demo:
@@ -359,7 +377,9 @@ class Hub:
         if route is not None:
             return route(connection, request)
         if "websocket" not in ",".join(request.headers.get_all("Upgrade")).lower():
-            return self.web.http(connection, request)  # the pages, or 404
+            if self.http_fallback is not None:
+                return self.http_fallback(connection, request)  # the pages (they answer 404 themselves)
+            return respond(connection, 404, "not found\n", "text/plain; charset=utf-8")
         return None
 
     def _host_allowed(self, hosts: list[str]) -> bool:
@@ -371,7 +391,7 @@ class Hub:
             return False
         if _is_ip(name) or name in self._host_names:
             return True
-        if self.web.public_url and host_name(urlsplit(self.web.public_url).netloc) == name:
+        if self.public_url and host_name(urlsplit(self.public_url).netloc) == name:
             return True
         return any(h.startswith(".") and (name.endswith(h) or name == h[1:]) for h in self._host_names)
 
@@ -456,7 +476,11 @@ class Hub:
                 self._welcomed(address)
             if client is not None:
                 self.halls[client.hall].leave(client)
-                self.web.live.leave(client)
+                for listener in self.leave_listeners:
+                    try:
+                        listener(client)
+                    except Exception:
+                        log.exception("a leave listener failed")
                 log.info("hall %s: %s left", client.hall, client)
 
     def _welcomed(self, address: str) -> None:
@@ -498,7 +522,7 @@ class Hub:
             return None
         policy = p.ROLE_POLICY[hello.role]
         if policy.scope == "ticket":  # a "my ticket" page: its link key, not a token
-            return await self.web.live.ticket_hello(ws, hello, self._refuse)
+            return await self._attached_hello(ws, hello)
         entry = self.tokens.match(hello.token)
         if entry is None or entry.role != hello.role or not entry.covers_hall(hello.hall):
             await self._refuse(ws, "unauthorized", f"wrong or missing token for a {hello.role} of this hall", rid)
@@ -588,8 +612,22 @@ class Hub:
     def _answer_reload(self, client: Client, hall: HallRuntime, msg: p.Reload) -> None:
         hall.spawn(self._reload(hall, requester=client, request_id=msg.id))
 
-    def _answer_live(self, client: Client, hall: HallRuntime, msg: Any) -> None:
-        self.web.live.command(client, hall, msg)  # who, screenshots (server/web/live.py)
+    def _answer_attached(self, client: Client, hall: HallRuntime, msg: Any) -> None:
+        """Who, screenshots: answered by what attached itself for them (server/web/live.py)."""
+        handler = self.command_handlers.get(msg.type)
+        if handler is None:
+            client.push(error_frame("unavailable", f"this hub answers no {msg.type} (its pages side is not "
+                                                   "attached)", getattr(msg, "id", None)))
+            return
+        handler(client, hall, msg)
+
+    async def _attached_hello(self, ws: ServerConnection, hello: p.Hello) -> Client | None:
+        """The hello of a role without a token (the ticket role), by what attached itself for it."""
+        handler = self.hello_handlers.get(hello.role)
+        if handler is None:
+            await self._refuse(ws, "unauthorized", f"this hub serves no {hello.role} pages", hello.id)
+            return None
+        return await handler(ws, hello, self._refuse)
 
     # ------------------------------------------------------------------ ticket limits
     def _ticket_gate(self, client: Client, hall: HallRuntime, msg: Any) -> tuple[str, str, float] | None:
@@ -710,8 +748,10 @@ HubAnswer = Callable[[Hub, Client, HallRuntime, Any], None]
 HUB_COMMANDS: dict[str, HubAnswer] = {
     "ping": Hub._answer_ping,
     "reload": Hub._answer_reload,
-    **{kind: Hub._answer_live for kind in LIVE_COMMANDS},
+    **{kind: Hub._answer_attached for kind in ("who", "screenshot", "screenshot_part")},
 }
+# Of those, the ones an attached side answers (Hub.command_handlers; server/web/live.py COMMANDS).
+ATTACHED_COMMANDS = frozenset(k for k, answer in HUB_COMMANDS.items() if answer is Hub._answer_attached)
 ANSWERED_WHILE_CLOSING = frozenset({"ping"})  # the others get "unavailable" while the hub shuts down
 # Commands that give out tickets: limited per token and per hall before they reach the queue (_ticket_gate).
 TICKET_COMMANDS = frozenset({"issue", "check_in"})

@@ -80,14 +80,13 @@ def _tokens_file(tmp: Path) -> Path:
 # --- the two servers, each in its own process ----------------------------------------
 
 def _serve_hub(args: argparse.Namespace) -> None:
-    from server.hub.hub import Hub, Limits, run_hub
-
-    from server.hub.hub import ESTIMATORS
+    from server.hub.hub import ESTIMATORS, Limits, run_hub
+    from server.serve import open_hub
 
     # All from 127.0.0.1; one kiosk connection stands for many kiosks (no ticket limits).
     limits = Limits(rate=1e6, burst=1e6, watch_interval=None, unwelcomed_per_address=1_000_000,
                     issue_per_minute=None, hall_issue_per_minute=None)
-    hub = Hub.open([args.hall], args.tokens, args.db, limits=limits, durable=not args.no_fsync,
+    hub = open_hub([args.hall], args.tokens, args.db, limits=limits, durable=not args.no_fsync,
                    estimator=ESTIMATORS[args.estimator])
 
     async def main() -> None:

@@ -35,7 +35,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from signage.config import HallConfig, load_hall
 
 from server.queue.engine import local_time
-from server.hub.hub import Hub, run_hub
+from server.hub.hub import run_hub
+from server.serve import open_hub
 from server.sim.simulator import HallDay, Outcome
 from signage.config.tokens import Tokens, load_tokens
 from server.sim.traffic import load_profile
@@ -270,7 +271,7 @@ async def _demo(args, config, hall_file, profile, tokens, out, db, headless, clo
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    hub = Hub.open([hall_file], tokens, db, clock=clock)
+    hub = open_hub([hall_file], tokens, db, clock=clock)  # with the pages: the demo prints their links
     ready = asyncio.Event()
     server = asyncio.ensure_future(run_hub(hub, "127.0.0.1", args.port, stop, lambda h: ready.set()))
     await asyncio.wait([server, asyncio.ensure_future(ready.wait())], return_when=asyncio.FIRST_COMPLETED)

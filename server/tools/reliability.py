@@ -835,10 +835,11 @@ class HubThread:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def start(self) -> None:
-        from server.hub.hub import Hub, naive_estimator
+        from server.hub.hub import naive_estimator
+        from server.serve import open_hub
 
         async def go() -> Any:
-            hub = Hub.open([self.hall_file], DEMO_TOKENS, self.folder / "hub.db", limits=self.limits,
+            hub = open_hub([self.hall_file], DEMO_TOKENS, self.folder / "hub.db", limits=self.limits,
                            estimator=naive_estimator, durable=False)
             await hub.start("127.0.0.1", self.port)
             return hub

@@ -77,6 +77,7 @@ def _child(argv: list[str]) -> None:
     """``python -m server.tools.soak hub ...``: the hub with a simulated clock; takes ``anchor T`` and
     ``stats`` lines on standard input (``stats`` is answered with ``stats {json}``)."""
     from server.hub.hub import ESTIMATORS, Hub, Limits, run_hub
+    from server.serve import open_hub
 
     ap = argparse.ArgumentParser()
     ap.add_argument("hall")
@@ -93,7 +94,7 @@ def _child(argv: list[str]) -> None:
     clock = SimClock(args.start, args.speed)
     # The simulated staff send faster than real people; the per-connection rate limit is not under test.
     limits = Limits(rate=1e6, burst=1e6, watch_interval=None, unwelcomed_per_address=1_000_000)  # all from 127.0.0.1
-    hub = Hub.open([args.hall], args.tokens, args.db, limits=limits, clock=clock,
+    hub = open_hub([args.hall], args.tokens, args.db, limits=limits, clock=clock,
                    estimator=ESTIMATORS[args.estimator], durable=not args.no_fsync)
 
     async def main() -> None:

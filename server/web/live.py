@@ -22,6 +22,12 @@ Theory of operation
 
 Nothing here changes a hall's state; every refusal is an ``error`` with a code and a
 message for a person.
+
+This side attaches itself to a hub (:meth:`LiveSide.attach`, called by
+:func:`server.web.pages.attach_web`): the hub's ``hello_handlers`` get the ticket
+role, its ``command_handlers`` the commands of :data:`server.hub.hub.ATTACHED_COMMANDS`,
+its ``leave_listeners`` and each hall's ``listeners`` this side's. The hub knows
+nothing of it.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ from signage import protocol as p
 from server.hub.hall import Client, HallRuntime, close_soon, dumps, error_frame, ok_frame
 
 if TYPE_CHECKING:
-    from server.hub.hub import Hub
+    from server.hub.hub import Hub  # the hub core; it never imports this side
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +91,20 @@ class LiveSide:
         self._directions: dict[tuple[int, int], tuple[Any, dict | None]] = {}  # (id(config), window)
         self._shots: dict[str, _Shot] = {}
         self.pictures: OrderedDict[str, tuple[str, str, bytes, float]] = OrderedDict()  # request -> (hall, screen, png, at)
+
+    def attach(self) -> None:
+        """Hook this side into its hub: the ticket role's hello, who and screenshots, the goodbyes,
+        and each hall's commits."""
+        from server.hub.hub import ATTACHED_COMMANDS
+
+        if set(COMMANDS) != ATTACHED_COMMANDS:  # the hub's table and this one name the same commands
+            raise RuntimeError(f"server/web/live.py answers {sorted(COMMANDS)}, the hub hands over "
+                               f"{sorted(ATTACHED_COMMANDS)}")
+        hub = self.hub
+        hub.hello_handlers[p.TICKET_ROLE] = self.ticket_hello
+        for kind in COMMANDS:
+            hub.command_handlers[kind] = self.command
+        hub.leave_listeners.append(self.leave)
         for hall in hub.halls.values():
             hall.listeners.append(self.hall_changed)
 
@@ -306,7 +326,8 @@ class LiveSide:
                                                         f"/api/screenshot/{shot.request}.png", len(png))))
 
 
-# The commands this side answers for the hub (server/hub/hub.py HUB_COMMANDS hands them here).
+# The commands this side answers for the hub (server/hub/hub.py ATTACHED_COMMANDS, handed over through
+# Hub.command_handlers).
 COMMANDS: dict[str, Callable[[LiveSide, Client, HallRuntime, Any], None]] = {
     "who": LiveSide._who,
     "screenshot": LiveSide._screenshot,

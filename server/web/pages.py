@@ -1,8 +1,10 @@
 """The browser pages the hub serves itself: staff console, kiosk, my ticket, rating pad, manager.
 
-Plain files in ``server/web/`` (HTML, CSS, JavaScript modules; no build step, no
+Plain files in ``server/web/static/`` (HTML, CSS, JavaScript modules; no build step, no
 external resources: the halls have no internet) and a few HTTP routes, all on the
-hub's own port, answered from :meth:`Hub._process_request` (docs/web.md):
+hub's own port: :func:`attach_web` makes the router (server/web/router.py) of
+:data:`Web.routes` the hub's ``http_fallback`` and attaches the live side
+(server/web/live.py) to the hub (docs/web.md):
 
 =============================  ==========================================================
 ``/``                          a list of the pages
@@ -16,10 +18,11 @@ hub's own port, answered from :meth:`Hub._process_request` (docs/web.md):
 =============================  ==========================================================
 
 What a caller may rely on: :meth:`Web.http` never raises and answers every path
-(404 for unknown ones); only the files present in ``server/web/`` when the hub
+(404 for unknown ones, 405 for a known path under another method; HEAD as GET
+without the body); only the files present in ``server/web/static/`` when the hub
 started are served, by exact name, so no path can reach another file; API routes
 take the token as ``Authorization: Bearer <token>`` and check its role and hall
-as the websocket does.
+as the websocket does. A new page or API route is one more line in :meth:`Web.routes`.
 """
 
 from __future__ import annotations
@@ -29,15 +32,15 @@ import logging
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request, Response
 
 from server.web.live import LiveSide
+from server.web.router import HttpRequest, Router
 
 if TYPE_CHECKING:
-    from server.hub.hub import Hub
+    from server.hub.hub import Hub  # the hub core; it never imports the pages
     from signage.config.tokens import TokenEntry
 
 log = logging.getLogger(__name__)
@@ -80,10 +83,11 @@ def answer(connection: ServerConnection, status: int, body: bytes | str, content
 
 
 class Web:
+    """The pages and API routes of one hub; :func:`attach_web` hooks them (and the live side) in."""
+
     def __init__(self, hub: "Hub", root: Path = WEB_DIR) -> None:
         self.hub = hub
         self.live = LiveSide(hub)
-        self.public_url: str | None = None  # e.g. "https://hall.example.cn": the QR codes' links (default: Host)
         # Every file that may be served, read once: a name that is not here is a 404, whatever it holds.
         self.files: dict[str, tuple[bytes, str]] = {}
         if root.is_dir():
@@ -93,35 +97,36 @@ class Web:
                     self.files[path.name] = (path.read_bytes(), ctype)
         else:
             log.error("the web pages' folder %s is missing; the pages will answer 404", root)
+        self.router = Router(lambda connection, status, text, headers: answer(
+            connection, status, text, "text/plain; charset=utf-8", headers=headers), not_found=self._not_found)
+        for method, pattern, handler in self.routes():
+            self.router.add(method, pattern, handler)
+
+    def routes(self) -> list[tuple[str, str, Any]]:
+        """The table: (method, path pattern, handler). HEAD is answered by each GET route."""
+        pages = [("GET", path, lambda req, name=name: self._file(req, name)) for path, name in PAGES.items()]
+        return pages + [
+            ("GET", "/static/{name}", lambda req: self._file(req, req.params["name"])),
+            ("GET", "/t/{key}", self._ticket_page),
+            ("GET", "/qr/{key}.svg", self._qr),
+            ("GET", "/api/link", self._link),
+            ("GET", "/api/screenshot/{request:path}.png", self._picture),  # 401 before anything is said
+        ]
+
+    def attach(self) -> None:
+        """Answer the hub's plain HTTP requests, and attach the live side (server/web/live.py)."""
+        self.hub.http_fallback = self.http
+        self.live.attach()
+
+    @property
+    def public_url(self) -> str | None:
+        """The address phones use to reach the hub (the QR codes' links); None: the Host they used."""
+        return self.hub.public_url
 
     # ------------------------------------------------------------------ dispatch
     def http(self, connection: ServerConnection, request: Request) -> Response:
-        """The answer to a plain HTTP request (not a websocket upgrade)."""
-        try:
-            return self._route(connection, request)
-        except Exception:  # a page must never take the hub down
-            log.exception("HTTP %s failed", request.path[:200])
-            return self._text(connection, 500, "the hub failed on this request (logged)\n")
-
-    def _route(self, connection: ServerConnection, request: Request) -> Response:
-        method = getattr(request, "method", "GET")
-        if method not in ("GET", "HEAD"):
-            return self._text(connection, 405, f"{method} is not supported here; the pages only GET\n")
-        url = urlsplit(request.path)
-        path, query = url.path, parse_qs(url.query)
-        if path in PAGES:
-            return self._file(connection, PAGES[path])
-        if path.startswith("/static/"):
-            return self._file(connection, path[len("/static/"):])
-        if path.startswith("/t/"):
-            return self._ticket_page(connection, path[3:])
-        if path.startswith("/qr/") and path.endswith(".svg"):
-            return self._qr(connection, request, path[4:-4])
-        if path == "/api/link":
-            return self._link(connection, request, query)
-        if path.startswith("/api/screenshot/") and path.endswith(".png"):
-            return self._picture(connection, request, path[len("/api/screenshot/"):-4])
-        return self._not_found(connection)
+        """The answer to a plain HTTP request (not a websocket upgrade); never raises."""
+        return self.router(connection, request)
 
     # ------------------------------------------------------------------ answers
     def _text(self, connection: ServerConnection, status: int, text: str) -> Response:
@@ -131,26 +136,27 @@ class Web:
         return answer(connection, status, json.dumps(body, ensure_ascii=False) + "\n",
                       "application/json; charset=utf-8")
 
-    def _not_found(self, connection: ServerConnection) -> Response:
+    def _not_found(self, req: HttpRequest) -> Response:
         page = self.files.get("404.html")
         if page is not None:
-            return answer(connection, 404, page[0], page[1])
-        return self._text(connection, 404, "not found\n")
+            return answer(req.connection, 404, page[0], page[1])
+        return self._text(req.connection, 404, "not found\n")
 
-    def _file(self, connection: ServerConnection, name: str) -> Response:
+    def _file(self, req: HttpRequest, name: str) -> Response:
         found = self.files.get(name)
         if found is None:
-            return self._not_found(connection)
+            return self._not_found(req)
         # no-cache: the browser asks again each time (small files, one LAN), so an upgraded hub is seen at once
-        return answer(connection, 200, found[0], found[1], cache="no-cache")
+        return answer(req.connection, 200, found[0], found[1], cache="no-cache")
 
-    def _ticket_page(self, connection: ServerConnection, key: str) -> Response:
+    def _ticket_page(self, req: HttpRequest) -> Response:
+        key = req.params["key"]
         if not KEY.match(key) or self.live.find(key) is None:
-            return self._not_found(connection)
+            return self._not_found(req)
         page = self.files.get("ticket.html")
         if page is None:
-            return self._not_found(connection)
-        return answer(connection, 200, page[0], page[1], cache="no-store")
+            return self._not_found(req)
+        return answer(req.connection, 200, page[0], page[1], cache="no-store")
 
     def base_url(self, request: Request) -> str:
         if self.public_url:
@@ -159,10 +165,11 @@ class Web:
         scheme = "https" if request.headers.get("X-Forwarded-Proto", "").lower() == "https" else "http"
         return f"{scheme}://{host}"
 
-    def _qr(self, connection: ServerConnection, request: Request, key: str) -> Response:
+    def _qr(self, req: HttpRequest) -> Response:
+        key = req.params["key"]
         if not KEY.match(key) or self.live.find(key) is None:
-            return self._not_found(connection)
-        return answer(connection, 200, qr_svg(f"{self.base_url(request)}/t/{key}"), "image/svg+xml",
+            return self._not_found(req)
+        return answer(req.connection, 200, qr_svg(f"{self.base_url(req.request)}/t/{key}"), "image/svg+xml",
                       cache="private, max-age=86400")
 
     # ------------------------------------------------------------------ API (tokens)
@@ -176,9 +183,10 @@ class Web:
             return f"wrong token: this needs a {' or '.join(roles)} token" + (f" of hall {hall}" if hall else "")
         return entry
 
-    def _link(self, connection: ServerConnection, request: Request, query: dict[str, list[str]]) -> Response:
-        hall_id, ticket = (query.get("hall") or [""])[0], (query.get("ticket") or [""])[0]
-        entry = self.authorize(request, ("kiosk", "manager"), hall_id or None)
+    def _link(self, req: HttpRequest) -> Response:
+        connection = req.connection
+        hall_id, ticket = req.arg("hall"), req.arg("ticket")
+        entry = self.authorize(req.request, ("kiosk", "manager"), hall_id or None)
         if isinstance(entry, str):
             return self._json(connection, 401, {"error": "unauthorized", "message": entry})
         hall = self.hub.halls.get(hall_id)
@@ -192,12 +200,13 @@ class Web:
             return self._json(connection, 404, {"error": "unknown_ticket",
                                                 "message": f'no ticket "{ticket}" today in hall {hall_id} (?ticket=id or number)'})
         key = self.live.key_of(hall.id, tid)
-        return self._json(connection, 200, {"key": key, "path": f"/t/{key}", "url": f"{self.base_url(request)}/t/{key}",
-                                            "qr": f"/qr/{key}.svg"})
+        return self._json(connection, 200, {"key": key, "path": f"/t/{key}",
+                                            "url": f"{self.base_url(req.request)}/t/{key}", "qr": f"/qr/{key}.svg"})
 
-    def _picture(self, connection: ServerConnection, request: Request, name: str) -> Response:
-        found = self.live.pictures.get(name)
-        entry = self.authorize(request, ("manager",), found[0] if found else None)
+    def _picture(self, req: HttpRequest) -> Response:
+        connection = req.connection
+        found = self.live.pictures.get(req.params["request"])
+        entry = self.authorize(req.request, ("manager",), found[0] if found else None)
         if isinstance(entry, str):
             return self._json(connection, 401, {"error": "unauthorized", "message": entry})
         if found is None:
@@ -205,6 +214,14 @@ class Web:
                                                 "message": "no such picture (the hub keeps the last few only); "
                                                            "ask the screen again"})
         return answer(connection, 200, found[2], "image/png")
+
+
+def attach_web(hub: "Hub", root: Path = WEB_DIR) -> Web:
+    """The browser pages, "my ticket" and the manager's who and screenshots, attached to ``hub``
+    (before it starts). The hub knows nothing of them; this is the one way they meet."""
+    web = Web(hub, root)
+    web.attach()
+    return web
 
 
 def qr_svg(text: str) -> str:
