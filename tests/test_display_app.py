@@ -180,3 +180,76 @@ def test_preview_of_a_live_hall(tmp_path: Path) -> None:
                      "--hub", url, "--token", "wrong"]) == 1
     finally:
         hub.close()
+
+
+def test_a_screenshot_is_encoded_off_the_frame_loop() -> None:
+    """The frame loop copies the picture and goes on drawing frames while the worker encodes
+    it (here an encoder that waits until told, as a large 4K picture would take); the parts
+    are sent when it is done, of the picture as it was when asked."""
+    import base64
+    import io
+    import json
+
+    from signage.config import load_hall
+    from signage.display.snapshot import encode_png
+    from signage.view import sample_view
+
+    release, started = threading.Event(), threading.Event()
+
+    def slow_encode(surface):
+        started.set()
+        assert release.wait(30)
+        return encode_png(surface)
+
+    class Recorder:
+        def __init__(self):
+            self.sent = []
+
+        def send(self, message):
+            self.sent.append(message)
+            return True
+
+    config = load_hall(Path(__file__).resolve().parents[1] / "layouts" / "zhongshan.yaml").config
+    app = DisplayApp("ws://127.0.0.1:1", "t" * 20, "zhongshan", "main", client=Recorder(), encode=slow_encode,
+                     size=(640, 360))
+    pygame.display.init()
+    try:
+        app.display = pygame.display.set_mode((640, 360))
+        app.view = sample_view(config, 1_700_000_000.0)
+        app.step(1_700_000_000.0, 0.0)
+        asked = app.renderer.canvas.copy()
+        app.inbox.put({"type": "screenshot_request", "request": "big"})
+        frames = 0
+        app.step(1_700_000_000.0, 0.1)  # takes the request: copies, hands it to the worker
+        assert started.wait(30)
+        app.renderer.canvas.fill((255, 0, 0))  # the screen changes meanwhile
+        for i in range(30):  # the encoder is still busy: the frame loop is not held up
+            app.step(1_700_000_000.0 + i / 60, 0.2 + i / 60)
+            frames += 1
+        assert frames == 30 and app.screenshots.pending == 1 and app.client.sent == []
+        release.set()
+        assert app.screenshots.wait(30)
+        sent = sorted(app.client.sent, key=lambda m: m["index"])
+        assert sent and all(m["request"] == "big" for m in sent) and all(len(json.dumps(m)) < 64 * 1024 for m in sent)
+        png = pygame.image.load(io.BytesIO(base64.b64decode("".join(m["data"] for m in sent))))
+        assert png.get_size() == (640, 360)
+        for xy in [(5, 5), (320, 180), (600, 300)]:  # the picture of when it was asked
+            assert png.get_at(xy)[:3] == asked.get_at(xy)[:3]
+    finally:
+        release.set()
+        app.screenshots.stop()
+        pygame.display.quit()
+
+
+def test_the_png_encoder_writes_what_pygame_reads() -> None:
+    import io
+    import random
+
+    from signage.display.snapshot import encode_png
+
+    surface = pygame.Surface((333, 71))
+    surface.fill((10, 30, 60))
+    surface.blit(pygame.image.frombuffer(random.Random(2).randbytes(50 * 40 * 3), (50, 40), "RGB"), (7, 9))
+    back = pygame.image.load(io.BytesIO(encode_png(surface)))
+    assert back.get_size() == surface.get_size()
+    assert all(back.get_at((x, y))[:3] == surface.get_at((x, y))[:3] for x in range(0, 333, 7) for y in range(0, 71, 3))

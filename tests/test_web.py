@@ -277,7 +277,8 @@ def test_the_display_sends_its_picture_in_parts_below_the_frame_limit() -> None:
         # a request from the hub goes through the frame loop's inbox
         app.client.sent.clear()
         app.inbox.put({"type": "screenshot_request", "request": "req-2"})
-        app.pump(0.0)
+        app.pump(0.0)  # the frame loop copies the picture; the worker encodes and sends it
+        assert app.screenshots.wait(30)
         assert app.client.sent and app.client.sent[0]["request"] == "req-2"
     finally:
         pygame.display.quit()

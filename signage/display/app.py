@@ -18,7 +18,7 @@ import os
 import queue
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlparse
 
 import pygame
@@ -26,6 +26,7 @@ import pygame
 from ..hubclient import HubClient
 from ..view import HallView
 from .renderer import Renderer, display_to_canvas
+from .snapshot import Screenshots, encode_png
 from .text import TextRenderer
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,8 @@ class DisplayApp:
     def __init__(self, hub: str, token: str, hall: str, screen_id: str, *, windowed: bool = False,
                  size: tuple[int, int] | None = None, fps: int = 60, rotate: int = 90,
                  assets: Path | None = None, client: Any = None, png_dir: Path | None = None,
-                 png_every: float = 5.0) -> None:
+                 png_every: float = 5.0, encode: Callable[[pygame.Surface], bytes] | None = None) -> None:
+        """``encode``: surface -> PNG bytes, run in the screenshot worker (tests hand in a slow one)."""
         self.hub_url = hub
         self.screen_id = screen_id
         self.windowed = windowed
@@ -64,6 +66,8 @@ class DisplayApp:
         self.display: pygame.Surface | None = None
         self.running = False
         self._splash_key: Any = None
+        self.encode_png = encode or encode_png
+        self.screenshots = Screenshots()  # PNGs are encoded there, never in the frame loop
         hello = {"type": "hello", "v": 1, "role": "screen", "hall": hall, "token": token, "screen": screen_id,
                  "client": "signage display"}
         self.client = client or HubClient(hub, hello, self.inbox.put, self._on_status)
@@ -127,7 +131,7 @@ class DisplayApp:
             if kind == "welcome":
                 self.last_error = None
             if kind == "screenshot_request":
-                self.send_screenshot(str(message.get("request", "")))
+                self.request_screenshot(str(message.get("request", "")))
                 continue
             self.view.apply(message, time.time())
         return n
@@ -215,9 +219,10 @@ class DisplayApp:
                     pygame.display.update(dirty)
                 if self.png_dir is not None and t - self._last_png >= self.png_every:
                     self._last_png = t
-                    self.write_png()
+                    self.request_png()
                 clock.tick(self.fps)
         finally:
+            self.screenshots.stop()
             self.client.stop()
             pygame.display.quit()
         return 0
@@ -227,10 +232,28 @@ class DisplayApp:
         offset = self.view.clock_offset
         return time.time() + (offset if abs(offset) > 2.0 else 0.0)
 
-    def write_png(self) -> Path | None:
-        """The screen now, to ``png_dir/<screen>.png`` (written whole, then renamed)."""
-        png = self.screenshot_png()
-        if png is None or self.png_dir is None:
+    def _picture(self) -> pygame.Surface | None:
+        """A copy of what the screen shows now (the splash before the first welcome): the
+        frame loop's whole part of a screenshot."""
+        surface = self.renderer.canvas if self.renderer is not None else self.display
+        return surface.copy() if surface is not None else None
+
+    def request_png(self) -> bool:
+        """Copy the picture now; the worker encodes it and writes ``png_dir/<screen>.png``."""
+        if self.renderer is None or self.png_dir is None:
+            return False
+        picture = self._picture()
+        if picture is None:
+            return False
+        self.screenshots.submit(lambda: self.write_png(picture))
+        return True
+
+    def write_png(self, picture: pygame.Surface | None = None) -> Path | None:
+        """The screen now (or ``picture``), to ``png_dir/<screen>.png`` (written whole, then renamed)."""
+        if picture is None and self.renderer is None:
+            return None
+        png = self.encode_png(picture if picture is not None else self.renderer.canvas)
+        if self.png_dir is None:
             return None
         self.png_dir.mkdir(parents=True, exist_ok=True)
         out = self.png_dir / f"{self.screen_id}.png"
@@ -241,23 +264,31 @@ class DisplayApp:
 
     def screenshot_png(self) -> bytes | None:
         """What the screen shows now (for a manager's remote check)."""
-        return self.renderer.screenshot_png() if self.renderer else None
+        return self.encode_png(self.renderer.canvas) if self.renderer else None
 
-    def send_screenshot(self, request: str) -> int:
-        """A manager asked what this screen shows: send a PNG of it to the hub as
+    def request_screenshot(self, request: str) -> bool:
+        """A manager asked what this screen shows (the frame loop): copy the picture now, and
+        let the worker encode and send it (:meth:`send_screenshot`). Whether one was asked."""
+        picture = self._picture() if request else None
+        if picture is None:
+            return False
+        self.screenshots.submit(lambda: self.send_screenshot(request, picture))
+        return True
+
+    def send_screenshot(self, request: str, picture: pygame.Surface | None = None) -> int:
+        """Send a PNG of ``picture`` (default: what the screen shows now) to the hub as
         ``screenshot_part`` messages (each well below the 64 KiB frame limit; docs/protocol.md).
-        Before the first welcome, the splash is what it shows. Returns the number of parts sent."""
-        import io
-
+        Before the first welcome, the splash is what it shows. Returns the number of parts sent.
+        Runs in the screenshot worker when asked by the hub (:meth:`request_screenshot`)."""
         from ..protocol import MAX_SCREENSHOT_PART, MAX_SCREENSHOT_PARTS
 
-        surface = self.renderer.canvas if self.renderer is not None else self.display
+        surface = picture
+        if surface is None:
+            surface = self.renderer.canvas if self.renderer is not None else self.display
         if surface is None or not request:
             return 0
         while True:
-            out = io.BytesIO()
-            pygame.image.save(surface, out, "screen.png")
-            png = out.getvalue()
+            png = self.encode_png(surface)
             data = base64.b64encode(png).decode("ascii")
             if len(data) <= MAX_SCREENSHOT_PART * MAX_SCREENSHOT_PARTS or surface.get_width() < 64:
                 break
