@@ -15,6 +15,7 @@ Simplified Chinese and English; their Traditional form is converted the same way
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -95,8 +96,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "people": {"zh-Hans": "人数", "en": "Waiting"},
     "wait_time": {"zh-Hans": "预计等候", "en": "Est. wait"},
     "about_minutes": {"zh-Hans": "约 {minutes} 分钟", "en": "about {minutes} min"},
-    "minutes_range": {"zh-Hans": "{low}–{high} 分钟", "en": "{low}–{high} min"},
-    "no_wait": {"zh-Hans": "无需等候", "en": "No wait"},
+    "minutes_range": {"zh-Hans": "约 {low}–{high} 分钟", "en": "about {low}–{high} min"},
+    "no_wait": {"zh-Hans": "无需等待", "en": "No wait"},
     "closed_until": {"zh-Hans": "{time} 起办理", "en": "closed until {time}"},
     "steps": {"zh-Hans": "办理步骤", "en": "Steps"},
     "materials": {"zh-Hans": "请携带", "en": "Please bring"},
@@ -129,6 +130,50 @@ def window_label(window: Any, lang: str) -> str:
         return pick(label, lang)
     kind = getattr(window, "kind", "normal")
     return t(f"window_kind_{kind}", lang) if f"window_kind_{kind}" in STRINGS else ""
+
+
+def whole_minutes(v: Any) -> int | None:
+    """Minutes rounded as every estimate is (half up: 0.5 -> 1, 2.5 -> 3); None for no number."""
+    if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v) or v < 0:
+        return None
+    return int(math.floor(v + 0.5))
+
+
+def _count(v: Any) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) and v >= 0 else None
+
+
+def wait_text(est: Any, lang: str, count: Any = None) -> str:
+    """The one wording of a waiting estimate (docs/estimates.md, *Wording*), for a service
+    (``waiting``) or a ticket (``ahead``) of an ``estimates`` message; ``count`` overrides
+    the count the estimate carries. The web pages' ``waitText`` (server/web/static/hub.js)
+    is the same rule, checked against the same table (tests/estimate_words.json):
+
+    * ``closed_until`` set: "13:00 起办理" / "closed until 13:00";
+    * no ``minutes``: "" (no estimate: show the count alone);
+    * nobody waiting or ahead (count 0), or no count and under half a minute: "无需等待" / "No wait";
+    * else whole minutes, half up, at least 1: "约 6 分钟" / "about 6 min"; or the range
+      when it says something (low < high once rounded, low at least 1, the figure inside
+      it): "约 3–10 分钟" / "about 3–10 min".
+    """
+    if not isinstance(est, Mapping):
+        return ""
+    closed = est.get("closed_until")
+    if isinstance(closed, str) and closed:
+        return t("closed_until", lang, time=closed)
+    minutes = whole_minutes(est.get("minutes"))
+    if minutes is None:
+        return ""
+    n = _count(count if count is not None else est.get("waiting", est.get("ahead")))
+    if n == 0 or (n is None and minutes < 1):
+        return t("no_wait", lang)
+    minutes = max(1, minutes)
+    low, high = whole_minutes(est.get("low")), whole_minutes(est.get("high"))
+    if low is not None and high is not None:
+        low, high = max(1, min(low, minutes)), max(high, minutes)
+        if low < high:
+            return t("minutes_range", lang, low=low, high=high)
+    return t("about_minutes", lang, minutes=minutes)
 
 
 def t(key: str, lang: str, **fields: Any) -> str:

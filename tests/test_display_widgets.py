@@ -197,15 +197,28 @@ def test_waiting_board_shows_estimates_and_closed_services() -> None:
         "passport": {"waiting": "lots", "minutes": "soon"}}}, NOW)
     r, text = draw(config, view=view)
     texts = [d.text for d in text.log]
-    assert "约 14 分钟" in texts and "13:00 起办理" in texts and "12" in texts
-    assert "9–20" not in texts  # read from 12 m the range does not fit at the smallest legible size: dropped
+    assert "约 9–20 分钟" in texts and "13:00 起办理" in texts and "12" in texts  # the one wording (i18n.wait_text)
     assert not any("99" == t for t in texts)
-    near = config.model_copy(update={"screens": [config.screen("main").model_copy(update={"viewing_distance_m": 4})]})
-    _, text = draw(near, view=view)
-    assert "9–20" in [d.text for d in text.log]  # nearer, it has room
     _, text = draw(config, view=view, lang="en")
-    assert "about 14 min" in [d.text for d in text.log]
+    assert "about 9–20 min" in [d.text for d in text.log]
     assert "closed until 13:00" in [d.text for d in text.log]
+
+
+def test_waiting_board_count_and_estimate_agree() -> None:
+    """The issue's board: "1 waiting · about 0 min", "0 waiting · about 1 min" and "No wait" side by side."""
+    config = zhongshan()
+    view = sample_view(config, NOW)
+    ids = [s.id for s in config.services][:3]
+    view.waiting.update({ids[0]: 1, ids[1]: 0, ids[2]: 0})
+    view.apply({"type": "estimates", "at": NOW, "services": {
+        ids[0]: {"waiting": 1, "minutes": 0, "low": 0, "high": 0, "closed_until": None},
+        ids[1]: {"waiting": 0, "minutes": 1, "low": 0, "high": 3, "closed_until": None},
+        ids[2]: {"waiting": 0, "minutes": 0, "low": 0, "high": 0, "closed_until": None}}}, NOW)
+    for lang, one, none in (("en", "about 1 min", "No wait"), ("zh-Hans", "约 1 分钟", "无需等待")):
+        _, text = draw(config, view=view, lang=lang)
+        texts = [d.text for d in text.log]
+        assert texts.count(one) >= 1 and texts.count(none) >= 2, texts
+        assert not any("0 min" in t or "约 0 " in t for t in texts)
 
 
 def test_strip_shows_only_its_window_big() -> None:

@@ -398,3 +398,26 @@ def test_the_ticket_prints_on_80_mm_and_the_kiosk_returns_to_the_start(hub: HubT
     assert kiosk.is_visible("#r-number") and not kiosk.is_visible("#print") and not kiosk.is_visible(".topbar h1")
     kiosk.emulate_media(media="screen")
     kiosk.wait_for_selector("#v-start:not([hidden])", timeout=6000)  # no touch for 2 s: back to the start
+
+
+def test_estimates_have_one_wording_on_the_pages(hub: HubThread, context) -> None:
+    """hub.js waitText in the browser against tests/estimate_words.json (the screens' table too),
+    and the kiosk's buttons: a count and its estimate never disagree, never "约 0 分钟"."""
+    import re
+
+    table = json.loads((Path(__file__).parent / "estimate_words.json").read_text(encoding="utf-8"))["cases"]
+    kiosk = context.new_page()
+    kiosk.goto(f"{hub.http}/kiosk?hall=zhongshan#token={KIOSK}")
+    got = kiosk.evaluate("""async (cases) => {
+        const {waitText} = await import("/static/hub.js");
+        return cases.flatMap((c) => ["zh-Hans", "en"].map((l) => waitText(c.est, c.count ?? null, l)));
+    }""", table)
+    assert got == [c[lang] for c in table for lang in ("zh-Hans", "en")]
+    kiosk.wait_for_selector("button[data-service=id-card]:not([disabled])")
+    wait_js(kiosk, "[...document.querySelectorAll('button[data-service] small')].some((s) => s.textContent)")
+    words = r"(无需等待|约 [1-9]\d* 分钟|约 [1-9]\d*–\d+ 分钟|\d\d:\d\d 起办理)"
+    for small in kiosk.locator("button[data-service] small").all_inner_texts():
+        m = re.fullmatch(rf"等候 (\d+) 人( · {words})?|{words}|", small)
+        assert m, small
+        if m.group(1) is not None and m.group(2) and "起办理" not in m.group(3):
+            assert (m.group(3) == "无需等待") == (m.group(1) == "0"), small

@@ -270,10 +270,49 @@ export function forget(role, hall, win) {
   localStorage.removeItem(`signage.${role}.${hall}` + (win != null ? `.${win}` : ""));
 }
 
-// Minutes as people say them.
-export function minutesText(m) {
-  if (m == null) return "—";
-  return String(Math.max(0, Math.round(m)));
+// ---------------------------------------------------------------- waiting estimates
+// The one wording of a waiting estimate (docs/estimates.md, "Wording"); the screens' Python
+// twin is signage.i18n.wait_text, and both are checked against tests/estimate_words.json.
+// `est` is a service's or a ticket's entry of an `estimates` message (or the phone's ticket
+// view); `count` overrides the count it carries (`waiting`, else `ahead`).
+//   closed_until set                      -> "13:00 起办理" / "closed until 13:00"
+//   no minutes                            -> "" (no estimate: show the count alone)
+//   count 0, or no count and under 0.5    -> "无需等待" / "No wait"
+//   else whole minutes (half up), >= 1    -> "约 6 分钟" / "about 6 min",
+//   or the range if low < high once rounded (low >= 1, the figure inside it) -> "约 3–10 分钟"
+const WAIT_WORDS = {
+  closed: {"zh-Hans": "{t} 起办理", en: "closed until {t}"},
+  no_wait: {"zh-Hans": "无需等待", en: "No wait"},
+  about: {"zh-Hans": "约 {m} 分钟", en: "about {m} min"},
+  range: {"zh-Hans": "约 {lo}–{hi} 分钟", en: "about {lo}–{hi} min"},
+};
+
+// Minutes rounded as every estimate is (half up); null for no number.
+export function wholeMinutes(v) {
+  return typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.floor(v + 0.5) : null;
+}
+
+export function waitText(est, count = null, l = lang) {
+  if (est == null || typeof est !== "object") return "";
+  const words = (key, vars = {}) => {
+    let s = WAIT_WORDS[key][l] ?? WAIT_WORDS[key]["zh-Hans"];
+    for (const [k, v] of Object.entries(vars)) s = s.split(`{${k}}`).join(String(v));
+    return s;
+  };
+  if (typeof est.closed_until === "string" && est.closed_until) return words("closed", {t: est.closed_until});
+  let m = wholeMinutes(est.minutes);
+  if (m == null) return "";
+  const raw = count ?? ("waiting" in est ? est.waiting : est.ahead);
+  const n = Number.isInteger(raw) && raw >= 0 ? raw : null;
+  if (n === 0 || (n == null && m < 1)) return words("no_wait");
+  m = Math.max(1, m);
+  let lo = wholeMinutes(est.low), hi = wholeMinutes(est.high);
+  if (lo != null && hi != null) {
+    lo = Math.max(1, Math.min(lo, m));
+    hi = Math.max(hi, m);
+    if (lo < hi) return words("range", {lo, hi});
+  }
+  return words("about", {m});
 }
 
 // "HH:MM" of a hub time in the hall's time zone.

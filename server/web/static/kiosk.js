@@ -1,7 +1,7 @@
 // The ticket kiosk (/kiosk?hall=H): docs/web.md.
 // ?print=1 prints each ticket at once (Chromium's --kiosk-printing makes it silent);
 // ?idle=S: seconds without a touch before going back to the start (default 20).
-import {HubClient, setupLang, tr, pick, signIn, forget, el, query, currentLang, clockText, minutesText} from "/static/hub.js";
+import {HubClient, setupLang, tr, pick, signIn, forget, el, query, currentLang, clockText, waitText} from "/static/hub.js";
 
 const T = {
   title: {"zh-Hans": "取号", en: "Take a ticket"},
@@ -26,13 +26,12 @@ const T = {
   e_wrong_day: {"zh-Hans": "这个预约不是今天的", en: "This appointment is not for today"},
   e_already_checked_in: {"zh-Hans": "这个预约已经签到过了，请留意叫号或咨询导办台", en: "This appointment has checked in already; ask at the desk if you lost the ticket"},
   mode_priority: {"zh-Hans": "优先通道：{who}。请选择业务", en: "Priority: {who}. Choose the service"},
-  wait_est: {"zh-Hans": "等候 {n} 人 · 约 {m} 分钟", en: "{n} waiting · about {m} min"},
-  wait_closed: {"zh-Hans": "暂停办理，{t} 开放", en: "Not served now; opens {t}"},
+  wait_est: {"zh-Hans": "等候 {n} 人 · {e}", en: "{n} waiting · {e}"},
   wait_n: {"zh-Hans": "等候 {n} 人", en: "{n} waiting"},
   r_welcome: {"zh-Hans": "您的排队号", en: "Your number"},
   r_ahead: {"zh-Hans": "您前面还有 {n} 人", en: "{n} ahead of you"},
   r_next: {"zh-Hans": "您是下一位，请留意叫号", en: "You are next: listen for your number"},
-  r_estimate: {"zh-Hans": "预计等候约 {m} 分钟", en: "About {m} min to wait"},
+  r_estimate: {"zh-Hans": "预计等候：{e}", en: "Expected wait: {e}"},
   r_time: {"zh-Hans": "取号时间 {t}", en: "Taken at {t}"},
   r_where: {"zh-Hans": "办理窗口：{w} 号 · {f}", en: "Windows {w} · {f}"},
   r_where_one: {"zh-Hans": "办理窗口：{w} 号 · {f}", en: "Window {w} · {f}"},
@@ -102,8 +101,9 @@ function renderServices() {
   }
   for (const b of $("services").querySelectorAll("button[data-service]")) {
     const e = estimates.services?.[b.dataset.service] || {};
-    b.querySelector("small").textContent = e.minutes != null ? tr("wait_est", {n: e.waiting ?? 0, m: minutesText(e.minutes)})
-      : e.closed_until ? tr("wait_closed", {t: e.closed_until}) : e.waiting != null ? tr("wait_n", {n: e.waiting}) : "";
+    const words = waitText(e);  // the one wording of estimates (hub.js)
+    b.querySelector("small").textContent = e.waiting == null ? words
+      : words ? tr("wait_est", {n: e.waiting, e: words}) : tr("wait_n", {n: e.waiting});
     b.disabled = busy || !hub?.up;
   }
   $("go-priority").hidden = $("go-appointment").hidden = !!mode;
@@ -144,8 +144,8 @@ function checkIn(code) {
 
 async function showTicket(result, service, how) {
   const t = result.ticket;
-  const minutes = estimates.tickets?.[t.id]?.minutes ?? estimates.services?.[service.id]?.minutes;
-  lastTicket = {t, service, how, ahead: result.ahead ?? 0, minutes, at: Date.now() / 1000 + offset};
+  const est = estimates.tickets?.[t.id] ?? estimates.services?.[service.id] ?? null;
+  lastTicket = {t, service, how, ahead: result.ahead ?? 0, est, at: Date.now() / 1000 + offset};
   fillTicket();
   show("v-ticket");
   $("r-qr").removeAttribute("src");
@@ -179,14 +179,15 @@ function fitPaper() {
 
 function fillTicket() {
   if (!lastTicket || !config) return;
-  const {t, service, how, ahead, minutes, at} = lastTicket;
+  const {t, service, how, ahead, est, at} = lastTicket;
   $("r-hall").textContent = pick(config.hall.name);
   $("r-number").textContent = t.number;
   $("r-service").textContent = pick(service.name);
   $("r-class").textContent = how?.priority ? tr("c_priority", {who: tr("p_" + how.priority)})
     : how?.appointment ? tr("c_appointment", {code: how.appointment}) : "";
   $("r-ahead").textContent = ahead > 0 ? tr("r_ahead", {n: ahead}) : tr("r_next");
-  $("r-estimate").textContent = minutes != null && Math.round(minutes) >= 1 ? tr("r_estimate", {m: minutesText(minutes)}) : "";
+  const words = waitText(est, ahead);  // counted with this ticket's own place in line
+  $("r-estimate").textContent = words ? tr("r_estimate", {e: words}) : "";
   $("r-time").textContent = tr("r_time", {t: clockText(at, config.hall.timezone)});
   $("r-where").textContent = whereServed(service.id, Boolean(how?.priority));
 }

@@ -1,5 +1,5 @@
 // The window staff console (/staff?hall=H&window=N): docs/web.md.
-import {HubClient, setupLang, tr, pick, signIn, forget, el, currentLang, minutesText} from "/static/hub.js";
+import {HubClient, setupLang, tr, pick, signIn, forget, el, currentLang, waitText} from "/static/hub.js";
 
 const T = {
   title: {"zh-Hans": "窗口叫号", en: "Staff console"},
@@ -28,7 +28,7 @@ const T = {
   waiting_h: {"zh-Hans": "等候", en: "Waiting"},
   service: {"zh-Hans": "业务", en: "Service"},
   waiting: {"zh-Hans": "等候人数", en: "Waiting"},
-  estimate: {"zh-Hans": "预计等候（分钟）", en: "Estimate (min)"},
+  estimate: {"zh-Hans": "预计等候", en: "Est. wait"},
   keys_hint: {"zh-Hans": "快捷键：N 叫下一位 · R 重呼 · C 办结 · S 过号 · Q 过号重排 · T 转办 · P 暂停 · U 恢复",
               en: "Keys: N call next · R recall · C complete · S no-show · Q requeue · T transfer · P pause · U resume"},
   requeue_h: {"zh-Hans": "过号重排：回来的群众", en: "Requeue a citizen who came back"},
@@ -59,7 +59,6 @@ const T = {
   done_transfer: {"zh-Hans": "{t} 已转办", en: "{t} transferred"},
   done_pause: {"zh-Hans": "窗口已暂停", en: "Window paused"},
   done_resume: {"zh-Hans": "窗口已恢复", en: "Window open again"},
-  closed_until: {"zh-Hans": "{t} 开放", en: "opens {t}"},
   bad_token: {"zh-Hans": "令牌不对或不属于这个窗口：{m}", en: "Wrong token for this window: {m}"},
   e_nothing_waiting: {"zh-Hans": "没有等候的群众", en: "Nobody is waiting for this window"},
   e_nothing_called: {"zh-Hans": "本窗口没有正在办理的号", en: "No ticket at this window"},
@@ -110,7 +109,7 @@ function render() {
   const body = $("waiting");
   body.replaceChildren(...servicesOfWindow().map((id) => {
     const e = estimates.services?.[id] || {};
-    const est = e.minutes != null ? minutesText(e.minutes) : e.closed_until ? tr("closed_until", {t: e.closed_until}) : "—";
+    const est = waitText(e) || "—";  // the one wording of estimates (hub.js)
     return el("tr", {}, el("td", {text: serviceName(id)}), el("td", {text: String(e.waiting ?? "—")}), el("td", {text: est}));
   }));
   enable();

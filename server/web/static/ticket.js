@@ -1,5 +1,5 @@
 // "My ticket" (/t/<key>) on a citizen's phone: docs/web.md. Read only: the link key is the only credential.
-import {HubClient, setupLang, tr, pick, minutesText} from "/static/hub.js";
+import {HubClient, setupLang, tr, pick, waitText} from "/static/hub.js";
 
 const T = {
   title: {"zh-Hans": "我的排队号", en: "My ticket"},
@@ -12,8 +12,7 @@ const T = {
   ahead: {"zh-Hans": "您前面还有", en: "Ahead of you"},
   people: {"zh-Hans": "{n} 人", en: "{n}"},
   next: {"zh-Hans": "下一位就是您，请到窗口附近等候", en: "You are next: please wait near the windows"},
-  estimate: {"zh-Hans": "预计约 {m} 分钟（{lo}–{hi} 分钟）", en: "About {m} min ({lo}–{hi} min)"},
-  closed: {"zh-Hans": "该业务暂停办理，{t} 开放", en: "Not served now; opens {t}"},
+  estimate: {"zh-Hans": "预计等候：{e}", en: "Expected wait: {e}"},
   done: {"zh-Hans": "已办结，感谢您的耐心", en: "Done. Thank you for your patience"},
   skipped: {"zh-Hans": "已过号。如您已回到大厅，请到窗口说明，可重新排队", en: "Missed. If you are back, tell the window: you can be put back in line"},
   cancelled: {"zh-Hans": "此号已作废（大厅下班）", en: "This ticket was cancelled (the hall closed)"},
@@ -61,8 +60,8 @@ function render() {
       place.append(tr("ahead"), Object.assign(document.createElement("b"), {textContent: tr("people", {n: v.ahead})}));
     }
     const line = document.createElement("div");
-    if (v.minutes != null) line.textContent = tr("estimate", {m: minutesText(v.minutes), lo: v.low ?? "?", hi: v.high ?? "?"});
-    else if (v.closed_until) line.textContent = tr("closed", {t: v.closed_until});
+    const words = waitText(v, v.ahead);  // the one wording of estimates (hub.js)
+    if (words) line.textContent = tr("estimate", {e: words});
     place.append(line);
     if (v.to_window) place.append(Object.assign(document.createElement("div"), {textContent: tr("to_window", {w: v.to_window})}));
   } else {

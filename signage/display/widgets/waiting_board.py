@@ -1,8 +1,10 @@
 """Per service: how many are waiting and how long a new ticket would wait.
 
-A row reads "身份证办理   12人等候   约 14 分钟  9–20". The estimate is the hub's
-(``estimates`` messages): its middle figure large, its 10–90% range small. When
-no window serving the service is open, the row says when it opens again
+A row reads "身份证办理   12   约 9–20 分钟". The estimate is the hub's
+(``estimates`` messages), worded by the one rule of estimates
+(:func:`signage.i18n.wait_text`, docs/estimates.md): "无需等待" when nobody is
+waiting, its 10–90% range when that says something, else "约 14 分钟". When no
+window serving the service is open, the row says when it opens again
 ("13:00 起办理"). A service the hub has no estimate for shows its count only;
 an estimate for a service this hall file does not know is ignored.
 """
@@ -15,6 +17,7 @@ from typing import Any, Hashable
 import pygame
 
 from ...i18n import t as tr
+from ...i18n import wait_text
 from .. import sizing
 from .base import Ctx, Widget, mix
 
@@ -96,13 +99,7 @@ class WaitingBoard(Widget):
         return sizes[len(sizes) // 4]
 
     def _estimate_text(self, ctx: Ctx, service: str) -> str:
-        est = ctx.view.estimates.get(service)
-        if not isinstance(est, dict):
-            return ""
-        if isinstance(est.get("closed_until"), str) and est["closed_until"]:
-            return tr("closed_until", ctx.lang, time=est["closed_until"])
-        minutes = _number(est.get("minutes"))
-        return tr("about_minutes", ctx.lang, minutes=round(minutes)) if minutes is not None else ""
+        return wait_text(ctx.view.estimates.get(service), ctx.lang, ctx.view.waiting.get(service))
 
     def draw_name(self, ctx: Ctx, surface: pygame.Surface, box: pygame.Rect, name: str, px: int,
                   short: str | None = None) -> None:
@@ -123,39 +120,14 @@ class WaitingBoard(Widget):
 
     def draw_estimate(self, ctx: Ctx, surface: pygame.Surface, box: pygame.Rect, est: Any, waiting: int | None,
                       px: int) -> None:
-        p, lang = ctx.palette, ctx.lang
-        if not isinstance(est, dict):
+        """The estimate in the one wording of estimates (:func:`signage.i18n.wait_text`), counted
+        with the board's own count, so the two cells of a row never disagree."""
+        words = wait_text(est, ctx.lang, waiting)
+        if not words:
             return
-        closed = est.get("closed_until")
-        if isinstance(closed, str) and closed:
-            ctx.text.draw(surface, tr("closed_until", lang, time=closed), lang, box, p.warning, px, align="right")
-            return
-        minutes = _number(est.get("minutes"))
-        if minutes is None:
-            return
-        if minutes < 1 and not waiting:
-            ctx.text.draw(surface, tr("no_wait", lang), lang, box, p.highlight, px, align="right")
-            return
-        low, high = _number(est.get("low")), _number(est.get("high"))
-        main = tr("about_minutes", lang, minutes=round(minutes))
-        rng = f"{round(low)}–{round(high)}" if low is not None and high is not None and high > low else ""
-        if not rng:
-            ctx.text.draw(surface, main, lang, box, p.highlight, px, align="right")
-            return
-        # the range is secondary: smaller and muted, to the right of the figure
-        small = max(6, int(px * 0.6), ctx.text.floor_px(rng, "en", False))
-        rw = min(box.width // 3, ctx.text.measure(rng, "en", small, False).width + box.width // 30)
-        main_box = pygame.Rect(box.x, box.y, box.width - rw, box.height)
-        if ctx.text.fit(main, lang, main_box.width, main_box.height, px) < px * 0.9 or \
-                ctx.text.measure(rng, "en", small, False).width > rw or \
-                ctx.text.measure(main, lang, ctx.text.fit(main, lang, main_box.width, main_box.height, px)).width \
-                > main_box.width:
-            # no room for both: the figure matters more than its range
-            ctx.text.draw(surface, main, lang, box, p.highlight, px, align="right")
-            return
-        ctx.text.draw(surface, main, lang, main_box, p.highlight, px, align="right")
-        ctx.text.draw(surface, rng, "en", pygame.Rect(box.right - rw, box.y, rw, box.height), p.muted, small,
-                      align="right", bold=False)
+        closed = isinstance(est, dict) and isinstance(est.get("closed_until"), str) and est["closed_until"]
+        ctx.text.draw(surface, words, ctx.lang, box, ctx.palette.warning if closed else ctx.palette.highlight, px,
+                      align="right")
 
 
 def lines_fit(ctx: Ctx, lines: list[str], box: pygame.Rect, px: int) -> bool:
@@ -172,10 +144,6 @@ def _columns(cell: pygame.Rect) -> tuple[pygame.Rect, pygame.Rect, pygame.Rect]:
     count = pygame.Rect(cell.x + wn, cell.y, wc, cell.height)
     est = pygame.Rect(count.right + gap, cell.y, cell.right - count.right - gap, cell.height)
     return name, count, est
-
-
-def _number(v: Any) -> float | None:
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and v >= 0 else None
 
 
 def _estimate_key(est: Any) -> Hashable:
