@@ -28,6 +28,10 @@ KIND_MARK = {"love": "accent", "green": "highlight", "unresolved": "warning"}
 class WindowBoard(Widget):
     name = "window_board"
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._tiles: dict[int, Hashable] = {}  # window -> the key its tile was drawn for, in the picture shown
+
     def numbers(self) -> list[int]:
         if self.options is not None and self.options.windows:
             numbers = list(self.options.windows)
@@ -60,10 +64,20 @@ class WindowBoard(Widget):
         g = max(2, sizing.gap(self.screen.canvas_size))
         tw, th = (area.width - g * (cols - 1)) / cols, (area.height - g * (rows - 1)) / rows
         labelled = any(window_label(ctx.config.window(n), ctx.lang) for n in numbers)
+        # a tile is drawn again only when its own window changed (a call redraws one tile);
+        # the others are copied from the picture shown now (blank() never hands that one out)
+        old, prev, self._tiles = self._surface, self._tiles, {}
+        tiles: dict[int, Hashable] = {}
         for i, n in enumerate(numbers):
             c, r = i % cols, i // cols
             tile = pygame.Rect(round(area.x + c * (tw + g)), round(area.y + r * (th + g)), int(tw), int(th))
-            self.render_tile(ctx, surface, tile, n, labelled)
+            key = (_state(ctx.view.window_view(n)), tuple(tile), labelled, ctx.lang, ctx.palette)
+            if old is not None and old is not surface and old.get_size() == surface.get_size() and prev.get(n) == key:
+                surface.blit(old, tile, tile)
+            else:
+                self.render_tile(ctx, surface, tile, n, labelled)
+            tiles[n] = key
+        self._tiles = tiles  # only for a picture drawn whole: a failed one leaves none
         return surface
 
     def render_tile(self, ctx: Ctx, surface: pygame.Surface, tile: pygame.Rect, n: int,
