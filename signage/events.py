@@ -15,7 +15,8 @@ Two forms of one event:
 * **in the log** (what the engine emits): an appointment's ``code`` is kept;
 * **on the wire** (:func:`on_the_wire`, what clients get): a checked-in ticket's
   ``appointment`` is ``true`` and a booking has no ``code``: the code is what a
-  citizen checks in with, and screens stand in the public hall.
+  citizen checks in with, and screens stand in the public hall; a green-channel
+  or priority ticket's ``reason`` (the urgent case) stays in the log.
 
 Every event has ``type`` and ``at`` (Unix seconds on the hub's clock); an event
 caused by a command also has ``request`` (the command's id), ``actor`` (who sent it:
@@ -119,8 +120,11 @@ class DayStarted(Event):
 class TicketIssued(Event):
     type: Literal["ticket_issued"]
     ticket: IssuedTicket
-    ahead: int = Field(ge=0, description="tickets of the service waiting before this one")
+    ahead: int = Field(ge=0, description="waiting tickets a window serving it would call before it "
+                                         "(server.queue.rules.ahead_counts)")
     counter: int = Field(ge=1, description="the ticket letter's counter after this ticket (the number's digits)")
+    reason: str | None = Field(None, description="a green-channel or priority ticket's reason (the urgent case); "
+                                                 "in the log only: absent on the wire")
 
 
 class TicketCalled(AtWindow):
@@ -249,6 +253,8 @@ def validate_event(event: dict[str, Any], *, wire: bool = False) -> Event:
     if wire:
         if isinstance(model, TicketIssued) and isinstance(model.ticket.appointment, str):
             raise ValueError("ticket_issued on the wire carries the appointment code")
+        if isinstance(model, TicketIssued) and model.reason is not None:
+            raise ValueError("ticket_issued on the wire carries the green-channel or priority reason")
         if isinstance(model, AppointmentBooked) and model.appointment.code is not None:
             raise ValueError("appointment_booked on the wire carries the appointment code")
     return model
@@ -259,8 +265,12 @@ def on_the_wire(event: dict[str, Any]) -> dict[str, Any]:
     it stays in the log (and in the kiosk's own answer) but never reaches the screens, the
     announcers or the windows, whose PCs stand in the public hall."""
     kind = event.get("type")
-    if kind == "ticket_issued" and (event.get("ticket") or {}).get("appointment"):
-        return {**event, "ticket": {**event["ticket"], "appointment": True}}
+    if kind == "ticket_issued" and ("reason" in event or (event.get("ticket") or {}).get("appointment")):
+        # A green-channel or priority reason (a flight, an illness) is the citizen's own business too.
+        wire = {k: v for k, v in event.items() if k != "reason"}
+        if (event.get("ticket") or {}).get("appointment"):
+            wire["ticket"] = {**event["ticket"], "appointment": True}
+        return wire
     if kind == "appointment_booked" and isinstance(event.get("appointment"), dict):
         booked = {k: v for k, v in event["appointment"].items() if k != "code"}
         return {**event, "appointment": booked}

@@ -43,10 +43,10 @@ from .events import EVENT_MODELS, EVENT_TYPES, NoticeBody, Ticket, on_the_wire, 
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024  # commands are small; screenshots travel over HTTP
 
-Role = Literal["screen", "announcer", "window", "kiosk", "manager", "ticket"]
+Role = Literal["screen", "announcer", "window", "kiosk", "guide", "manager", "ticket"]
 # Roles a token in the tokens file may have. ``ticket`` is not one of them: a
 # "my ticket" page says hello with the ticket's unguessable link key instead.
-ROLES: tuple[str, ...] = ("screen", "announcer", "window", "kiosk", "manager")
+ROLES: tuple[str, ...] = ("screen", "announcer", "window", "kiosk", "guide", "manager")
 TICKET_ROLE = "ticket"
 
 
@@ -235,8 +235,10 @@ class Issue(Command):
     service: Name
     priority: PriorityKind | None = Field(None, description="免预约优先: who qualifies")
     green: bool = Field(False, description="绿色通道: urgent (set by staff or a guide)")
+    reason: ShortText | None = Field(
+        None, description="why a green-channel (required) or priority ticket: the urgent case, e.g. a flight in 3 days")
     appointment: Annotated[str, Field(max_length=64), BeforeValidator(_text)] | None = Field(
-        None, description="appointment code")
+        None, description="appointment code (a booked code checks the booking in, as check_in does)")
     slot: Slot | None = Field(None, description="appointment time HH:MM")
 
 
@@ -485,7 +487,11 @@ ROLE_POLICY: dict[str, RolePolicy] = {
     "screen": RolePolicy(frozenset({"ping", "screenshot_part"}), "screen"),  # a part of a picture a manager asked for
     "announcer": RolePolicy(frozenset({"ping"}), "hall"),
     "kiosk": RolePolicy(frozenset({"ping", "issue", "check_in"}), "hall"),
-    "window": RolePolicy(frozenset({"ping", *WINDOW_COMMANDS}), "window"),
+    # 引导员: the guide's tablet at the entrance issues every class of ticket (green with a reason,
+    # priority, appointment check-in) and calls nothing.
+    "guide": RolePolicy(frozenset({"ping", "issue", "check_in"}), "hall"),
+    # A window's console calls its own number, and may issue a ticket (a green-channel case at the counter).
+    "window": RolePolicy(frozenset({"ping", "issue", *WINDOW_COMMANDS}), "window"),
     "manager": RolePolicy(frozenset({"ping", "issue", "check_in", "book", "cancel_tickets", "set_messages",
                                      "set_notice", "clear_notice", "reload", "who", "screenshot",
                                      *WINDOW_COMMANDS}), "hall"),

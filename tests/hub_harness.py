@@ -38,6 +38,7 @@ TOKENS = {
     "screen": "test-screens-0123456789",
     "announcer": "test-announcers-0123456789",
     "kiosk": "test-kiosk-0123456789",
+    "guide": "test-guide-0123456789",
     "manager": "test-manager-0123456789",
     "window": "test-window-3-0123456789",
 }
@@ -47,6 +48,7 @@ tokens:
   - {name: walls-main, role: screen, hall: zhongshan, screens: [main], token: test-walls-main-0123456789}
   - {name: announcers, role: announcer, hall: zhongshan, token: test-announcers-0123456789}
   - {name: lobby, role: kiosk, hall: zhongshan, token: test-kiosk-0123456789}
+  - {name: entrance, role: guide, hall: zhongshan, token: test-guide-0123456789}
   - {name: boss, role: manager, hall: "*", token: test-manager-0123456789}
   - {name: w3, role: window, hall: zhongshan, windows: [3], token: test-window-3-0123456789}
   - {name: w4, role: window, hall: zhongshan, windows: [4], token: test-window-4-0123456789}

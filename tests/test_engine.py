@@ -26,12 +26,12 @@ def test_width_is_configurable():
 @pytest.mark.parametrize("issued, window, expected", [
     # (service, fields) issued one minute apart; the window; the order it calls them
     ([("id-card", {}), ("id-card", {"priority": "elderly"})], 3, ["A002", "A001"]),
-    ([("id-card", {"priority": "elderly"}), ("id-card", {"green": True})], 3, ["A002", "A001"]),
+    ([("id-card", {"priority": "elderly"}), ("id-card", {"green": True, "reason": "flight in 3 days"})], 3, ["A002", "A001"]),
     ([("id-card", {}), ("id-card", {})], 3, ["A001", "A002"]),
     # the love window takes priority tickets before green ones
-    ([("id-card", {"green": True}), ("id-card", {"priority": "pregnant"})], 1, ["A002", "A001"]),
+    ([("id-card", {"green": True, "reason": "flight in 3 days"}), ("id-card", {"priority": "pregnant"})], 1, ["A002", "A001"]),
     # the green window takes green first even over priority
-    ([("id-card", {"priority": "military"}), ("id-card", {"green": True})], 2, ["A002", "A001"]),
+    ([("id-card", {"priority": "military"}), ("id-card", {"green": True, "reason": "flight in 3 days"})], 2, ["A002", "A001"]),
     # a window calls across all its services by the same rule
     ([("passport", {}), ("id-card", {})], 1, ["B001", "A001"]),
 ])
@@ -244,3 +244,28 @@ def test_a_service_is_rated_once_and_only_by_its_own_window():
     again = d.send("rate", window=3, score=3, rid="tap", ticket=a002)
     assert again.ok and d.send("rate", window=3, score=3, rid="tap", ticket=a002).duplicate  # a resend: same answer
     assert sum(e["type"] == "rated" for e in d.log) == 2
+
+
+def test_green_and_priority_carry_their_reason_in_the_log() -> None:
+    from signage.events import on_the_wire
+    d = Driver()
+    r = d.send("issue", actor="guide:entrance", service="id-card", green=True)
+    assert r.refusal.code == "reason_required" and "reason" in r.refusal.message and not r.events
+    assert d.refusal("issue", service="id-card", green=True, reason="   ") == "reason_required"
+    assert d.refusal("issue", service="id-card", reason="just because") == "bad_reason"  # a normal ticket has none
+    r = d.send("issue", actor="guide:entrance", service="id-card", green=True, reason="出境航班 3 天后")
+    assert r.ok and r.result["ticket"]["class"] == "green"
+    issued = d.log[-1]
+    assert issued["reason"] == "出境航班 3 天后" and issued["actor"] == "guide:entrance" and issued["command"] == "issue"
+    assert "reason" not in on_the_wire(issued)  # the urgent case stays in the log
+    d.send("issue", actor="window:3", service="id-card", priority="disabled", reason="wheelchair")
+    assert d.log[-1]["reason"] == "wheelchair" and d.log[-1]["ticket"]["class"] == "priority"
+    d.issue("id-card", priority="elderly")
+    assert "reason" not in d.log[-1]  # a priority ticket's category may be reason enough
+    # the text rule holds for the reason like for every text a client sends
+    import json
+    from signage import protocol as p
+    import pytest
+    with pytest.raises(p.ProtocolError, match="reason"):
+        p.parse_client(json.dumps({"type": "issue", "id": "x", "service": "id-card", "green": True,
+                                   "reason": "flight\u0007"}))

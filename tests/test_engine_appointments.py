@@ -76,3 +76,33 @@ def test_a_slot_or_day_that_is_no_time_is_refused_at_the_door() -> None:
         d.send("issue", actor="kiosk:1", service="passport", slot="24:00")
     booked(d, {"code": "Z1", "service": "passport", "slot": "23:59"})
     assert d.send("check_in", actor="kiosk:1", code="Z1").ok
+
+
+def test_an_issue_with_a_booked_code_checks_in_by_the_same_rule() -> None:
+    d = Driver(HALL)
+    booked(d, {"code": "T1", "service": "passport", "slot": "10:00", "day": "2026-11-24"},
+           {"code": "T2", "service": "passport", "slot": "10:30"})
+    # tomorrow's booking: refused as check_in refuses it, not issued as an appointment of today
+    assert d.refusal("issue", service="passport", appointment="t1", slot="10:00") == "wrong_day"
+    # today's: the booking's slot and service, and the booking is used
+    r = d.send("issue", actor="kiosk:1", service="passport", appointment="t2", slot="09:00")
+    assert r.ok and r.result["ticket"]["class"] == "appointment"
+    issued = [e for e in d.log if e["type"] == "ticket_issued"][-1]["ticket"]
+    assert issued["appointment"] == "T2" and issued["slot"] == MORNING_AT("10:30")
+    assert d.engine.state.appointments["T2"]["ticket"] == r.result["ticket"]["id"]
+    # used once, whichever way
+    assert d.refusal("issue", service="passport", appointment="T2", slot="10:30") == "already_checked_in"
+    assert d.refusal("check_in", code="T2") == "already_checked_in"
+    booked(d, {"code": "T3", "service": "passport", "slot": "11:00"})
+    assert d.refusal("issue", service="id-card", appointment="T3", slot="11:00") == "wrong_service"
+    assert d.send("check_in", actor="kiosk:1", code="T3").ok
+    assert d.refusal("issue", service="passport", appointment="T3", slot="11:00") == "already_checked_in"
+    # a code the hall has no booking for (another booking system's) is an appointment as before
+    r = d.send("issue", actor="kiosk:1", service="passport", appointment="EXT-9", slot="11:30")
+    assert r.ok and r.result["ticket"]["class"] == "appointment"
+
+
+def MORNING_AT(hhmm: str) -> float:
+    from engine_hall import MORNING
+    h, m = (int(x) for x in hhmm.split(":"))
+    return MORNING + ((h - 9) * 60 + m) * 60

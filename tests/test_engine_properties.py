@@ -16,6 +16,7 @@ COMMANDS = st.one_of(
     st.tuples(st.just("issue"), st.fixed_dictionaries({
         "service": st.sampled_from(["id-card", "passport"]),
     }, optional={"priority": st.just("elderly"), "green": st.booleans(),
+                 "reason": st.just("flight in 3 days"),
                  "slot": st.sampled_from(["09:10", "10:00"])})),
     st.tuples(st.sampled_from(["call_next", "recall", "start", "skip", "complete",
                                "pause", "resume", "open", "close"]),

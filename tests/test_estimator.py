@@ -64,7 +64,7 @@ def test_the_message_matches_the_protocol(hall, morning):
     assert len(waiting) > 5 and set(out["tickets"]) == {t.id for t in waiting}
     assert set(out["services"]) == {s.id for s in config.services}
     for s in out["services"].values():
-        assert set(s) == {"waiting", "minutes", "low", "high", "closed_until"}
+        assert set(s) == {"waiting", "ahead", "minutes", "low", "high", "closed_until"}
         assert s["closed_until"] is None
         assert all(isinstance(s[k], int) for k in ("waiting", "minutes", "low", "high"))
         assert 0 <= s["low"] <= s["minutes"] <= s["high"]
@@ -235,7 +235,7 @@ def test_before_opening_a_service_says_when(hall):
     engine = QueueEngine(config)
     est = Estimator(config, profile.planned_breaks(), seed=1)
     out = est.estimate(engine, at("08:10"))
-    assert out["services"]["id-card"] == {"waiting": 0, "minutes": None, "low": None, "high": None,
+    assert out["services"]["id-card"] == {"waiting": 0, "ahead": 0, "minutes": None, "low": None, "high": None,
                                           "closed_until": "09:00"}
     assert out["tickets"] == {}
 

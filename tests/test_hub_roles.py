@@ -114,7 +114,10 @@ async def test_window_acts_only_for_itself(hub: HubHarness) -> None:
     w5 = await hub.connect("window", token="test-window-5-6-0123456789", window=5)
     assert (await w5.request({"type": "open", "window": 6}))["code"] == "forbidden"
     assert (await w5.request({"type": "open", "window": 5}))["type"] == "ok"
-    assert (await w5.request({"type": "issue", "service": "id-card"}))["code"] == "forbidden"
+    assert (await w5.request({"type": "check_in", "code": "AB-1"}))["code"] == "forbidden"
+    # a window's console issues a ticket (a green-channel case at the counter), in its own name
+    green = await w5.request({"type": "issue", "service": "id-card", "green": True, "reason": "flight in 3 days"})
+    assert green["type"] == "ok" and green["result"]["ticket"]["class"] == "green"
     assert (await w5.request({"type": "set_messages", "messages": []}))["code"] == "forbidden"
 
 
@@ -126,6 +129,27 @@ async def test_kiosk_only_issues(hub: HubHarness) -> None:
     for cmd in ({"type": "call_next", "window": 3}, {"type": "complete", "window": 3},
                 {"type": "clear_notice"}, {"type": "reload"}):
         assert (await kiosk.request(cmd))["code"] == "forbidden"
+
+
+@hub_test()
+async def test_guide_issues_every_class_and_calls_nothing(hub: HubHarness) -> None:
+    guide = await hub.connect("guide")
+    answer = await guide.request({"type": "issue", "service": "id-card", "green": True})
+    assert answer["code"] == "reason_required" and "reason" in answer["message"]
+    answer = await guide.request({"type": "issue", "service": "id-card", "green": True, "reason": "出境航班 3 天后"})
+    assert answer["type"] == "ok" and answer["result"]["ticket"]["class"] == "green"
+    answer = await guide.request({"type": "issue", "service": "id-card", "priority": "elderly", "reason": "轮椅"})
+    assert answer["result"]["ticket"]["class"] == "priority" and answer["result"]["ahead"] == 1  # behind the green
+    # the log says who issued it and why; the wire does not carry the reason
+    issued = [e for _, e in hub.hub.store.events("zhongshan") if e["type"] == "ticket_issued"]
+    assert issued[0]["actor"] == "guide:entrance" and issued[0]["reason"] == "出境航班 3 天后"
+    for cmd in ({"type": "call_next", "window": 3}, {"type": "complete", "window": 3}, {"type": "book",
+                "appointments": [{"code": "X1", "service": "id-card", "slot": "10:00"}]}, {"type": "reload"}):
+        assert (await guide.request(cmd))["code"] == "forbidden", cmd
+    screen = await hub.connect("screen", screen="main")
+    await hub.issue(guide, green=True, reason="school starts Monday")
+    event = await screen.expect("event")
+    assert event["event"]["type"] == "ticket_issued" and "reason" not in event["event"]
 
 
 @hub_test()

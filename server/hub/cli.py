@@ -54,10 +54,12 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
                        description="Issue a ticket, e.g. `signage take --service A` (a service id or its letter).")
     t.add_argument("--service", required=True, help="service id or its ticket letter (A, B, ...)")
     t.add_argument("--priority", choices=PRIORITIES, help="免预约优先: who qualifies")
-    t.add_argument("--green", action="store_true", help="绿色通道 (urgent)")
+    t.add_argument("--green", action="store_true", help="绿色通道 (urgent; needs --reason)")
+    t.add_argument("--reason", help="why green channel or priority: the urgent case (e.g. 'flight in 3 days')")
     t.add_argument("--appointment", help="appointment code")
     t.add_argument("--slot", help="appointment time HH:MM")
-    t.add_argument("--role", default="kiosk", choices=["kiosk", "manager"], help="the role of your token")
+    t.add_argument("--role", default="kiosk", choices=["kiosk", "guide", "manager"],
+                   help="the role of your token")
     t.set_defaults(run=run_take)
 
     x = sub.add_parser("cancel", parents=[common], help="cancel a range of tickets (a manager: a flood, a misprint)",
@@ -72,7 +74,7 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
 
     k = sub.add_parser("token", help="make a new random token (optionally as a tokens-file entry)")
     k.add_argument("--name", help="print a YAML entry with this name")
-    k.add_argument("--role", choices=["screen", "announcer", "window", "kiosk", "manager"], default="window",
+    k.add_argument("--role", choices=["screen", "announcer", "window", "kiosk", "guide", "manager"], default="window",
                    help="the role of the entry printed (default window)")
     k.add_argument("--hall", default="*", help='the hall id of the entry (default "*": every hall of the hub)')
     k.add_argument("--window", type=int, action="append", help="window number(s), for --role window")
@@ -234,7 +236,7 @@ def run_call(args: argparse.Namespace) -> int:
 def run_take(args: argparse.Namespace) -> int:
     command: dict[str, Any] = {"type": "issue", "id": args.id or f"cli-{uuid.uuid4().hex[:16]}",
                                "service": args.service}
-    for key in ("priority", "appointment", "slot"):
+    for key in ("priority", "reason", "appointment", "slot"):
         if getattr(args, key):
             command[key] = getattr(args, key)
     if args.green:

@@ -61,6 +61,7 @@ from signage.events import on_the_wire  # noqa: F401 (the wire form of an event;
 
 from server.queue.durable import Applied, DurableHall
 from server.queue.engine import QueueEngine
+from server.queue.rules import Ticket, ahead_counts, window_plans
 from server.hub.metrics import HubMetrics
 from server.queue.store import StoreError
 
@@ -683,8 +684,8 @@ class HallRuntime:
 def naive_estimates(engine: QueueEngine, now: float) -> dict:
     """Waits as people waiting × service minutes ÷ open windows serving the service.
 
-    A first approximation that ignores calling classes and the citizens already at
-    the counters, in the shape of the ``estimates`` message (docs/protocol.md).
+    A first approximation that ignores the citizens already at the counters (the
+    people ahead are counted by the calling rule, :func:`server.queue.rules.ahead_counts`), in the shape of the ``estimates`` message (docs/protocol.md).
     The hub uses :class:`server.sim.estimator.Estimator` by default; this one is for
     tests (its figures are easy to check) and ``signage serve --estimator naive``.
     Safe to run while the engine changes in another thread: it copies first.
@@ -708,18 +709,25 @@ def naive_estimates(engine: QueueEngine, now: float) -> dict:
     for t in tickets_now:
         if t.state == "waiting" and t.service in queues:
             queues[t.service].append(t)
+    # Who is ahead of each: the calling rule's count (priority, green and due appointments first).
+    waiting = [t for q in queues.values() for t in q]
+    ghosts = [Ticket(id=f"~{s.id}", number="~", service=s.id, klass="normal", issued_at=now, order_at=now)
+              for s in config.services]  # a new normal ticket of each service
+    counted = ahead_counts(config.rules, window_plans(config).values(), waiting, now, waiting + ghosts)
     services: dict[str, dict] = {}
     tickets: dict[str, dict] = {}
     for s in config.services:
         queue = sorted(queues[s.id], key=lambda t: (t.order_at, t.number))
         n = open_windows[s.id]
         if n == 0:
-            services[s.id] = {"waiting": len(queue), "minutes": None, "low": None, "high": None,
+            services[s.id] = {"waiting": len(queue), "ahead": counted[f"~{s.id}"], "minutes": None, "low": None, "high": None,
                               "closed_until": min(reopen[s.id]) if reopen[s.id] else None}
             continue
         per = s.minutes / n
-        services[s.id] = {"waiting": len(queue), **_range(len(queue) * per), "closed_until": None}
-        for ahead, t in enumerate(queue):
+        services[s.id] = {"waiting": len(queue), "ahead": counted[f"~{s.id}"], **_range(len(queue) * per),
+                          "closed_until": None}
+        for t in queue:
+            ahead = counted[t.id]
             tickets[t.id] = {"ahead": ahead, **_range(ahead * per)}
     return {"services": services, "tickets": tickets}
 

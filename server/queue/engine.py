@@ -33,7 +33,8 @@ from pydantic import ValidationError
 from signage import protocol as p
 from signage.config.model import HallConfig, Message, WEEKDAYS, minutes_of
 
-from server.queue.rules import AT_WINDOW_STATES, LIVE_STATES, Ticket, can_serve, next_state, pick_next, window_plans
+from server.queue.rules import (AT_WINDOW_STATES, LIVE_STATES, Ticket, ahead_of, can_serve, next_state, pick_next,
+                               window_plans)
 
 RECENT_CALLS = 20
 MAX_REMEMBERED_REQUESTS = 50_000
@@ -212,6 +213,24 @@ class QueueEngine:
             return refuse("unknown_service", f'no service "{cmd.service}" in this hall (services: {ids})')
         if not hall_is_open(self.config, now):
             return refuse("hall_closed", "the hall is closed now: tickets are issued during opening hours", "hall.hours")
+        reason = (cmd.reason or "").strip() or None
+        if cmd.green and reason is None:
+            return refuse("reason_required", "a green-channel ticket needs a reason: say what the urgent case is "
+                                             "(reason, e.g. 'flight in 3 days', 'school starts Monday')", "issue.reason")
+        if reason is not None and not (cmd.green or cmd.priority):
+            return refuse("bad_reason", "a reason goes with a green-channel (green) or priority ticket only; "
+                                        "a normal ticket has none", "issue.reason")
+        appointment, slot_text = cmd.appointment, cmd.slot
+        if appointment:
+            # A booked code checks its booking in, whether it came as check_in or as an issue: one rule.
+            booked, bad = self._booking(appointment, now)
+            if bad is not None and bad.refusal.code != "unknown_appointment":
+                return bad
+            if booked is not None:
+                if booked["service"] != service.id:
+                    return refuse("wrong_service", f"appointment {appointment.upper()} is for {booked['service']}, "
+                                                   f"not {service.id}: issue it for {booked['service']} or use check_in")
+                appointment, slot_text = appointment.upper(), booked["slot"]
         fresh_day = any(e["type"] == "day_started" for e in prelude)
         counter = 0 if fresh_day else self.state.counters.get(service.prefix, 0)
         # Numbers are never reused within a day; a 24-hour hall may still hold
@@ -231,17 +250,21 @@ class QueueEngine:
                           f"all {limit} numbers for {service.prefix} are used today; raise hall.ticket_digits",
                           "hall.ticket_digits")
         slot = None
-        if cmd.slot:
+        if slot_text:
             day = local_time(self.config, now)
-            h, m = (int(x) for x in cmd.slot.split(":"))
+            h, m = (int(x) for x in slot_text.split(":"))
             slot = day.replace(hour=h, minute=m, second=0, microsecond=0).timestamp()
         klass = "green" if cmd.green else "priority" if cmd.priority else "appointment" if slot is not None else "normal"
         ticket = {
             "id": mint_id(), "number": number, "service": service.id, "class": klass,
-            "issued_at": now, "priority": cmd.priority, "appointment": cmd.appointment, "slot": slot,
+            "issued_at": now, "priority": cmd.priority, "appointment": appointment, "slot": slot,
         }
-        ahead = sum(1 for t in self.state.tickets.values() if t.state == "waiting" and t.service == service.id)
-        return Decision(events=[{"type": "ticket_issued", "ticket": ticket, "ahead": ahead, "counter": counter}])
+        ahead = self.ahead_of(Ticket(id=ticket["id"], number=number, service=service.id, klass=klass, issued_at=now,
+                                     order_at=now, priority=cmd.priority, appointment=appointment, slot=slot), now)
+        issued = {"type": "ticket_issued", "ticket": ticket, "ahead": ahead, "counter": counter}
+        if reason is not None and klass in ("green", "priority"):
+            issued["reason"] = reason  # in the log (with the actor): why this ticket goes first
+        return Decision(events=[issued])
 
     # --- appointments ---
     def _decide_book(self, cmd: p.Book, now: float, mint_id: Callable[[], str], prelude: list[dict]) -> Decision:
@@ -279,6 +302,11 @@ class QueueEngine:
             return None
         return booked
 
+    def ahead_of(self, ticket: Ticket, now: float) -> int:
+        """How many waiting tickets a window serving ``ticket`` would call before it (the calling rule's
+        :func:`server.queue.rules.ahead_of`)."""
+        return ahead_of(self.config.rules, self._plans.values(), self.state.waiting(), now, ticket)
+
     def numbers_used(self, now: float) -> dict[str, tuple[int, int]]:
         """Per ticket letter of the hall: (the last number given today, the last number there is)."""
         limit = 10 ** self.config.hall.ticket_digits - 1
@@ -286,20 +314,29 @@ class QueueEngine:
         counters = dict(self.state.counters) if self.state.day == today else {}
         return {prefix: (counters.get(prefix, 0), limit) for prefix in sorted(set(self._prefix.values()))}
 
-    def _decide_check_in(self, cmd: p.CheckIn, now: float, mint_id: Callable[[], str], prelude: list[dict]) -> Decision:
-        code = cmd.code.upper()
+    def _booking(self, code: str, now: float) -> tuple[dict | None, Decision | None]:
+        """The booking under ``code`` that may check in now, or a refusal saying why not (the one rule
+        for ``check_in`` and for an ``issue`` carrying a booked code)."""
+        code = code.upper()
         booked = self.state.appointments.get(code)
         today = local_time(self.config, now).date().isoformat()
         if booked is None:
-            return refuse("unknown_appointment", f'no appointment "{code}": check the code in the booking message, '
-                                                 "or take a normal ticket")
+            return None, refuse("unknown_appointment", f'no appointment "{code}": check the code in the booking '
+                                                       "message, or take a normal ticket")
         if booked["day"] != today:
-            return refuse("wrong_day", f"appointment {code} is for {booked['day']}, not today ({today})")
+            return None, refuse("wrong_day", f"appointment {code} is for {booked['day']}, not today ({today})")
         if booked.get("ticket"):
             t = self.state.tickets.get(booked["ticket"])
-            return refuse("already_checked_in", f"appointment {code} has checked in already"
-                                                + (f" (ticket {t.number})" if t else ""))
-        issue = p.Issue(type="issue", id=cmd.id, service=booked["service"], appointment=code, slot=booked["slot"])
+            return None, refuse("already_checked_in", f"appointment {code} has checked in already"
+                                                      + (f" (ticket {t.number})" if t else ""))
+        return booked, None
+
+    def _decide_check_in(self, cmd: p.CheckIn, now: float, mint_id: Callable[[], str], prelude: list[dict]) -> Decision:
+        booked, bad = self._booking(cmd.code, now)
+        if bad is not None:
+            return bad
+        issue = p.Issue(type="issue", id=cmd.id, service=booked["service"], appointment=cmd.code.upper(),
+                        slot=booked["slot"])
         return self._decide_issue(issue, now, mint_id, prelude)
 
     # --- cancelling ---

@@ -23,6 +23,14 @@ that waited past ``rules.starvation_minutes`` joins the priority class. An
 appointment can be called from ``appointment_early_minutes`` before its slot.
 A love window puts the priority class first, a green-channel window the green
 class. A ticket transferred to a given window waits for that window only.
+
+How many are ahead of a ticket (:func:`ahead_counts`, :func:`ahead_of`) follows the
+same rule: the waiting tickets that some window able to serve it would call before
+it (higher classes waiting now, due appointments, longer waits of its own class),
+whatever their service, when that window can serve them too. An appointment not
+yet due is not ahead of anyone (until it is due). The engine's ``ticket_issued``
+``ahead``, the estimator's per-ticket and per-service ``ahead`` and so the kiosk's
+printed ticket, the phone page and the staff console all count with it.
 """
 
 from __future__ import annotations
@@ -131,6 +139,71 @@ def pick_next(rules: Rules, window: WindowPlan, waiting: Iterable[Ticket], now: 
 
 def can_serve(window: WindowPlan, t: Ticket) -> bool:
     return t.service in window.services and (t.to_window is None or t.to_window == window.number)
+
+
+def _scope_windows(plans: Iterable[WindowPlan], t: Ticket) -> list[WindowPlan]:
+    return [w for w in plans if can_serve(w, t)]
+
+
+def ahead_counts(rules: Rules, plans: Iterable[WindowPlan], waiting: Iterable[Ticket], now: float,
+                 targets: Iterable[Ticket] | None = None) -> dict[str, int]:
+    """For each of ``targets`` (default: every ticket of ``waiting``), how many tickets of
+    ``waiting`` are ahead of it: those that a window able to serve it would call before it
+    by :func:`pick_next`'s rule (the union over those windows). A target need not be in
+    ``waiting`` (a ticket being issued). A target no window serves is counted as at a
+    normal window serving its service alone."""
+    plans = list(plans)
+    waiting = list(waiting)
+    targets = waiting if targets is None else list(targets)
+    ranks: dict[str, dict[str, int]] = {}
+
+    def rank_of(kind: str) -> dict[str, int]:
+        if kind not in ranks:
+            ranks[kind] = {c: i for i, c in enumerate(class_order(rules, kind))}
+        return ranks[kind]
+
+    # Each waiting ticket's class now (None: an appointment not yet due, which no window calls).
+    live = [(t, effective_class(t, now, rules)) for t in waiting]
+    live = [(t, c) for t, c in live if c is not None]
+    # The windows of each (service, to_window) "scope": one look-up per kind of ticket, not per ticket.
+    scope_plans: dict[tuple[str, int | None], list[WindowPlan]] = {}
+
+    def windows_of(t: Ticket) -> list[WindowPlan]:
+        key = (t.service, t.to_window)
+        if key not in scope_plans:
+            ws = _scope_windows(plans, t)
+            scope_plans[key] = ws or [WindowPlan(t.to_window or 0, frozenset({t.service}))]
+        return scope_plans[key]
+
+    # For a (target scope, other scope) pair: the kinds of the windows that serve both.
+    shared: dict[tuple, tuple[str, ...]] = {}
+    out: dict[str, int] = {}
+    for me in targets:
+        mine = windows_of(me)
+        my_class = effective_class(me, now, rules) or "appointment"  # not yet due: as when it is
+        my_key = (me.order_at, me.number)
+        my_rank = {kind: rank_of(kind)[my_class] for kind in {w.kind for w in mine}}
+        n = 0
+        for t, klass in live:
+            if t.id == me.id:
+                continue
+            pair = ((me.service, me.to_window), (t.service, t.to_window))
+            kinds = shared.get(pair)
+            if kinds is None:
+                kinds = tuple(sorted({w.kind for w in mine if can_serve(w, t)}))
+                shared[pair] = kinds
+            for kind in kinds:
+                r = rank_of(kind)[klass]
+                if r < my_rank[kind] or (r == my_rank[kind] and (t.order_at, t.number) < my_key):
+                    n += 1
+                    break
+        out[me.id] = n
+    return out
+
+
+def ahead_of(rules: Rules, plans: Iterable[WindowPlan], waiting: Iterable[Ticket], now: float, ticket: Ticket) -> int:
+    """How many of ``waiting`` a window serving ``ticket`` would call before it (:func:`ahead_counts`)."""
+    return ahead_counts(rules, plans, waiting, now, [ticket])[ticket.id]
 
 
 def next_state(event_type: str, current: str | None) -> str | None:

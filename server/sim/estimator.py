@@ -59,7 +59,8 @@ from typing import Iterable, Sequence
 from signage.config.model import HallConfig, WEEKDAYS, minutes_of
 
 from server.queue.engine import QueueEngine, _zone
-from server.queue.rules import AT_WINDOW_STATES, Ticket, WindowPlan, class_order, effective_class, pick_next, window_plans
+from server.queue.rules import (AT_WINDOW_STATES, Ticket, WindowPlan, ahead_counts, class_order, effective_class,
+                               pick_next, window_plans)
 from server.sim.traffic import PlannedBreak
 
 JUMPING = ("green", "priority", "appointment")  # classes whose future arrivals can pass a waiting ticket
@@ -379,7 +380,10 @@ class Estimator:
                                       issued_at=now, order_at=now)
         calls = self._shadow(engine, now, midnight, waiting, targets, list(ghosts.values()))
         out_tickets: dict[str, dict] = {}
-        ahead = _ahead(waiting, now, rules) if targets else {}
+        # Who is ahead: the calling rule's own count (server.queue.rules.ahead_counts), for the
+        # tickets and for a new normal ticket of each service (its ghost).
+        counted = targets + list(ghosts.values())
+        ahead = ahead_counts(rules, self.plans.values(), waiting, now, counted) if counted else {}
         for t in targets:
             shown = self._shown(calls.get(t.id), now)
             out_tickets[t.id] = {"ahead": ahead.get(t.id, 0), **shown}
@@ -393,7 +397,8 @@ class Estimator:
             for s in cfg.services:
                 closed = self._closed_until(engine, s.id, now, midnight)
                 shown = {"minutes": None, "low": None, "high": None} if closed else self._shown(calls.get(ghosts[s.id].id), now)
-                out_services[s.id] = {"waiting": counts.get(s.id, 0), **shown, "closed_until": closed}
+                out_services[s.id] = {"waiting": counts.get(s.id, 0), "ahead": ahead.get(ghosts[s.id].id, 0),
+                                      **shown, "closed_until": closed}
         return {"services": out_services, "tickets": out_tickets}
 
     def _shown(self, times: list[float] | None, now: float) -> dict:
@@ -717,20 +722,6 @@ def _quantile(xs: list[float], q: float) -> float:
     if xs[hi] == INF:
         return INF if hi == lo or xs[lo] == INF else xs[lo]
     return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
-
-
-def _ahead(waiting: list[Ticket], now: float, rules) -> dict[str, int]:
-    """Tickets of the same service before each one in the calling order (a normal window's)."""
-    rank = {c: i for i, c in enumerate(class_order(rules, "normal"))}
-    by_service: dict[str, list[Ticket]] = {}
-    for t in waiting:
-        by_service.setdefault(t.service, []).append(t)
-    out: dict[str, int] = {}
-    for ts in by_service.values():
-        ts.sort(key=lambda t: (rank[effective_class(t, now, rules) or "appointment"], t.order_at, t.number))
-        for i, t in enumerate(ts):
-            out[t.id] = i
-    return out
 
 
 # --- yardsticks ---------------------------------------------------------------------

@@ -334,7 +334,7 @@ class HallDay:
             elif kind == "arrive":
                 c: Citizen = data
                 cmd = p.Issue(type="issue", id=self._id(), service=c.service, priority=c.priority,
-                              green=c.klass == "green",
+                              green=c.klass == "green", reason="urgent (simulated)" if c.klass == "green" else None,
                               appointment=f"AP{c.key:04d}" if c.slot else None, slot=c.slot)
                 out = yield Step(now, "kiosk:1", cmd)
                 if not out.ok:

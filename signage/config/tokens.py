@@ -6,7 +6,7 @@ file, so a secret written there would be on every wall. The file is YAML::
     tokens:
       - name: zhongshan-window-3        # for logs and for the engine's actor
         token: "q0yB9dX2...(16+ chars)"   # the secret; make one with `signage token`
-        role: window                      # screen | announcer | window | kiosk | manager
+        role: window                      # screen | announcer | window | kiosk | guide | manager
         hall: zhongshan                   # a hall id, a list of them, or "*" (any hall)
         windows: [3]                      # windows only: the window number(s) it may be
       - name: lobby-kiosk
