@@ -37,7 +37,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .config.model import HallConfig
+from .config.model import WEEKDAYS, HallConfig, minutes_of
 from .stream import Apply, AskSince, HubStream, Other, ReplayFollows, Snapshot
 
 log = logging.getLogger(__name__)
@@ -454,11 +454,14 @@ def _key(ticket: dict[str, str]) -> str:
 # --- a busy hall for previews -----------------------------------------------------------------
 
 def sample_view(config: HallConfig, now: float, *, seed: int | None = None) -> HallView:
-    """A realistic mid-morning state of ``config``'s hall, for previews and tests.
+    """A realistic busy state of ``config``'s hall at ``now`` (take :func:`sample_time`:
+    an hour the hall is open), for previews and tests.
 
     Built by feeding a welcome snapshot and a few live events through
     :meth:`HallView.apply`, so a preview exercises the same code as a screen.
-    The newest call arrived just now (highlighted); one window is paused, one closed.
+    The newest call arrived just now (highlighted); one window is paused, one closed;
+    the paused window and a closed service are back at a time of this opening
+    (:func:`sample_until`), not a fixed 13:00.
     """
     rng = random.Random(seed if seed is not None else config.hall.id)
     digits = config.hall.ticket_digits
@@ -475,6 +478,7 @@ def sample_view(config: HallConfig, now: float, *, seed: int | None = None) -> H
     calls: list[dict[str, Any]] = []
     seq = 400 + rng.randint(0, 200)
     at = now - 60 * 20
+    back = sample_until(config, now)
     ordered = sorted(config.windows, key=lambda w: w.number)
     paused = ordered[-2].number if len(ordered) > 4 else None
     closed = ordered[-1].number if len(ordered) > 6 and ordered[-1].kind == "normal" else None
@@ -486,7 +490,7 @@ def sample_view(config: HallConfig, now: float, *, seed: int | None = None) -> H
         klass = {"love": "priority", "green": "green"}.get(w.kind, "normal")
         entry: dict[str, Any] = {"number": w.number, "state": "open", "reason": None, "until": None}
         if w.number == paused:
-            entry.update(state="paused", reason="午休", until="13:00")
+            entry.update(state="paused", reason="休息", until=back)
         elif w.number == closed:
             entry.update(state="closed")
         elif w.number != live:
@@ -498,7 +502,7 @@ def sample_view(config: HallConfig, now: float, *, seed: int | None = None) -> H
         windows[str(w.number)] = entry
     calls.sort(key=lambda c: c["seq"], reverse=True)
     waiting = {s.id: rng.randint(0, 14) for s in config.services}
-    snapshot = {"day": _day(now), "windows": windows, "recent_calls": calls[:MAX_RECENT],
+    snapshot = {"day": _day(config, now), "windows": windows, "recent_calls": calls[:MAX_RECENT],
                 "waiting": waiting, "messages": None, "notice": None}
     view = HallView(config=config, hall=config.hall.id)
     view.apply({"type": "welcome", "v": 1, "hall": config.hall.id, "role": "screen",
@@ -518,15 +522,70 @@ def sample_view(config: HallConfig, now: float, *, seed: int | None = None) -> H
                           "high": round(minutes * 1.5) + 1, "closed_until": None}
     if len(config.services) > 3:
         last = config.services[-1].id
-        services[last].update(minutes=None, low=None, high=None, closed_until="13:00")
+        services[last].update(minutes=None, low=None, high=None, closed_until=back)
     view.apply({"type": "estimates", "at": now, "services": services, "tickets": {}}, now)
     return view
 
 
-def _day(now: float) -> str:
+def _zone(config: HallConfig) -> Any:
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(config.hall.timezone)
+    except Exception:  # an unknown zone: the project's usual one
+        return ZoneInfo("Asia/Shanghai")
+
+
+def _day(config: HallConfig, now: float) -> str:
     import datetime as dt
 
-    return dt.datetime.fromtimestamp(now).date().isoformat()
+    return dt.datetime.fromtimestamp(now, _zone(config)).date().isoformat()
+
+
+SAMPLE_MONDAY = (2026, 11, 23)  # a Monday: previews and measurements are of a working day
+SAMPLE_MORNING = 10 * 60 + 15   # 10:15, the usual busy morning
+
+
+def _periods(config: HallConfig, weekday: int) -> list[tuple[int, int]]:
+    """The opening periods (minutes after midnight) of a day of the week, earliest first."""
+    hours = config.hall.hours
+    if hours == "24h":
+        return [(0, 24 * 60)]
+    day = WEEKDAYS[weekday]
+    return sorted((minutes_of(h.open), minutes_of(h.close)) for h in hours if day in h.days)
+
+
+def sample_time(config: HallConfig) -> float:
+    """An hour the hall is open, for sample data (``signage preview``, the measurement of
+    ``signage validate``): Monday 2026-11-23 at 10:15 in the hall's time zone when the hall is
+    open then (any hall open 24 hours), else the first opening of a weekday (Monday first,
+    the weekend last), an hour after it opens (half-way through a shorter opening)."""
+    import datetime as dt
+
+    monday = dt.datetime(*SAMPLE_MONDAY, tzinfo=_zone(config))
+    if any(o <= SAMPLE_MORNING < c for o, c in _periods(config, 0)):
+        return (monday + dt.timedelta(minutes=SAMPLE_MORNING)).timestamp()
+    for d in range(7):
+        periods = _periods(config, d)
+        if periods:
+            o, c = periods[0]
+            return (monday + dt.timedelta(days=d, minutes=o + min(60, (c - o) // 2))).timestamp()
+    return (monday + dt.timedelta(minutes=SAMPLE_MORNING)).timestamp()  # never open: any time
+
+
+def sample_until(config: HallConfig, now: float, minutes: int = 45) -> str:
+    """"HH:MM" a little after ``now`` (``minutes`` on, up to the quarter hour), within the
+    opening ``now`` falls in: when a sample's paused window and closed service are back."""
+    import datetime as dt
+
+    local = dt.datetime.fromtimestamp(now, _zone(config))
+    at = local.hour * 60 + local.minute
+    back = -(-(at + minutes) // 15) * 15
+    for o, c in _periods(config, local.weekday()):
+        if o <= at < c:
+            back = min(back, c)
+    back %= 24 * 60
+    return f"{back // 60:02d}:{back % 60:02d}"
 
 
 def replay(messages: Iterable[dict[str, Any]], now: float, view: HallView | None = None) -> HallView:

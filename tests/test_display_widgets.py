@@ -184,7 +184,7 @@ def test_recent_calls_and_window_board_show_the_tickets() -> None:
         if w.ticket:
             assert text.find(w.ticket["number"]), n
     paused = [w for w in view.windows.values() if w.state == "paused"]
-    assert paused and any("13:00" in d.text for d in text.log)
+    assert paused and paused[0].until and any(paused[0].until in d.text for d in text.log)
 
 
 def test_waiting_board_shows_estimates_and_closed_services() -> None:

@@ -199,6 +199,71 @@ def test_sample_view_is_busy() -> None:
         assert set(view.estimates) == {s.id for s in config.services}
 
 
+def _local(config, at: float):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.fromtimestamp(at, ZoneInfo(config.hall.timezone))
+
+
+def _with_hours(config, hours):
+    from signage.config.model import Hours
+
+    hall = config.hall.model_copy(update={"hours": hours if hours == "24h" else [Hours(**h) for h in hours]})
+    return config.model_copy(update={"hall": hall})
+
+
+def test_sample_data_is_at_an_hour_the_hall_is_open() -> None:
+    """The issue: previews always showed 13:00, whatever the hall's hours. An evening hall
+    (18:00–22:00): the sample clock is in its opening, and so are the times it shows."""
+    from signage.display.measure import open_time
+    from signage.display.preview import preview_time
+    from signage.view import sample_time
+
+    base = load_hall(LAYOUTS / "zhongshan.yaml").config
+    evening = _with_hours(base, [{"days": ["mon", "tue", "wed", "thu", "fri"], "open": "18:00", "close": "22:00"}])
+    now = sample_time(evening)
+    local = _local(evening, now)
+    assert (local.weekday(), local.strftime("%H:%M")) == (0, "19:00")  # Monday, an hour after opening
+    assert preview_time(evening) == open_time(evening) == now  # `signage preview` and `signage validate`
+    view = sample_view(evening, now)
+    paused = [w for w in view.windows.values() if w.state == "paused"]
+    closed = [e["closed_until"] for e in view.estimates.values() if e.get("closed_until")]
+    assert paused and closed
+    for hhmm in [w.until for w in paused] + closed:
+        assert "19:00" < hhmm <= "22:00", hhmm
+    assert view.day == local.date().isoformat()
+
+    # the usual hall: Monday 10:15, as before; back within the morning, not 13:00
+    at = sample_time(base)
+    assert _local(base, at).strftime("%a %H:%M") == "Mon 10:15"
+    assert [w.until for w in sample_view(base, at).windows.values() if w.state == "paused"] == ["11:00"]
+    # a 24-hour hall: any hour (the usual morning); a weekend hall: its first opening
+    assert _local(base, sample_time(_with_hours(base, "24h"))).strftime("%a %H:%M") == "Mon 10:15"
+    weekend = _with_hours(base, [{"days": ["sat", "sun"], "open": "09:00", "close": "12:00"}])
+    assert _local(base, sample_time(weekend)).strftime("%a %H:%M") == "Sat 10:00"
+    # a short opening: half-way through, and the paused window is back before it closes
+    short = _with_hours(base, [{"days": ["wed"], "open": "18:00", "close": "18:40"}])
+    at = sample_time(short)
+    assert _local(short, at).strftime("%a %H:%M") == "Wed 18:20"
+    assert [w.until for w in sample_view(short, at).windows.values() if w.state == "paused"] == ["18:40"]
+
+
+def test_the_preview_draws_the_evening_hall_at_its_hours() -> None:
+    import os
+
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    from signage.display.preview import render_preview
+
+    base = load_hall(LAYOUTS / "zhongshan.yaml").config
+    evening = _with_hours(base, [{"days": ["mon", "tue", "wed", "thu", "fri"], "open": "18:00", "close": "22:00"}])
+    texts: list[dict] = []
+    render_preview(evening, "main", texts=texts, base_dir=LAYOUTS)
+    drawn = [t["text"] for t in texts]
+    assert not any("13:00" in t for t in drawn)
+    assert "19:45 起办理" in drawn  # the closed service, back within this opening
+
+
 def test_against_the_hub_engine() -> None:
     """The view folded from events equals the engine's own snapshot (an independent fold)."""
     from server.queue import engine as engine_mod

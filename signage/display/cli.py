@@ -154,7 +154,7 @@ def run_preview(args: argparse.Namespace) -> int:
             from ..view import sample_view
             from .preview import preview_time
 
-            v = v or sample_view(config, preview_time())
+            v = v or sample_view(config, preview_time(config))
             v.notice = {"text": {"zh-Hans": args.fullscreen_notice or args.notice},
                         "style": "fullscreen" if args.fullscreen_notice else "banner"}
         texts: list[dict] | None = [] if args.texts else None

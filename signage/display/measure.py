@@ -16,14 +16,12 @@ first kind of finding means a bug or a renderer built without the rule.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from ..config.legibility import BANNER_FACTOR, needed_mm, pixel_pitch_mm
-from ..config.model import WEEKDAYS, HallConfig, minutes_of
+from ..config.model import HallConfig
 
 MAX_STEPS = 120     # frames per screen and language, at most
 QUIET_STEPS = 3     # stop after this many steps that drew nothing new
@@ -60,23 +58,11 @@ class Measured:
 
 
 def open_time(config: HallConfig) -> float:
-    """A Monday mid-morning if the hall is open then, else the first open half hour of its week."""
-    try:
-        zone = ZoneInfo(config.hall.timezone)
-    except Exception:
-        zone = ZoneInfo("Asia/Shanghai")
-    monday = dt.datetime(2026, 11, 23, 10, 15, tzinfo=zone)
-    hours = config.hall.hours
-    if hours == "24h":
-        return monday.timestamp()
-    candidates = [monday] + [dt.datetime(2026, 11, 23, tzinfo=zone) + dt.timedelta(minutes=30 * k + 15)
-                             for k in range(7 * 48)]
-    for when in candidates:
-        day, minute = WEEKDAYS[when.weekday()], when.hour * 60 + when.minute
-        for h in hours:
-            if day in h.days and minutes_of(h.open) <= minute < minutes_of(h.close):
-                return when.timestamp()
-    return monday.timestamp()
+    """An hour the hall is open: the sample data's clock, as in ``signage preview``
+    (:func:`signage.view.sample_time`)."""
+    from ..view import sample_time
+
+    return sample_time(config)
 
 
 def start_pygame() -> str | None:

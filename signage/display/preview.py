@@ -12,11 +12,14 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # noqa: E402
 
 from ..config.model import HallConfig  # noqa: E402
-from ..view import HallView, sample_view  # noqa: E402
+from ..view import HallView, sample_time, sample_view  # noqa: E402
 from .renderer import Renderer  # noqa: E402
 
-def preview_time() -> float:
-    """Monday 2026-11-23 10:15 in China: the hall is open and busy."""
+def preview_time(config: HallConfig | None = None) -> float:
+    """The sample data's clock: an hour ``config``'s hall is open (:func:`signage.view.sample_time`);
+    without a hall, Monday 2026-11-23 10:15 in China."""
+    if config is not None:
+        return sample_time(config)
     import datetime as dt
     from zoneinfo import ZoneInfo
 
@@ -33,7 +36,7 @@ def render_preview(config: HallConfig, screen_id: str, *, view: HallView | None 
     """
     if not pygame.get_init():
         pygame.display.init()
-    now = preview_time() if now is None else now
+    now = preview_time(config) if now is None else now
     view = view if view is not None else sample_view(config, now)
     if view.config is None:
         view.config = config
