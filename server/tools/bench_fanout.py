@@ -406,7 +406,7 @@ def run(args: argparse.Namespace) -> int:
           "the message read to its last write (ms); GET/s: new = a connection per request, keep-alive = reused")
     gc.collect()
     gc.disable()  # the instrument must not pause
-    fans: dict[str, dict] = {k: {"sent": {}, "arrivals": {}, "writes": [], "kib": []} for k in kinds}
+    fans: dict[str, dict] = {k: {"sent": {}, "arrivals": {}, "writes": [], "kib": [], "rounds": []} for k in kinds}
     gets: dict[str, dict[str, list[int | float]]] = {k: {} for k in kinds}
     for r in range(args.rounds):
         for kind in kinds:  # in turn, so that what else the machine does weighs on every kind alike
@@ -418,6 +418,7 @@ def run(args: argparse.Namespace) -> int:
                     acc["arrivals"].setdefault(rid, []).extend(times)
                 acc["writes"] += got["writes"]
                 acc["kib"].append(got["kib_per_conn"])
+                acc["rounds"].append(_latencies(got["sent"], got["arrivals"], args.clients)["every"][1])
             if args.http_seconds:
                 for mode, (n, secs, failed) in measure_http(kind, args.http_workers, args.http_seconds).items():
                     row = gets[kind].setdefault(mode, [0, 0.0, 0])
@@ -449,6 +450,9 @@ def run(args: argparse.Namespace) -> int:
                 notes.append(f"{kind}: {failed} failed GETs ({mode})")
         print(f"{kind:<15} | {cells} | {rates.get('new', nan):>9.0f} {rates.get('keep-alive', nan):>10.0f}",
               flush=True)
+    if args.messages:
+        notes.append("p99 to last, round by round (ms): " + "; ".join(
+            f"{kind} {' '.join(f'{x:.1f}' for x in fans[kind]['rounds'])}" for kind in kinds))
     if "hub" in p99s and "broadcast" in p99s:
         notes.append(f"hub / broadcast p99: {p99s['hub'] / p99s['broadcast']:.2f}x")
     for note in notes:
