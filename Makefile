@@ -10,24 +10,28 @@ STAMP  := $(VENV)/.installed
 # Chromium for the browser tests, venv support for Debian's own Python.
 DEBS   := fonts-noto-cjk chromium
 
-export SDL_AUDIODRIVER ?= dummy
+# Options for the demo: make demo ARGS="--speed 5 --port 9000" (signage demo --help).
+ARGS ?=
+# SDL's silent audio driver for the tests and benchmarks only, on their own
+# command lines: the demo speaks through the sound card, or writes WAVs.
+QUIET  := SDL_AUDIODRIVER=dummy
 
 .PHONY: demo test setup debs bench soak clean
 
 demo: setup
-	$(BIN)/signage demo
+	$(BIN)/signage demo $(ARGS)
 
 test: setup
-	SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy $(BIN)/python -m pytest -q
+	SDL_VIDEODRIVER=dummy $(QUIET) $(BIN)/python -m pytest -q
 
 # Every benchmark in turn (figures, never pass/fail); about 5 minutes in all.
 BENCHES := engine hub render voice wait
 bench: setup
-	@for b in $(BENCHES); do echo "== signage bench $$b"; $(BIN)/signage bench $$b || exit 1; done
+	@for b in $(BENCHES); do echo "== signage bench $$b"; $(QUIET) $(BIN)/signage bench $$b || exit 1; done
 
 # A simulated week with screens and announcers, then crashes and outages (about 8 minutes).
 soak: setup
-	$(BIN)/signage bench soak
+	$(QUIET) $(BIN)/signage bench soak
 
 setup: debs $(STAMP)
 

@@ -10,7 +10,10 @@ What a caller may rely on:
   ``pygame.mixer.init`` fails (no sound card, device unplugged) it logs once,
   and tries again later with backoff (2 s doubling to 60 s). A failure while
   playing closes the mixer and raises :class:`OutputError`; the next
-  :meth:`ready` reopens it.
+  :meth:`ready` reopens it. With ``silent_is_absent`` (what an announcer
+  uses), SDL's ``dummy`` driver (``SDL_AUDIODRIVER=dummy``), which plays to
+  no device, counts as no sound card: :meth:`ready` stays false, so the
+  announcements go to the fallback (WAV files) instead of into silence.
 * :class:`FallbackOutput` always plays somewhere: the sound card when it is
   there, otherwise its fallback (WAV files or the log).
 """
@@ -96,7 +99,8 @@ class MixerOutput:
     name = "mixer"
 
     def __init__(self, mixer: Any = None, *, buffer: int = 1024, first_retry: float = 2.0,
-                 max_retry: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 max_retry: float = 60.0, clock: Callable[[], float] = time.monotonic,
+                 silent_is_absent: bool = False) -> None:
         if mixer is None:
             import pygame
 
@@ -112,19 +116,32 @@ class MixerOutput:
         self.opened = 0               # successful opens (reopen after a failure counts)
         self._next_try = 0.0
         self._chime_cache: tuple[int, Any] | None = None  # (id of the chime array, its Sound)
+        self.silent_is_absent = silent_is_absent
+        self.silent = False           # the mixer opened on SDL's dummy driver, refused (silent_is_absent)
 
     def ready(self) -> bool:
         if self.channel is not None:
             return True
+        if self.silent:
+            return False  # the driver is chosen once per process: it stays the dummy one
         now = self.clock()
         if now < self._next_try:
             return False
         try:
-            if not self.mixer.get_init():
+            opened_here = not self.mixer.get_init()
+            if opened_here:
                 self.mixer.init(RATE, -16, 1, self.buffer)
             fmt = self.mixer.get_init()
             if not fmt:
                 raise OutputError("mixer did not start")
+            if self.silent_is_absent and self.driver() == "dummy":
+                self.silent = True
+                log.warning('the audio driver is SDL\'s "dummy" one (SDL_AUDIODRIVER=dummy), which plays to '
+                            "no device: announcements go elsewhere (WAV files with --wav-dir); unset "
+                            "SDL_AUDIODRIVER to use the sound card")
+                if opened_here:
+                    self.mixer.quit()
+                return False
             if self.mixer.get_num_channels() < 1:
                 self.mixer.set_num_channels(8)
             self.mixer.set_reserved(1)  # other parts' sounds never take our channel
@@ -145,6 +162,14 @@ class MixerOutput:
         self.opened += 1
         self._chime_cache = None
         return True
+
+    def driver(self) -> str | None:
+        """The name of SDL's audio driver the mixer runs on (``alsa``, ``pulseaudio``, ``dummy``...)."""
+        get = getattr(self.mixer, "get_driver", None)
+        try:
+            return str(get()) if callable(get) else None
+        except Exception:  # not initialised, or a stand-in without it
+            return None
 
     def _sound(self, samples: np.ndarray) -> Any:
         assert self.format is not None

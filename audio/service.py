@@ -11,7 +11,9 @@ This is what ``signage announce`` runs, and what a screen PC with speakers
 What a caller may rely on: starting never fails for want of a sound card or a
 voice pack. Without a pack every word is said by espeak-ng; without a sound
 card announcements go to ``wav_dir`` as WAV files, or to the log, while the
-card is retried in the background of each announcement.
+card is retried in the background of each announcement. SDL's silent ``dummy``
+audio driver (``SDL_AUDIODRIVER=dummy``) counts as no card: it would swallow
+every announcement.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def start_announcer(config: HallConfig | None, *, hall_id: str | None = None, zo
         if made:
             log.info("%d clips not in the pack were made with espeak-ng", made)
     fallback = WavOutput(wav_dir) if wav_dir else LogOutput()
-    mixer = MixerOutput()
+    mixer = MixerOutput(silent_is_absent=True)  # SDL_AUDIODRIVER=dummy: no card, so WAVs, not silence
     mixer.ready()  # open the device now rather than on the first call
     player = Player(assembler, FallbackOutput(mixer, fallback)).start()
     return AnnouncerService(Announcer(player.submit, config=config, zone=zone), player, assembler)

@@ -145,7 +145,7 @@ def service_with(monkeypatch, mixer, tmp_path, **kwargs):
     from audio.outputs import MixerOutput
     from signage.config import load_hall
 
-    monkeypatch.setattr(service, "MixerOutput", lambda: MixerOutput(mixer))
+    monkeypatch.setattr(service, "MixerOutput", lambda **kw: MixerOutput(mixer, **kw))
     config = load_hall(LAYOUTS / "zhongshan.yaml").config
     assert config is not None
     return service.start_announcer(config, pack_dir=tmp_path / "no-pack", **kwargs)

@@ -23,6 +23,7 @@ import logging
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +45,7 @@ from server.sim.traffic import load_profile
 log = logging.getLogger("demo")
 LAYOUTS = Path(__file__).resolve().parents[2] / "layouts"
 DEMO_TOKENS = LAYOUTS / "demo-tokens.yaml"
+DEFAULT_PORT = 8765
 
 
 class SimClock:
@@ -177,6 +179,38 @@ def _has_display() -> bool:
         and os.environ.get("SDL_VIDEODRIVER") not in ("dummy", "offscreen")
 
 
+def _port_free(port: int) -> bool:
+    """True if the hub could listen on 127.0.0.1:``port`` now (bound as asyncio binds it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def sound_card() -> str | None:
+    """The audio driver the announcer will play through, or None: no sound card, or SDL's
+    silent ``dummy`` driver (then the announcer writes WAV files, audio/outputs.py)."""
+    if os.environ.get("SDL_AUDIODRIVER", "").strip().lower() == "dummy":
+        return None
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    try:
+        import pygame
+
+        if pygame.mixer.get_init():
+            return pygame.mixer.get_driver()
+        pygame.mixer.init()
+        try:
+            driver = pygame.mixer.get_driver()
+        finally:
+            pygame.mixer.quit()
+    except Exception:  # pygame.error: no device; ImportError
+        return None
+    return None if driver == "dummy" else driver
+
+
 def _die_with_parent() -> None:
     # Linux: a screen or announcer of the demo ends when the demo does, even killed.
     try:
@@ -227,7 +261,9 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     p.add_argument("--speed", type=float, default=10.0, metavar="X", help="simulated seconds per real second (default 10)")
     p.add_argument("--headless", action="store_true", help="no windows: write PNGs of the screens (automatic without a display)")
     p.add_argument("--out", metavar="DIR", help="folder for the database, PNGs, WAVs and logs (default: a new temporary one)")
-    p.add_argument("--port", type=int, default=8765, help="the hub's port on 127.0.0.1 (default 8765)")
+    p.add_argument("--port", type=int, metavar="PORT",
+                   help=f"the hub's port on 127.0.0.1 (default {DEFAULT_PORT}, or a free one when it is taken; "
+                        "0: any free one)")
     p.add_argument("--png-every", type=float, default=5.0, metavar="S", help="headless: seconds between PNGs")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S real seconds (default: run until Ctrl-C)")
     p.add_argument("--seed", type=int, default=1, help="seed of the simulated day (same seed, same day)")
@@ -271,27 +307,54 @@ async def _demo(args, config, hall_file, profile, tokens, out, db, headless, clo
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    port, moved = args.port, ""
+    if port is None:
+        port = DEFAULT_PORT
+        if not _port_free(port):  # another demo or program has it: any free port will do
+            port, moved = 0, f"   (port {DEFAULT_PORT} is taken: a free one was picked)"
+    elif port and not _port_free(port):
+        print(f"port {port} on 127.0.0.1 is taken; choose another --port, or leave --port out to have a "
+              "free one picked", file=sys.stderr)
+        return 2
     hub = open_hub([hall_file], tokens, db, clock=clock)  # with the pages: the demo prints their links
     ready = asyncio.Event()
-    server = asyncio.ensure_future(run_hub(hub, "127.0.0.1", args.port, stop, lambda h: ready.set()))
+    server = asyncio.ensure_future(run_hub(hub, "127.0.0.1", port, stop, lambda h: ready.set()))
     await asyncio.wait([server, asyncio.ensure_future(ready.wait())], return_when=asyncio.FIRST_COMPLETED)
     if server.done():
         server.result()  # raises the hub's start-up error (port in use...)
     url = f"ws://127.0.0.1:{hub.port}"
     http = f"http://127.0.0.1:{hub.port}"
     hall = config.hall.id
+    card = None if args.no_announcer else sound_card()  # asked before the announcer opens it
     procs = start_clients(config, hall_file, url, tokens, out, headless, args.png_every,
                           not args.no_screens, not args.no_announcer)
     name = config.hall.name
-    print(f"\n  {name.get('zh-Hans', '')}  {name.get('en', '')}  (simulated at {args.speed:g}x)\n"
-          f"  hub        {url}   health: {http}/healthz\n"
+    if args.no_screens:
+        screens = "not started (--no-screens)"
+    elif headless:
+        screens = f"a PNG of each screen every {args.png_every:g} s in {out / 'screens'} (no display)"
+    else:
+        screens = "a window per screen on this desktop"
+    if args.no_announcer:
+        voice = "not started (--no-announcer)"
+    elif card:
+        voice = f"through the speakers (audio driver {card}); the log: {out / 'logs' / 'announcer.log'}"
+    else:
+        why = "SDL_AUDIODRIVER=dummy" if os.environ.get("SDL_AUDIODRIVER", "").strip().lower() == "dummy" \
+            else "no sound card"
+        voice = f"a WAV file per announcement in {out / 'announcements'} ({why})"
+    title = name.get('zh-Hans') or name.get('zh-Hant') or ''
+    print(f"\n  {title}  {name.get('en', '')}  (simulated at {args.speed:g}x)\n"
+          f"  hub        {url}   health: {http}/healthz{moved}\n"
           f"  pages (open in a browser; the demo token is in the link after #, docs/web.md):\n"
           f"  staff      {http}/staff?hall={hall}&window=3#token={_token(tokens, hall, 'window', 3)}\n"
           f"  kiosk      {http}/kiosk?hall={hall}#token={_token(tokens, hall, 'kiosk')}\n"
           f"  rating pad {http}/rate?hall={hall}&window=3#token={_token(tokens, hall, 'window', 3)}\n"
           f"  manager    {http}/manage?hall={hall}#token={_token(tokens, hall, 'manager')}\n"
-          f"  output     {out}" + ("   (screens as PNGs in screens/, announcements as WAVs)" if headless else "") +
-          "\n  Ctrl-C stops everything.\n", flush=True)
+          f"  screens    {screens}\n"
+          f"  voice      {voice}\n"
+          f"  output     {out}\n"
+          "  Ctrl-C stops everything.\n", flush=True)
     driver = asyncio.ensure_future(drive_days(url, config, profile, tokens, clock, today, args.seed, stop))
     if args.duration:
         loop.call_later(args.duration, stop.set)
