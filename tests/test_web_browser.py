@@ -421,3 +421,75 @@ def test_estimates_have_one_wording_on_the_pages(hub: HubThread, context) -> Non
         assert m, small
         if m.group(1) is not None and m.group(2) and "起办理" not in m.group(3):
             assert (m.group(3) == "无需等待") == (m.group(1) == "0"), small
+
+
+GUIDE = "test-guide-0123456789"
+
+
+def test_the_staff_console_and_the_guide_issue_green_channel_tickets_with_a_reason(hub: HubThread, context) -> None:
+    # the staff console: G opens the dialog; green needs a reason (the browser asks before the hub would)
+    staff = context.new_page()
+    staff.goto(f"{hub.http}/staff?hall=zhongshan&window=3#token={WINDOW3}")
+    staff.wait_for_selector("#actions button[data-cmd=issue]:not([disabled])")
+    staff.keyboard.press("g")
+    staff.wait_for_selector("#d-issue[open]")
+    staff.select_option("#di-service", "id-card")
+    before = len(hub.events())
+    staff.click("#d-issue button[value=ok]")
+    assert staff.is_visible("#d-issue[open]")  # no reason: the form is not sent
+    staff.fill("#di-reason", "出境航班 3 天后")
+    staff.keyboard.press("Enter")
+    wait_js(staff, "document.getElementById('flash').textContent.startsWith('已取 A')")
+    issued = [e for e in hub.events()[before:] if e["type"] == "ticket_issued"]
+    assert len(issued) == 1 and issued[0]["ticket"]["class"] == "green"
+    assert issued[0]["actor"] == "window:3" and issued[0]["reason"] == "出境航班 3 天后"
+    assert staff.inner_text("#flash") == f"已取 {issued[0]['ticket']['number']}，前面 {issued[0]['ahead']} 人"
+    # a priority ticket from the same dialog, its category chosen
+    staff.keyboard.press("g")
+    staff.wait_for_selector("#d-issue[open]")
+    staff.select_option("#di-class", "priority")
+    staff.select_option("#di-priority", "disabled")
+    staff.select_option("#di-service", "id-card")
+    count = sum(1 for e in hub.events() if e["type"] == "ticket_issued")
+    staff.click("#d-issue button[value=ok]")
+    until(lambda: sum(1 for e in hub.events() if e["type"] == "ticket_issued") > count, what="the priority ticket")
+    last = [e for e in hub.events() if e["type"] == "ticket_issued"][-1]
+    assert last["ticket"]["class"] == "priority" and last["ticket"]["priority"] == "disabled" and "reason" not in last
+    # the waiting table counts, for a new ticket, those a window calls first
+    wait_js(staff, "document.querySelectorAll('#waiting tr').length > 0")
+    assert staff.inner_text("#waiting").strip()
+
+    # the guide's tablet: by keyboard, green with a reason, then the number and who is ahead
+    guide = context.new_page()
+    guide.goto(f"{hub.http}/guide?hall=zhongshan")
+    sign_in(guide, GUIDE)
+    guide.wait_for_selector("#g-issue:not([disabled])")
+    guide.focus("#classes input[value=normal]")
+    guide.keyboard.press("ArrowDown")  # priority
+    assert guide.is_visible("#priority-box") and not guide.is_visible("#code-box")
+    guide.keyboard.press("ArrowDown")  # green channel
+    guide.wait_for_selector("#reason-box:not([hidden])")
+    assert "必填" in guide.inner_text("#reason-hint")
+    guide.click("#services input[value=id-card]")
+    before = len(hub.events())
+    guide.click("#g-issue")
+    time.sleep(0.3)
+    assert not [e for e in hub.events()[before:] if e["type"] == "ticket_issued"]  # no reason, no ticket
+    guide.fill("#g-reason", "school starts Monday")
+    guide.keyboard.press("Enter")
+    guide.wait_for_selector("#result:not([hidden])")
+    issued = [e for e in hub.events()[before:] if e["type"] == "ticket_issued"]
+    assert len(issued) == 1 and issued[0]["actor"] == "guide:entrance" and issued[0]["reason"] == "school starts Monday"
+    assert guide.inner_text("#r-number") == issued[0]["ticket"]["number"]
+    assert guide.inner_text("#r-class") == "绿色通道：school starts Monday"
+    n = issued[0]["ahead"]
+    assert guide.inner_text("#r-ahead") == (f"前面还有 {n} 人" if n else "下一位就是他/她")
+    assert guide.evaluate("document.getElementById('g-reason').value") == ""  # ready for the next citizen
+    # English, and a guide token calls nothing
+    guide.click("[data-lang-switch]")
+    wait_js(guide, "document.querySelector('[data-i18n=title]').textContent === 'Guide: issue tickets'")
+    answer = guide.evaluate("""async () => {
+        try { await window.signageGuide.hub.request({type: "call_next", window: 3}); return "ok"; }
+        catch (err) { return err.code; }
+    }""")
+    assert answer == "forbidden"

@@ -9,7 +9,8 @@ hub's own port: :func:`attach_web` makes the router (server/web/router.py) of
 =============================  ==========================================================
 ``/``                          a list of the pages
 ``/staff``, ``/kiosk``,        the pages; each signs in over the websocket with a token
-``/rate``, ``/manage``         of the hub's tokens file (remembered in the browser)
+``/rate``, ``/manage``,        of the hub's tokens file (remembered in the browser)
+``/guide``
 ``/t/<key>``                   "my ticket" for the ticket whose link key is ``key``
 ``/static/<file>``             the pages' scripts, styles and images
 ``/qr/<key>.svg``              the QR code of a ticket's link (printed on the ticket)
@@ -56,7 +57,7 @@ CONTENT_TYPES = {
     ".ico": "image/x-icon",
 }
 PAGES = {"/": "index.html", "/staff": "staff.html", "/kiosk": "kiosk.html", "/rate": "rate.html",
-         "/manage": "manage.html"}
+         "/manage": "manage.html", "/guide": "guide.html"}
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.[a-z]{2,4}$")
 KEY = re.compile(r"^[A-Za-z0-9_-]{22}$")
 # Nothing from elsewhere: scripts, styles, pictures and the websocket all come from the hub.

@@ -22,6 +22,23 @@ const T = {
   b_transfer: {"zh-Hans": "转办", en: "Transfer"},
   b_pause: {"zh-Hans": "暂停", en: "Pause"},
   b_resume: {"zh-Hans": "恢复", en: "Resume"},
+  b_issue: {"zh-Hans": "绿色通道 / 优先取号", en: "Green channel / priority ticket"},
+  issue_h: {"zh-Hans": "绿色通道 / 优先取号", en: "Issue a green-channel or priority ticket"},
+  issue_class: {"zh-Hans": "类别", en: "Class"},
+  class_green: {"zh-Hans": "绿色通道（紧急）", en: "Green channel (urgent)"},
+  class_priority: {"zh-Hans": "优先（老人、残疾人、孕妇…）", en: "Priority (elderly, disabled, pregnant…)"},
+  issue_priority: {"zh-Hans": "优先类别", en: "Priority for"},
+  issue_reason: {"zh-Hans": "原因（绿色通道必填：急办的情况）", en: "Reason (required for the green channel: the urgent case)"},
+  issue_ok: {"zh-Hans": "取号", en: "Issue"},
+  p_elderly: {"zh-Hans": "老年人", en: "Elderly"},
+  p_disabled: {"zh-Hans": "残疾人", en: "Disabled"},
+  p_pregnant: {"zh-Hans": "孕妇", en: "Pregnant"},
+  p_infant: {"zh-Hans": "携带婴幼儿", en: "With an infant"},
+  p_military: {"zh-Hans": "军人、消防救援人员", en: "Military, fire and rescue"},
+  p_other: {"zh-Hans": "其他", en: "Other"},
+  done_issue: {"zh-Hans": "已取 {t}，前面 {n} 人", en: "Issued {t}, {n} ahead"},
+  e_reason_required: {"zh-Hans": "绿色通道须写明原因", en: "A green-channel ticket needs a reason"},
+  ahead_new: {"zh-Hans": "新号前面", en: "Ahead of a new ticket"},
   today: {"zh-Hans": "今日本窗口", en: "This window today"},
   served: {"zh-Hans": "已办结", en: "Served"},
   mean_service: {"zh-Hans": "平均办理（分钟）", en: "Mean service (min)"},
@@ -29,8 +46,8 @@ const T = {
   service: {"zh-Hans": "业务", en: "Service"},
   waiting: {"zh-Hans": "等候人数", en: "Waiting"},
   estimate: {"zh-Hans": "预计等候", en: "Est. wait"},
-  keys_hint: {"zh-Hans": "快捷键：N 叫下一位 · R 重呼 · C 办结 · S 过号 · Q 过号重排 · T 转办 · P 暂停 · U 恢复",
-              en: "Keys: N call next · R recall · C complete · S no-show · Q requeue · T transfer · P pause · U resume"},
+  keys_hint: {"zh-Hans": "快捷键：N 叫下一位 · R 重呼 · C 办结 · S 过号 · Q 过号重排 · T 转办 · P 暂停 · U 恢复 · G 绿色通道/优先取号",
+              en: "Keys: N call next · R recall · C complete · S no-show · Q requeue · T transfer · P pause · U resume · G green channel / priority ticket"},
   requeue_h: {"zh-Hans": "过号重排：回来的群众", en: "Requeue a citizen who came back"},
   ticket_no: {"zh-Hans": "票号（如 A023）", en: "Ticket number (e.g. A023)"},
   transfer_h: {"zh-Hans": "转办", en: "Transfer"},
@@ -110,7 +127,9 @@ function render() {
   body.replaceChildren(...servicesOfWindow().map((id) => {
     const e = estimates.services?.[id] || {};
     const est = waitText(e) || "—";  // the one wording of estimates (hub.js)
-    return el("tr", {}, el("td", {text: serviceName(id)}), el("td", {text: String(e.waiting ?? "—")}), el("td", {text: est}));
+    // ahead: whom a window calls before a new normal ticket of it (priority, green, due appointments too)
+    return el("tr", {}, el("td", {text: serviceName(id)}), el("td", {text: String(e.waiting ?? "—")}),
+      el("td", {text: String(e.ahead ?? e.waiting ?? "—")}), el("td", {text: est}));
   }));
   enable();
 }
@@ -130,7 +149,7 @@ function enable() {
   const can = {
     call_next: w.state !== "paused", recall: !!w.ticket, complete: !!w.ticket,
     skip: !!w.ticket && w.ticket_state === "called", requeue: w.state !== "paused", transfer: !!w.ticket,
-    pause: !w.ticket && w.state !== "paused", resume: w.state === "paused",
+    pause: !w.ticket && w.state !== "paused", resume: w.state === "paused", issue: true,
   };
   for (const b of document.querySelectorAll("#actions button")) {
     b.disabled = busy || !hub?.up || !can[b.dataset.cmd];
@@ -207,9 +226,10 @@ async function send(kind, fields = {}) {
   flash(tr("sending"));
   const slow = setTimeout(() => flash(tr("waiting_hub")), 1500);
   try {
-    const result = await hub.request({type: kind, window: who.window, ...fields});
+    // issue names no window (the ticket is the hall's); every other command names this one
+    const result = await hub.request(kind === "issue" ? {type: kind, ...fields} : {type: kind, window: who.window, ...fields});
     const t = result.ticket?.number || fields.ticket || "";
-    flash(tr("done_" + kind, {t}), "good");
+    flash(tr("done_" + kind, {t, n: result.ahead ?? 0}), "good");
   } catch (err) {
     const key = "e_" + err.code;
     flash(T[key] ? `${tr(key)} (${err.message})` : `${err.code}: ${err.message}`, "error");
@@ -260,12 +280,37 @@ async function command(kind) {
       if (f.elements.until.value) fields.until = f.elements.until.value;
       await send("pause", fields);
     }
+  } else if (kind === "issue") {
+    const f = await ask("d-issue", (form) => {
+      const own = servicesOfWindow();
+      form.elements.service.replaceChildren(...config.services.map((s) =>
+        el("option", {value: s.id, selected: s.id === own[0], text: `${s.prefix} · ${pick(s.name)}`})));
+      form.elements.priority.replaceChildren(...PRIORITY.map((k) => el("option", {value: k, text: tr("p_" + k)})));
+      const klass = () => {
+        const green = form.elements.klass.value === "green";
+        form.elements.reason.required = green;  // the hub refuses a green ticket without one, too
+        form.elements.priority.disabled = green;
+      };
+      form.elements.klass.onchange = klass;
+      klass();
+    });
+    if (f) {
+      const reason = f.elements.reason.value.trim();
+      const fields = {service: f.elements.service.value};
+      if (f.elements.klass.value === "green") fields.green = true;
+      else fields.priority = f.elements.priority.value;
+      if (reason) fields.reason = reason;
+      await send("issue", fields);
+    }
   } else {
     await send(kind);
   }
 }
 
-const KEYS = {n: "call_next", r: "recall", c: "complete", s: "skip", q: "requeue", t: "transfer", p: "pause", u: "resume"};
+const PRIORITY = ["elderly", "disabled", "pregnant", "infant", "military", "other"];
+
+const KEYS = {n: "call_next", r: "recall", c: "complete", s: "skip", q: "requeue", t: "transfer", p: "pause", u: "resume",
+  g: "issue"};
 
 function onKey(ev) {
   if (ev.ctrlKey || ev.altKey || ev.metaKey || ev.repeat) return;
