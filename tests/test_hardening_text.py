@@ -28,7 +28,8 @@ VALID: dict[str, dict[str, Any]] = {
     "hello": {"type": "hello", "v": 1, "role": "screen", "hall": "zhongshan", "token": "tok-0123456789abcdef",
               "screen": "main", "zone": "1F", "client": "signage-screen", "ticket": "QysiM77-xkN2SvapM7n_hf",
               "id": "h1"},
-    "issue": {"type": "issue", "id": "r1", "service": "id-card", "appointment": "AB12", "slot": "09:30"},
+    "issue": {"type": "issue", "id": "r1", "service": "id-card", "appointment": "AB12", "slot": "09:30",
+              "reason": "出境航班 3 天后"},
     "book": {"type": "book", "id": "r1", "appointments": [
         {"code": "AB12", "service": "id-card", "slot": "09:30", "day": "2026-11-23"}]},
     "check_in": {"type": "check_in", "id": "r1", "code": "AB12"},
@@ -128,7 +129,7 @@ def test_every_string_field_of_every_client_message_is_in_the_table() -> None:
     assert kinds == p.CLIENT_TYPES
     named = {(k, ".".join(path)) for k, path in FIELDS}
     for must in [("pause", "reason"), ("rate", "comment"), ("set_notice", "text.*"), ("cancel_tickets", "reason"),
-                 ("set_messages", "messages.0.text.en"), ("hello", "client"), ("issue", "appointment"),
+                 ("set_messages", "messages.0.text.en"), ("hello", "client"), ("issue", "appointment"), ("issue", "reason"),
                  ("book", "appointments.0.service"), ("call_next", "id")]:
         assert must in named, must
     for kind, path in FIELDS:  # and each valid message parses as it stands
