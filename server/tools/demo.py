@@ -9,7 +9,10 @@ hub as real kiosk and window commands over WebSockets. ``--speed`` runs the day
 faster than real time: the hub's clock is the simulated one.
 
 A person can join in: the URLs of the staff console, kiosk and manager page
-are printed with the demo tokens. Ctrl-C stops everything cleanly.
+are printed with the demo tokens. One window (3 unless ``--your-window``) is
+left to that person: the simulation never calls from it, never calls a ticket
+taken in the browser, and that window's "next" calls such a ticket before the
+simulated queue (:class:`Steering`). Ctrl-C stops everything cleanly.
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from signage.config import HallConfig, load_hall
 
-from server.queue.engine import local_time
+from server.queue.engine import QueueEngine, local_time, refuse
+from server.queue.rules import pick_next, window_plans
+from signage import protocol as p
 from server.hub.hub import run_hub
 from server.serve import open_hub
 from server.sim.simulator import HallDay, Outcome
@@ -101,6 +106,85 @@ class Actor:
         await self.ws.close()
 
 
+class Steering:
+    """Who calls whose ticket in the demo, so that a person can call their own.
+
+    The simulation's tickets are the ones its kiosk was given (``sim_tickets``);
+    any other (the browser kiosk's, ``signage take``'s) is the person's. At the
+    person's window (``mine``) "next" calls the person's waiting ticket first
+    (by the hall's own rule among them), then the simulated queue; a simulated
+    window never calls a person's ticket: its "next" goes to the simulated
+    ticket the rule puts first, or finds nobody waiting. The engine's decision
+    is wrapped in the demo's hub only (:meth:`install`); the rest of the hall's
+    rules are untouched.
+    """
+
+    def __init__(self, mine: int | None) -> None:
+        self.mine = mine
+        self.sim_tickets: set[str] = set()
+
+    def install(self, durable: Any) -> None:
+        """Wrap the decisions of ``durable``'s engine (again whenever it was rebuilt)."""
+        submit_many = durable.submit_many
+
+        def steered_submit_many(commands: list) -> list:
+            engine = durable.engine
+            if not getattr(engine, "_demo_steered", False):
+                self._wrap(engine)
+            return submit_many(commands)
+
+        durable.submit_many = steered_submit_many
+        self._wrap(durable.engine)
+
+    def _wrap(self, engine: QueueEngine) -> None:
+        decide = engine.decide
+
+        def steered(cmd: Any, now: float, actor: str, mint_id: Any) -> Any:
+            if getattr(cmd, "type", None) != "call_next":
+                return decide(cmd, now, actor, mint_id)
+            chosen = self.choose(engine, cmd.window, now)
+            if chosen is None:
+                return decide(cmd, now, actor, mint_id)
+            if chosen is False:
+                return refuse("nothing_waiting", f"no ticket of the simulation is waiting for window {cmd.window}")
+            decision = decide(p.Call(type="call", id=cmd.id, window=cmd.window, ticket=chosen), now, actor, mint_id)
+            for e in decision.events:  # still the "next" it was (a resent request is a duplicate, not a clash)
+                if e.get("command") == "call":
+                    e["command"] = "call_next"
+            return decision
+
+        engine.decide = steered  # type: ignore[method-assign]
+        engine._demo_steered = True  # type: ignore[attr-defined]
+
+    def choose(self, engine: QueueEngine, window: int, now: float) -> str | None | bool:
+        """The ticket id ``window``'s "next" should call; None: as the engine would; False: nobody."""
+        plan = window_plans(engine.config).get(window)
+        if plan is None:
+            return None
+        rules = engine.config.rules
+        waiting = engine.state.waiting()
+        if window == self.mine:
+            theirs = pick_next(rules, plan, [t for t in waiting if t.id not in self.sim_tickets], now)
+            return None if theirs is None else theirs.id
+        first = pick_next(rules, plan, waiting, now)
+        if first is None or first.id in self.sim_tickets:
+            return None
+        ours = pick_next(rules, plan, [t for t in waiting if t.id in self.sim_tickets], now)
+        return False if ours is None else ours.id
+
+
+def demo_profile(profile: Any, config: HallConfig, mine: int | None) -> Any:
+    """``profile`` without window ``mine``: not staffed, no breaks (it is the person's)."""
+    if mine is None:
+        return profile
+    windows = profile.windows
+    staffed = [w.number for w in config.windows] if windows.staffed == "all" else windows.staffed
+    plan = [b.model_copy(update={"windows": [n for n in b.windows if n != mine]}) for b in profile.breaks.plan]
+    return profile.model_copy(update={
+        "windows": windows.model_copy(update={"staffed": [n for n in staffed if n != mine]}),
+        "breaks": profile.breaks.model_copy(update={"plan": [b for b in plan if b.windows]})})
+
+
 def _token(tokens: Tokens, hall: str, role: str, window: int | None = None) -> str:
     for e in tokens.entries:
         if e.role == role and e.covers_hall(hall) and (window is None or window in e.windows):
@@ -109,8 +193,10 @@ def _token(tokens: Tokens, hall: str, role: str, window: int | None = None) -> s
 
 
 async def drive_days(url: str, config: HallConfig, profile: Any, tokens: Tokens, clock: SimClock,
-                     first_day: dt.date, seed: int, stop: asyncio.Event, rate_share: float = 0.4) -> int:
-    """Send simulated days to the hub, one after another, until ``stop``. Returns commands sent."""
+                     first_day: dt.date, seed: int, stop: asyncio.Event, rate_share: float = 0.4,
+                     steering: Steering | None = None) -> int:
+    """Send simulated days to the hub, one after another, until ``stop``. Returns commands sent.
+    The tickets the simulation is given are noted in ``steering``."""
     hall = config.hall.id
     actors: dict[str, Actor] = {}
     rng = random.Random(seed)
@@ -147,9 +233,10 @@ async def drive_days(url: str, config: HallConfig, profile: Any, tokens: Tokens,
                 answer = await who.request(step.command)
                 sent += 1
                 outcome = Outcome(answer["type"] == "ok", answer.get("result") or {}, answer.get("code"))
+                if steering is not None and step.command.type == "issue" and outcome.ok:
+                    steering.sim_tickets.add(outcome.result["ticket"]["id"])
                 if step.command.type == "call_next" and outcome.ok and rng.random() < rate_share:
                     # the citizen before rates the service on the pad at the window
-                    from signage import protocol as p
                     score = rng.choices([4, 3, 2, 1], [70, 22, 6, 2])[0]
                     await who.request(p.Rate(type="rate", id=f"demo-rate-{next(ratings)}",
                                              window=step.command.window, score=score))
@@ -267,6 +354,9 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     p.add_argument("--png-every", type=float, default=5.0, metavar="S", help="headless: seconds between PNGs")
     p.add_argument("--duration", type=float, metavar="S", help="stop after S real seconds (default: run until Ctrl-C)")
     p.add_argument("--seed", type=int, default=1, help="seed of the simulated day (same seed, same day)")
+    p.add_argument("--your-window", type=int, default=3, metavar="N",
+                   help="the window left to you at the staff console link: the simulation never calls from it, "
+                        "nor calls the tickets you take (default 3; 0: the simulation drives every window)")
     p.add_argument("--no-screens", action="store_true", help="do not start the screens")
     p.add_argument("--no-announcer", action="store_true", help="do not start the announcer")
     p.set_defaults(run=run_demo)
@@ -288,7 +378,12 @@ def run_demo(args: argparse.Namespace) -> int:
         for problem in loaded.problems:
             print(problem, file=sys.stderr)
         return 1
-    profile = loaded.profile
+    mine = args.your_window or None
+    if mine is not None and mine not in {w.number for w in config.windows}:
+        print(f"--your-window {mine}: the hall {config.hall.id} has windows "
+              f"{', '.join(str(w.number) for w in config.windows)}", file=sys.stderr)
+        return 2
+    profile = demo_profile(loaded.profile, config, mine)
     tokens = load_tokens(DEMO_TOKENS)
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="signage-demo-"))
     out.mkdir(parents=True, exist_ok=True)
@@ -317,6 +412,9 @@ async def _demo(args, config, hall_file, profile, tokens, out, db, headless, clo
               "free one picked", file=sys.stderr)
         return 2
     hub = open_hub([hall_file], tokens, db, clock=clock)  # with the pages: the demo prints their links
+    mine = args.your_window or None
+    steering = Steering(mine)
+    steering.install(hub.halls[config.hall.id].durable)
     ready = asyncio.Event()
     server = asyncio.ensure_future(run_hub(hub, "127.0.0.1", port, stop, lambda h: ready.set()))
     await asyncio.wait([server, asyncio.ensure_future(ready.wait())], return_when=asyncio.FIRST_COMPLETED)
@@ -344,18 +442,33 @@ async def _demo(args, config, hall_file, profile, tokens, out, db, headless, clo
             else "no sound card"
         voice = f"a WAV file per announcement in {out / 'announcements'} ({why})"
     title = name.get('zh-Hans') or name.get('zh-Hant') or ''
+    w = mine or 3
+    if mine is not None:
+        window = next(x for x in config.windows if x.number == mine)
+        served = [config.service(sid) for sid in config.services_of(window)]
+        names = ", ".join(f"{sv.name.get(lang, '')} {sv.name.get('en', '')}".strip() + f" ({sv.prefix})"
+                          for sv in served if sv is not None
+                          for lang in [next((l for l in ('zh-Hans', 'zh-Hant') if sv.name.get(l)), 'en')])
+        yours = (f"  yours      window {mine} is left to you: the simulation never calls from it, nor the tickets\n"
+                 f"             you take. At the kiosk take a ticket for a service of window {mine}:\n"
+                 f"             {names};\n"
+                 f"             then press 下一位 (next) at the staff console: window {mine} calls your ticket first.\n")
+    else:
+        yours = "  yours      none (--your-window 0): the simulation drives every window\n"
     print(f"\n  {title}  {name.get('en', '')}  (simulated at {args.speed:g}x)\n"
           f"  hub        {url}   health: {http}/healthz{moved}\n"
           f"  pages (open in a browser; the demo token is in the link after #, docs/web.md):\n"
-          f"  staff      {http}/staff?hall={hall}&window=3#token={_token(tokens, hall, 'window', 3)}\n"
+          f"  staff      {http}/staff?hall={hall}&window={w}#token={_token(tokens, hall, 'window', w)}\n"
           f"  kiosk      {http}/kiosk?hall={hall}#token={_token(tokens, hall, 'kiosk')}\n"
-          f"  rating pad {http}/rate?hall={hall}&window=3#token={_token(tokens, hall, 'window', 3)}\n"
+          f"  rating pad {http}/rate?hall={hall}&window={w}#token={_token(tokens, hall, 'window', w)}\n"
           f"  manager    {http}/manage?hall={hall}#token={_token(tokens, hall, 'manager')}\n"
+          f"{yours}"
           f"  screens    {screens}\n"
           f"  voice      {voice}\n"
           f"  output     {out}\n"
           "  Ctrl-C stops everything.\n", flush=True)
-    driver = asyncio.ensure_future(drive_days(url, config, profile, tokens, clock, today, args.seed, stop))
+    driver = asyncio.ensure_future(drive_days(url, config, profile, tokens, clock, today, args.seed, stop,
+                                              steering=steering))
     if args.duration:
         loop.call_later(args.duration, stop.set)
     sent = 0
