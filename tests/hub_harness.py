@@ -167,7 +167,7 @@ class HubHarness:
         # No fsync: the tests are about ordering, not power cuts. Naive estimates: easy to check.
         self.hub = Hub.open([self.hall_path], self.tokens_path, self.db, limits=self.limits, clock=self.clock,
                             durable=False, estimator=self.estimator)
-        self.web = attach_web(self.hub)  # as server/serve.py open_hub does: the hub core, then its pages
+        self.web = attach_web(self.hub)  # as server/web/serve.py open_hub does: the hub core, then its pages
         await self.hub.start("127.0.0.1", 0)
         return self
 

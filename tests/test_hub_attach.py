@@ -3,7 +3,7 @@
 * no module of server/hub imports server/web or server/serve (the graph of tests/test_imports.py);
 * a bare hub (Hub.open, nothing attached) serves screens, /healthz and /metrics, answers any
   other plain request 404, refuses the ticket role and says who/screenshot are not served here;
-* attached (server/serve.py open_hub), the same hub serves the pages, the ticket role and who.
+* attached (server/web/serve.py open_hub), the same hub serves the pages, the ticket role and who.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from test_web import get
 def test_the_hub_core_imports_nothing_of_the_pages() -> None:
     g = graph(ROOT)
     up = sorted((m, d) for m, deps in g.items() if m.startswith("server.hub")
-                for d in deps if d.startswith(("server.web", "server.serve")))
+                for d in deps if d.startswith(("server.web", "server.web.serve")))
     assert not up, f"the hub core reaches up to the pages: {up}"
     assert set(live.COMMANDS) == ATTACHED_COMMANDS
 

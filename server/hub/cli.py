@@ -1,4 +1,4 @@
-"""``signage call``, ``take``, ``cancel`` and ``token``; the options of ``signage serve`` (server/serve.py).
+"""``signage call``, ``take``, ``cancel`` and ``token``; the options of ``signage serve`` (server/web/serve.py).
 
 ``call`` and ``take`` are small clients of the hub for staff without a browser
 and for scripts: one command, one answer, exit status 0 (done), 1 (refused by

@@ -26,7 +26,7 @@ connection with 1001 (going away), in that order.
 
 Extension points (the hub imports nothing of what attaches to it; the browser
 side, :func:`server.web.pages.attach_web`, attaches itself where a hub is built
-for serving, :func:`server.serve.open_hub`): :attr:`Hub.http_fallback` (plain
+for serving, :func:`server.web.serve.open_hub`): :attr:`Hub.http_fallback` (plain
 HTTP requests), :attr:`Hub.hello_handlers` (the hellos of a role without a
 token: the ticket role), :attr:`Hub.command_handlers` (the commands of
 :data:`ATTACHED_COMMANDS`), :attr:`Hub.leave_listeners` (a connection that said

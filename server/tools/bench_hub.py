@@ -81,7 +81,7 @@ def _tokens_file(tmp: Path) -> Path:
 
 def _serve_hub(args: argparse.Namespace) -> None:
     from server.hub.hub import ESTIMATORS, Limits, run_hub
-    from server.serve import open_hub
+    from server.web.serve import open_hub
 
     # All from 127.0.0.1; one kiosk connection stands for many kiosks (no ticket limits).
     limits = Limits(rate=1e6, burst=1e6, watch_interval=None, unwelcomed_per_address=1_000_000,

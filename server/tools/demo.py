@@ -42,7 +42,7 @@ from server.queue.engine import QueueEngine, local_time, refuse
 from server.queue.rules import pick_next, window_plans
 from signage import protocol as p
 from server.hub.hub import run_hub
-from server.serve import open_hub
+from server.web.serve import open_hub
 from server.sim.simulator import HallDay, Outcome
 from signage.config.tokens import Tokens, load_tokens
 from server.sim.traffic import load_profile

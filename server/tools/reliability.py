@@ -836,7 +836,7 @@ class HubThread:
 
     def start(self) -> None:
         from server.hub.hub import naive_estimator
-        from server.serve import open_hub
+        from server.web.serve import open_hub
 
         async def go() -> Any:
             hub = open_hub([self.hall_file], DEMO_TOKENS, self.folder / "hub.db", limits=self.limits,

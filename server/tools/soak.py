@@ -77,7 +77,7 @@ def _child(argv: list[str]) -> None:
     """``python -m server.tools.soak hub ...``: the hub with a simulated clock; takes ``anchor T`` and
     ``stats`` lines on standard input (``stats`` is answered with ``stats {json}``)."""
     from server.hub.hub import ESTIMATORS, Hub, Limits, run_hub
-    from server.serve import open_hub
+    from server.web.serve import open_hub
 
     ap = argparse.ArgumentParser()
     ap.add_argument("hall")
