@@ -49,7 +49,8 @@ import sys
 import time
 from pathlib import Path
 
-from server.tools.bench_hub import Bench, Raw, _call_arrivals, _latencies, _quantiles, _rss_kib, _sample_frames
+from server.tools.bench_hub import (Bench, Raw, _call_arrivals, _latencies, _quantiles, _rss_kib, _sample_frames,
+                                    start_server, stop_server)
 
 KINDS = ("hub", "broadcast", "aiohttp", "aiohttp-framed", "starlette")
 NEEDS = {"aiohttp": ("aiohttp",), "aiohttp-framed": ("aiohttp",), "starlette": ("starlette", "uvicorn")}
@@ -247,21 +248,7 @@ def serve_kind(kind: str) -> None:
 # --- the measurements ------------------------------------------------------------------------
 
 def _start(kind: str) -> tuple[subprocess.Popen, int]:
-    proc = subprocess.Popen([sys.executable, "-m", "server.tools.bench_fanout", "serve", kind],
-                            stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()  # type: ignore[union-attr]
-    if not line.startswith("port "):
-        proc.kill()
-        raise RuntimeError(f"the {kind} server did not start: {line!r}")
-    return proc, int(line.split()[1])
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    return start_server([sys.executable, "-m", "server.tools.bench_fanout", "serve", kind])
 
 
 def measure_fanout(kind: str, clients: int, messages: int, rate: float, frame: str, first: int = 0) -> dict:
@@ -300,7 +287,7 @@ def measure_fanout(kind: str, clients: int, messages: int, rate: float, frame: s
                 "writes": server.get("writes", [])}
     finally:
         bench.close()
-        _stop(proc)
+        stop_server(proc)
 
 
 async def _get_many(port: int, workers: int, seconds: float, keep_alive: bool) -> tuple[int, float, int]:
@@ -362,7 +349,7 @@ def measure_http(kind: str, workers: int, seconds: float) -> dict[str, tuple[int
             out["keep-alive" if keep_alive else "new"] = asyncio.run(_get_many(port, workers, seconds, keep_alive))
         return out
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 def _available(kind: str) -> str | None:

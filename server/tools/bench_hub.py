@@ -289,7 +289,7 @@ def _quantiles(values: list[float]) -> tuple[float, float, float]:
 
 # --- the measurements ------------------------------------------------------------------
 
-def _start(cmd: list[str]) -> tuple[subprocess.Popen, int]:
+def start_server(cmd: list[str]) -> tuple[subprocess.Popen, int]:
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline()  # type: ignore[union-attr]
     if not line.startswith("port "):
@@ -298,7 +298,7 @@ def _start(cmd: list[str]) -> tuple[subprocess.Popen, int]:
     return proc, int(line.split()[1])
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop_server(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(15)
@@ -310,7 +310,7 @@ def measure_hub(tmp: Path, n: int, calls: int, rate: float, burst: int, no_fsync
                 estimator: str = "shadow") -> dict:
     db = tmp / f"hub-{n}.db"
     cmd = [sys.executable, "-m", "server.tools.bench_hub", "hub", str(_hall_file(tmp)), str(_tokens_file(tmp)), str(db)]
-    proc, port = _start(cmd + (["--no-fsync"] if no_fsync else []) + ["--estimator", estimator])
+    proc, port = start_server(cmd + (["--no-fsync"] if no_fsync else []) + ["--estimator", estimator])
     bench = Bench(port)
     try:
         kiosk = Raw(port)
@@ -381,11 +381,11 @@ def measure_hub(tmp: Path, n: int, calls: int, rate: float, burst: int, no_fsync
         return result
     finally:
         bench.close()
-        _stop(proc)
+        stop_server(proc)
 
 
 def measure_floor(n: int, calls: int, rate: float, frames: tuple[str, str, str]) -> dict:
-    proc, port = _start([sys.executable, "-m", "server.tools.bench_hub", "floor"])
+    proc, port = start_server([sys.executable, "-m", "server.tools.bench_hub", "floor"])
     bench = Bench(port)
     try:
         trigger = Raw(port)
@@ -415,7 +415,7 @@ def measure_floor(n: int, calls: int, rate: float, frames: tuple[str, str, str])
         return result
     finally:
         bench.close()
-        _stop(proc)
+        stop_server(proc)
 
 
 def _call_arrivals() -> tuple[dict[bytes, list[float]], Callable[[bytes, float], None]]:

@@ -1,7 +1,7 @@
 // The guide's tablet at the entrance (/guide?hall=H), 引导员: issues every class of ticket
 // (normal, priority with its category, green channel with its reason, appointment check-in)
 // and calls nothing. docs/web.md.
-import {HubClient, setupLang, tr, pick, signIn, forget, el, currentLang} from "/static/hub.js";
+import {HubClient, setupLang, tr, pick, signIn, forget, el, currentLang, PRIORITY, PRIORITY_WORDS} from "/static/hub.js";
 
 const T = {
   title: {"zh-Hans": "引导员取号", en: "Guide: issue tickets"},
@@ -18,12 +18,7 @@ const T = {
   c_green: {"zh-Hans": "绿色通道（紧急）", en: "Green channel (urgent)"},
   c_appointment: {"zh-Hans": "预约签到", en: "Appointment check-in"},
   priority_h: {"zh-Hans": "优先类别", en: "Priority for"},
-  p_elderly: {"zh-Hans": "老年人", en: "Elderly"},
-  p_disabled: {"zh-Hans": "残疾人", en: "Disabled"},
-  p_pregnant: {"zh-Hans": "孕妇", en: "Pregnant"},
-  p_infant: {"zh-Hans": "携带婴幼儿", en: "With an infant"},
-  p_military: {"zh-Hans": "军人、消防救援人员", en: "Military, fire and rescue"},
-  p_other: {"zh-Hans": "其他", en: "Other"},
+  ...PRIORITY_WORDS,
   reason: {"zh-Hans": "原因", en: "Reason"},
   reason_green: {"zh-Hans": "（必填：急办的情况，如 3 天后出境航班）", en: "(required: the urgent case, e.g. a flight in 3 days)"},
   reason_priority: {"zh-Hans": "（可不填）", en: "(optional)"},
@@ -45,7 +40,6 @@ const T = {
   e_already_checked_in: {"zh-Hans": "这个预约已经签到过了", en: "This appointment has checked in already"},
   e_hall_closed: {"zh-Hans": "现在不在办公时间", en: "The hall is closed now"},
 };
-const PRIORITY = ["elderly", "disabled", "pregnant", "infant", "military", "other"];
 
 const $ = (id) => document.getElementById(id);
 let hub = null, who = null, config = null, busy = false, last = null, builtFor = null;

@@ -11,6 +11,18 @@
 
 export const LANGS = ["zh-Hans", "en"];
 
+// The priority categories staff and the entrance guide choose from, in the protocol's words
+// (the kiosk words them for citizens itself).
+export const PRIORITY = ["elderly", "disabled", "pregnant", "infant", "military", "other"];
+export const PRIORITY_WORDS = {
+  p_elderly: {"zh-Hans": "老年人", en: "Elderly"},
+  p_disabled: {"zh-Hans": "残疾人", en: "Disabled"},
+  p_pregnant: {"zh-Hans": "孕妇", en: "Pregnant"},
+  p_infant: {"zh-Hans": "携带婴幼儿", en: "With an infant"},
+  p_military: {"zh-Hans": "军人、消防救援人员", en: "Military, fire and rescue"},
+  p_other: {"zh-Hans": "其他", en: "Other"},
+};
+
 // ---------------------------------------------------------------- languages
 let lang = null;
 let dict = {};

@@ -1,5 +1,5 @@
 // The window staff console (/staff?hall=H&window=N): docs/web.md.
-import {HubClient, setupLang, tr, pick, signIn, forget, el, currentLang, waitText} from "/static/hub.js";
+import {HubClient, setupLang, tr, pick, signIn, forget, el, currentLang, waitText, PRIORITY, PRIORITY_WORDS} from "/static/hub.js";
 
 const T = {
   title: {"zh-Hans": "窗口叫号", en: "Staff console"},
@@ -30,12 +30,7 @@ const T = {
   issue_priority: {"zh-Hans": "优先类别", en: "Priority for"},
   issue_reason: {"zh-Hans": "原因（绿色通道必填：急办的情况）", en: "Reason (required for the green channel: the urgent case)"},
   issue_ok: {"zh-Hans": "取号", en: "Issue"},
-  p_elderly: {"zh-Hans": "老年人", en: "Elderly"},
-  p_disabled: {"zh-Hans": "残疾人", en: "Disabled"},
-  p_pregnant: {"zh-Hans": "孕妇", en: "Pregnant"},
-  p_infant: {"zh-Hans": "携带婴幼儿", en: "With an infant"},
-  p_military: {"zh-Hans": "军人、消防救援人员", en: "Military, fire and rescue"},
-  p_other: {"zh-Hans": "其他", en: "Other"},
+  ...PRIORITY_WORDS,
   done_issue: {"zh-Hans": "已取 {t}，前面 {n} 人", en: "Issued {t}, {n} ahead"},
   e_reason_required: {"zh-Hans": "绿色通道须写明原因", en: "A green-channel ticket needs a reason"},
   ahead_new: {"zh-Hans": "新号前面", en: "Ahead of a new ticket"},
@@ -307,7 +302,6 @@ async function command(kind) {
   }
 }
 
-const PRIORITY = ["elderly", "disabled", "pregnant", "infant", "military", "other"];
 
 const KEYS = {n: "call_next", r: "recall", c: "complete", s: "skip", q: "requeue", t: "transfer", p: "pause", u: "resume",
   g: "issue"};
