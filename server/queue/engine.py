@@ -383,6 +383,9 @@ class QueueEngine:
         waiting = (t for t in self.state.tickets.values() if t.state == "waiting" and t.id not in cancelled)
         nxt = pick_next(self.config.rules, plan, waiting, now)
         if nxt is None:
+            if not plan.services:
+                return refuse("nothing_waiting", f"no ticket has been transferred to window {w.number} "
+                                                 "(it serves no ticketed service: it calls the tickets sent to it)")
             return refuse("nothing_waiting", f"no ticket is waiting for the services of window {w.number}")
         events = self._leave_current(w, now, prelude)
         if w.state == "closed":
@@ -502,7 +505,9 @@ class QueueEngine:
         if cmd.to_window is not None:
             if cmd.to_window not in self._plans:
                 return refuse("unknown_window", f"window {cmd.to_window} is not in the hall file")
-            if service not in self._plans[cmd.to_window].services:
+            to = self._plans[cmd.to_window]
+            # A window without ticketed services (a cashier, a photo booth) takes whatever is sent to it.
+            if to.services and service not in to.services:
                 return refuse("bad_transfer", f"window {cmd.to_window} does not serve {service}")
             if cmd.to_window == w.number and service == cur.service:
                 return refuse("bad_transfer", "that is where the ticket already is")

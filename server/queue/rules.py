@@ -22,7 +22,9 @@ priority > appointment due > normal), then the longest wait. A normal ticket
 that waited past ``rules.starvation_minutes`` joins the priority class. An
 appointment can be called from ``appointment_early_minutes`` before its slot.
 A love window puts the priority class first, a green-channel window the green
-class. A ticket transferred to a given window waits for that window only.
+class. A ticket transferred to a given window waits for that window only. A
+window that serves no ticketed service (``services: []``: a cashier, a photo
+booth) calls only the tickets transferred to it, whatever their service.
 
 How many are ahead of a ticket (:func:`ahead_counts`, :func:`ahead_of`) follows the
 same rule: the waiting tickets that some window able to serve it would call before
@@ -126,7 +128,7 @@ def pick_next(rules: Rules, window: WindowPlan, waiting: Iterable[Ticket], now: 
     best: Ticket | None = None
     best_key: tuple[int, float, str] | None = None
     for t in waiting:
-        if t.service not in window.services or (t.to_window is not None and t.to_window != window.number):
+        if not can_serve(window, t):
             continue
         klass = effective_class(t, now, rules)
         if klass is None:
@@ -138,7 +140,11 @@ def pick_next(rules: Rules, window: WindowPlan, waiting: Iterable[Ticket], now: 
 
 
 def can_serve(window: WindowPlan, t: Ticket) -> bool:
-    return t.service in window.services and (t.to_window is None or t.to_window == window.number)
+    """Whether ``window`` may call ``t``: a ticket of its services (sent to no window or to this
+    one), or, at a window without ticketed services (a cashier), a ticket transferred to it."""
+    if t.to_window is not None and t.to_window != window.number:
+        return False
+    return t.service in window.services or (not window.services and t.to_window == window.number)
 
 
 def _scope_windows(plans: Iterable[WindowPlan], t: Ticket) -> list[WindowPlan]:

@@ -152,7 +152,9 @@ NODE_DESCRIPTION = "the walkway node it is reached from (default: the nearest wa
 class Window(Strict):
     number: Int = Field(ge=1, le=999)
     label: Text | None = None
-    services: list[Slug] | Literal["all"] = Field(min_length=1, description='"all", or a list of service ids')
+    # [] is a counter without tickets of its own (a cashier, a photo booth): it calls the
+    # tickets other windows transfer to it (server/queue/rules.py can_serve).
+    services: list[Slug] | Literal["all"] = Field(description='"all", or a list of service ids')
     kind: WindowKind = "normal"
     floor: str
     position: Point = Field(description="[x, y] in metres on the floor plan")
