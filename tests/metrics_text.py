@@ -40,3 +40,17 @@ def scrape(port: int, host: str = "127.0.0.1") -> tuple[str, str]:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(f"http://{host}:{port}/metrics", timeout=5) as resp:
         return resp.headers["Content-Type"], resp.read().decode()
+
+
+def status(port: int, path: str, host: str = "127.0.0.1") -> int:
+    """The HTTP status of ``GET path`` on the hub (a page, not /metrics)."""
+    import urllib.error
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"http://{host}:{port}{path}", timeout=5) as resp:
+            resp.read()
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        exc.read()
+        return exc.code

@@ -3,18 +3,23 @@
 * the series are those of docs/hub.md's table (names, types, labels), no other signage_hub_* one;
 * no series has an empty label (connections that have not said hello have their own gauge);
 * the library's process metrics are there, and no ``*_created`` series;
-* two hubs in one process keep their own figures; a failing gauge leaves the others.
+* two hubs in one process keep their own figures; a failing gauge leaves the others;
+* the commands the hub answers itself (who, screenshot, ...) are counted like the engine's, and how
+  each screenshot ended;
+* the phones' ticket pages: connected watchers (role ticket, gone after close), link keys looked up
+  (found, unknown), views pushed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
 import shutil
 from pathlib import Path
 
 from hub_harness import HubHarness, hub_test
-from metrics_text import families, scrape, series, value
+from metrics_text import families, scrape, series, status, value
 from server.hub.metrics import CONTENT_TYPE
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "hub.md"
@@ -125,3 +130,97 @@ async def test_a_failing_gauge_is_left_out_and_the_others_stay(hub: HubHarness) 
     assert "signage_hub_ticket_numbers_used_ratio" not in found
     assert value(text, "signage_hub_connections", hall="zhongshan", role="kiosk") == 1
     assert value(text, "signage_hub_commands_total", hall="zhongshan", command="issue", result="ok") == 1
+
+
+async def _metrics(hub: HubHarness):  # type: ignore[no-untyped-def]
+    return series(await asyncio.to_thread(lambda: scrape(hub.hub.port)[1]))
+
+
+@hub_test()
+async def test_the_commands_the_hub_answers_itself_are_counted_like_the_engines(hub: HubHarness) -> None:
+    """ping, reload, who, screenshot, screenshot_part: in signage_hub_commands_total by result, and how
+    each screenshot ended in signage_hub_screenshots_total (its bytes when relayed)."""
+    from server.hub.hub import HUB_COMMANDS
+
+    hub.hub.watcher.paths.clear()  # only the manager's command reloads in this test
+    manager = await hub.connect("manager")
+    window = await hub.connect("window", window=3)
+    assert (await manager.request({"type": "who"}))["type"] == "ok"
+    assert (await window.request({"type": "who"}))["code"] == "forbidden"
+    await manager.send({"type": "ping", "id": "p1"})
+    assert (await manager.expect("pong"))["id"] == "p1"
+    assert (await manager.request({"type": "reload"}))["type"] == "ok"
+    hub.hall_path.write_text(hub.hall_path.read_text().replace("  id: zhongshan\n", "  id: zhongshan\n  idd: typo\n"))
+    assert (await manager.request({"type": "reload"}))["code"] == "config_invalid"
+    assert (await manager.request({"type": "screenshot", "screen": "nowhere"}))["code"] == "unknown_screen"
+    assert (await manager.request({"type": "screenshot", "screen": "main"}))["code"] == "screen_offline"
+    screen = await hub.connect("screen", screen="main")
+    other = await hub.connect("screen", screen="strip-6")
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    data = base64.b64encode(png).decode()
+    request = (await manager.request({"type": "screenshot", "screen": "main"}))["result"]["request"]
+    await screen.expect("screenshot_request")
+    bad = await other.request({"type": "screenshot_part", "request": request, "index": 0, "count": 2, "data": "AAAA"})
+    assert bad["code"] == "unknown_request"  # not the screen asked
+    half = len(data) // 2
+    for i, part in ((0, data[:half]), (1, data[half:])):
+        await screen.send({"type": "screenshot_part", "request": request, "index": i, "count": 2, "data": part})
+    assert (await manager.expect("screenshot_ready"))["bytes"] == len(png)
+    request = (await manager.request({"type": "screenshot", "screen": "main"}))["result"]["request"]
+    await screen.send({"type": "screenshot_part", "request": request, "index": 0, "count": 1,
+                       "data": base64.b64encode(b"GIF89a...").decode()})
+    await manager.expect("screenshot_failed")
+
+    got = await _metrics(hub)
+
+    def commands(command: str, result: str) -> float | None:
+        return value(got, "signage_hub_commands_total", hall="zhongshan", command=command, result=result)
+
+    assert commands("who", "ok") == 1 and commands("who", "forbidden") == 1
+    assert commands("ping", "ok") == 1
+    assert commands("reload", "ok") == 1 and commands("reload", "refused") == 1
+    assert commands("screenshot", "refused") == 2 and commands("screenshot", "ok") == 2
+    assert commands("screenshot_part", "ok") == 3 and commands("screenshot_part", "refused") == 1
+    counted = {dict(labels)["command"] for name, labels in got
+               if name == "signage_hub_commands_total" and ("result", "ok") in labels}
+    assert set(HUB_COMMANDS) <= counted, f"a command the hub answers is not counted: {set(HUB_COMMANDS) - counted}"
+    assert value(got, "signage_hub_screenshots_total", hall="zhongshan", result="ready") == 1
+    assert value(got, "signage_hub_screenshots_total", hall="zhongshan", result="bad_picture") == 1
+    assert value(got, "signage_hub_screenshot_bytes_total", hall="zhongshan") == len(png)
+
+
+@hub_test()
+async def test_phone_pages_watchers_lookups_and_pushes_are_counted(hub: HubHarness) -> None:
+    """A ticket page is a connection of role ticket while open and none after; its link key is
+    counted found or unknown, over HTTP and at hello; each view pushed after a change is counted."""
+    kiosk = await hub.connect("kiosk")
+    first = await hub.issue(kiosk)
+    mine = await hub.issue(kiosk)
+    key = hub.web.live.key_of("zhongshan", mine["id"])
+    unknown = key[:-1] + ("A" if key[-1] != "A" else "B")
+    port = hub.hub.port
+    assert await asyncio.to_thread(status, port, f"/t/{key}") == 200
+    assert await asyncio.to_thread(status, port, f"/t/{unknown}") == 404
+    got = await _metrics(hub)
+    assert value(got, "signage_hub_connections", hall="zhongshan", role="ticket") == 0  # a page is not a watcher
+    assert value(got, "signage_hub_ticket_link_lookups_total", via="http", result="found") == 1
+    assert value(got, "signage_hub_ticket_link_lookups_total", via="http", result="unknown") == 1
+
+    watcher = await hub.connect("ticket", token="-", hall="*", ticket=key)
+    await watcher.expect("ticket")
+    error, _ = await hub.refused({"type": "hello", "v": 1, "role": "ticket", "hall": "*", "ticket": unknown})
+    assert error["code"] == "unknown_ticket"
+    window = await hub.connect("window", window=3)
+    assert (await window.request({"type": "call_next", "window": 3}))["result"]["ticket"]["id"] == first["id"]
+    await watcher.expect("ticket")  # the one ahead was called: a push
+    got = await _metrics(hub)
+    assert value(got, "signage_hub_connections", hall="zhongshan", role="ticket") == 1
+    assert value(got, "signage_hub_connections", hall="zhongshan", role="window") == 1  # the others as before
+    assert value(got, "signage_hub_ticket_link_lookups_total", via="watch", result="found") == 1
+    assert value(got, "signage_hub_ticket_link_lookups_total", via="watch", result="unknown") == 1
+    assert value(got, "signage_hub_ticket_pushes_total", hall="zhongshan") >= 1
+
+    await watcher.close()
+    await wait_for(lambda: not hub.web.live.watchers)
+    got = await _metrics(hub)
+    assert value(got, "signage_hub_connections", hall="zhongshan", role="ticket") == 0

@@ -29,8 +29,11 @@ side, :func:`server.web.pages.attach_web`, attaches itself where a hub is built
 for serving, :func:`server.web.serve.open_hub`): :attr:`Hub.http_fallback` (plain
 HTTP requests), :attr:`Hub.hello_handlers` (the hellos of a role without a
 token: the ticket role), :attr:`Hub.command_handlers` (the commands of
-:data:`ATTACHED_COMMANDS`), :attr:`Hub.leave_listeners` (a connection that said
-hello is gone) and each hall's ``listeners`` (after a commit).
+:data:`ATTACHED_COMMANDS`; each returns its result for ``signage_hub_commands_total``),
+:attr:`Hub.leave_listeners` (a connection that said hello is gone),
+:attr:`Hub.connection_counters` (connections held outside the halls' fan-out, the
+ticket pages, for ``signage_hub_connections``) and each hall's ``listeners``
+(after a commit).
 """
 
 from __future__ import annotations
@@ -72,8 +75,11 @@ HttpHandler = Callable[[ServerConnection, Request], Response]
 Refuse = Callable[..., Awaitable[None]]  # Hub._refuse(ws, code, message, request_id, close_code=1008)
 # The hello of a role that has no token (the ticket role): the client, welcomed, or None after a refusal.
 HelloHandler = Callable[[ServerConnection, "p.Hello", Refuse], Awaitable["Client | None"]]
-CommandHandler = Callable[["Client", "HallRuntime", Any], None]
+# An attached command's answer; returns its result for signage_hub_commands_total ("ok", "refused", ...).
+CommandHandler = Callable[["Client", "HallRuntime", Any], str]
 LeaveListener = Callable[["Client"], None]
+# Connections an attached side holds outside the halls' fan-out (the ticket pages): (hall, role) -> how many.
+ConnectionCounter = Callable[[], dict[tuple[str, str], int]]
 EstimatorFactory = Callable[[HallConfig, Path], Estimator]
 
 
@@ -225,6 +231,7 @@ class Hub:
         self.hello_handlers: dict[str, HelloHandler] = {}
         self.command_handlers: dict[str, CommandHandler] = {}
         self.leave_listeners: list[LeaveListener] = []
+        self.connection_counters: list[ConnectionCounter] = []
         self._tasks: list[asyncio.Task] = []
         self._started = time.monotonic()
         if tokens.demo:
@@ -415,11 +422,16 @@ class Hub:
         return respond(connection, 200, self.metrics.render(), METRICS_CONTENT_TYPE)
 
     def _connection_counts(self) -> dict[tuple[tuple[str, str], ...], float]:
-        """For /metrics: connections that said hello, by hall and role (the others: ``anonymous``)."""
+        """For /metrics: connections that said hello, by hall and role (the others: ``anonymous``), the
+        ticket pages' too (:attr:`connection_counters`)."""
         out: dict[tuple[tuple[str, str], ...], float] = {}
         for hall in self.halls.values():
             for role in p.ROLES:
                 out[(("hall", hall.id), ("role", role))] = float(hall.connections().get(role, 0))
+        for count in self.connection_counters:
+            for (hall_id, role), n in count().items():
+                key = (("hall", hall_id), ("role", role))
+                out[key] = out.get(key, 0.0) + n
         return out
 
     # ------------------------------------------------------------------ websocket
@@ -586,14 +598,14 @@ class Hub:
             return
         answer = HUB_COMMANDS.get(kind)  # answered by the hub itself, not the queue
         if answer is not None and kind in ANSWERED_WHILE_CLOSING:
-            answer(self, client, hall, msg)
+            self._answer(answer, client, hall, msg)
             return
         if self.closing:
             self.metrics.commands.inc(hall=hall.id, command=kind, result="unavailable")
             client.push(error_frame("unavailable", "the hub is shutting down; send it again after reconnecting", rid))
             return
         if answer is not None:
-            answer(self, client, hall, msg)
+            self._answer(answer, client, hall, msg)
             return
         if kind in TICKET_COMMANDS:
             limited = self._ticket_gate(client, hall, msg)
@@ -606,20 +618,28 @@ class Hub:
         hall.submit(client, msg, received)
 
     # ------------------------------------------------------------------ commands the hub answers
-    def _answer_ping(self, client: Client, hall: HallRuntime, msg: p.Ping) -> None:
+    def _answer(self, answer: "HubAnswer", client: Client, hall: HallRuntime, msg: Any) -> None:
+        """One of :data:`HUB_COMMANDS`, counted in ``signage_hub_commands_total`` as the engine's are:
+        ``answer`` returns the result (None: it answers later and counts then, a reload)."""
+        result = answer(self, client, hall, msg)
+        if result is not None:
+            self.metrics.commands.inc(hall=hall.id, command=msg.type, result=result)
+
+    def _answer_ping(self, client: Client, hall: HallRuntime, msg: p.Ping) -> str:
         client.push(dumps(p.Pong.frame(msg.id)))
+        return "ok"
 
     def _answer_reload(self, client: Client, hall: HallRuntime, msg: p.Reload) -> None:
-        hall.spawn(self._reload(hall, requester=client, request_id=msg.id))
+        hall.spawn(self._reload(hall, requester=client, request_id=msg.id))  # counted by _reload
 
-    def _answer_attached(self, client: Client, hall: HallRuntime, msg: Any) -> None:
+    def _answer_attached(self, client: Client, hall: HallRuntime, msg: Any) -> str:
         """Who, screenshots: answered by what attached itself for them (server/web/live.py)."""
         handler = self.command_handlers.get(msg.type)
         if handler is None:
             client.push(error_frame("unavailable", f"this hub answers no {msg.type} (its pages side is not "
                                                    "attached)", getattr(msg, "id", None)))
-            return
-        handler(client, hall, msg)
+            return "unavailable"
+        return handler(client, hall, msg)
 
     async def _attached_hello(self, ws: ServerConnection, hello: p.Hello) -> Client | None:
         """The hello of a role without a token (the ticket role), by what attached itself for it."""
@@ -708,6 +728,7 @@ class Hub:
                 log.info("hall %s: %s reloaded and pushed to %d clients", hall.id, hall.path, len(hall.clients))
             if requester is not None:
                 requester.push(ok_frame(request_id, {"changed": result.changed, "warnings": result.warnings}))
+                self.metrics.commands.inc(hall=hall.id, command="reload", result="ok")
             return
         text = "\n".join(result.problems)
         log.error("hall %s: %s refused; the running configuration stays:\n%s", hall.id, hall.path, text)
@@ -715,6 +736,7 @@ class Hub:
         hall.to_role("manager", frame, besides=requester)
         if requester is not None:
             requester.push(error_frame("config_invalid", text, request_id))
+            self.metrics.commands.inc(hall=hall.id, command="reload", result="refused")
 
     async def _file_changed(self, path: Path) -> None:
         if self.tokens_path is not None and path == self.tokens_path:
@@ -743,8 +765,9 @@ class Hub:
 
 # The commands the hub answers itself after the role check (``_on_frame``); every other command
 # goes to the hall's queue engine (server/queue/engine.py DECIDERS). tests/test_protocol_registry.py
-# checks that every client command of signage/protocol.py has exactly one of the two.
-HubAnswer = Callable[[Hub, Client, HallRuntime, Any], None]
+# checks that every client command of signage/protocol.py has exactly one of the two. An answer
+# returns its result for signage_hub_commands_total (None: counted when it is sent, later).
+HubAnswer = Callable[[Hub, Client, HallRuntime, Any], "str | None"]
 HUB_COMMANDS: dict[str, HubAnswer] = {
     "ping": Hub._answer_ping,
     "reload": Hub._answer_reload,

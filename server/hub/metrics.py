@@ -140,8 +140,8 @@ class HubMetrics:
         prometheus_client.PlatformCollector(registry=r)   # python_info
         prometheus_client.GCCollector(registry=r)         # python_gc_*
         live = _LiveGauges()
-        live.add("signage_hub_connections", "Open websocket connections that said hello, by hall and role.",
-                 ("hall", "role"), connections)
+        live.add("signage_hub_connections", "Open websocket connections that said hello, by hall and role "
+                 "(ticket: the phones' ticket pages, /t/<key>).", ("hall", "role"), connections)
         live.add("signage_hub_unwelcomed_connections",
                  "Open websocket connections that have not said hello yet (any hall).",
                  (), lambda: {(): float(unwelcomed())})
@@ -152,9 +152,13 @@ class HubMetrics:
         r.register(live)
         self.events = Counter("signage_hub_events_total", "Events made durable and fanned out, by hall.",
                               ("hall",), r)
+        # The engine's commands and the ones the hub answers itself (ping, reload, who, screenshot,
+        # screenshot_part: server/hub/hub.py HUB_COMMANDS) alike: one family.
         self.commands = Counter("signage_hub_commands_total",
                                 "Commands by hall, type and result (ok, duplicate, refused, "
-                                "forbidden, rate_limited, storage_error, internal_error, unavailable).",
+                                "forbidden, rate_limited, storage_error, internal_error, unavailable); "
+                                "those the hub answers itself (ping, reload, who, screenshot, "
+                                "screenshot_part) too.",
                                 ("hall", "command", "result"), r)
         self.rejected = Counter("signage_hub_rejected_frames_total",
                                 "Frames or connections refused before reaching a hall, by error code.", ("code",), r)
@@ -165,6 +169,20 @@ class HubMetrics:
         self.drops = Counter("signage_hub_slow_client_drops_total",
                              "Clients closed because they fell too far behind (1013), by hall and role.",
                              ("hall", "role"), r)
+        self.screenshots = Counter("signage_hub_screenshots_total",
+                                   "Screenshots asked of a screen (screenshot answered ok), by hall and how "
+                                   "they ended (ready, timeout, too_large, bad_parts, bad_picture).",
+                                   ("hall", "result"), r)
+        self.screenshot_bytes = Counter("signage_hub_screenshot_bytes_total",
+                                        "PNG bytes of the screenshots relayed to managers (ready), by hall.",
+                                        ("hall",), r)
+        self.ticket_lookups = Counter("signage_hub_ticket_link_lookups_total",
+                                      "Ticket link keys looked up, by where (http: GET /t/<key> or "
+                                      "/qr/<key>.svg; watch: a ticket page's hello) and result (found, "
+                                      "unknown).", ("via", "result"), r)
+        self.ticket_pushes = Counter("signage_hub_ticket_pushes_total",
+                                     "Ticket views pushed to the phone pages watching them after a change "
+                                     "(not the first, at hello), by hall.", ("hall",), r)
         self.reloads = Counter("signage_hub_config_reloads_total", "Hall file reloads by hall and result.",
                                ("hall", "result"), r)
         self.fanout = Histogram("signage_hub_fanout_seconds",

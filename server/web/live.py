@@ -23,6 +23,14 @@ Theory of operation
 Nothing here changes a hall's state; every refusal is an ``error`` with a code and a
 message for a person.
 
+What it counts in the hub's ``/metrics`` (docs/hub.md): the ticket pages connected
+(``signage_hub_connections{role="ticket"}``), link keys looked up
+(``signage_hub_ticket_link_lookups_total``), views pushed to them
+(``signage_hub_ticket_pushes_total``) and the phones dropped for falling behind
+(``signage_hub_slow_client_drops_total{role="ticket"}``); who and screenshots by
+result in ``signage_hub_commands_total`` like every command, and how each screenshot
+ended (``signage_hub_screenshots_total``, ``signage_hub_screenshot_bytes_total``).
+
 This side attaches itself to a hub (:meth:`LiveSide.attach`, called by
 :func:`server.web.pages.attach_web`): the hub's ``hello_handlers`` get the ticket
 role, its ``command_handlers`` the commands of :data:`server.hub.hub.ATTACHED_COMMANDS`,
@@ -105,6 +113,7 @@ class LiveSide:
         for kind in COMMANDS:
             hub.command_handlers[kind] = self.command
         hub.leave_listeners.append(self.leave)
+        hub.connection_counters.append(self.watcher_counts)
         for hall in hub.halls.values():
             hall.listeners.append(self.hall_changed)
 
@@ -129,8 +138,15 @@ class LiveSide:
             self._tickets.setdefault(hall, {})[key] = ticket_id
         return key
 
-    def find(self, key: str) -> tuple[HallRuntime, str] | None:
-        """The hall and ticket id of a link key, or None (unknown, or from a day the hub forgot)."""
+    def find(self, key: str, via: str = "http") -> tuple[HallRuntime, str] | None:
+        """The hall and ticket id of a link key, or None (unknown, or from a day the hub forgot);
+        counted in ``signage_hub_ticket_link_lookups_total`` by ``via`` (``http``: the page or its QR
+        code, server/web/pages.py; ``watch``: a ticket page's hello)."""
+        found = self._find(key)
+        self.hub.metrics.ticket_lookups.inc(via=via, result="unknown" if found is None else "found")
+        return found
+
+    def _find(self, key: str) -> tuple[HallRuntime, str] | None:
         if not isinstance(key, str) or len(key) != KEY_CHARS:
             return None
         for hall in self.hub.halls.values():
@@ -148,7 +164,7 @@ class LiveSide:
 
     # ------------------------------------------------------------------ watching a ticket
     async def ticket_hello(self, ws: ServerConnection, hello: p.Hello, refuse: Refuse) -> Client | None:
-        found = self.find(hello.ticket or "")
+        found = self.find(hello.ticket or "", via="watch")
         if found is None:
             await refuse(ws, "unknown_ticket", "no ticket with this link today: the link is wrong or the "
                                                "ticket is from an earlier day; take a new ticket at the kiosk",
@@ -167,6 +183,14 @@ class LiveSide:
             self.watchers[client] = tid
             self._watching.setdefault(hall.id, {}).setdefault(tid, set()).add(client)
         return client
+
+    def watcher_counts(self) -> dict[tuple[str, str], int]:
+        """For ``signage_hub_connections``: the ticket pages connected, by hall (0 included)."""
+        counts = {(hall, p.TICKET_ROLE): 0 for hall in self.hub.halls}
+        for client in list(self.watchers):
+            key = (client.hall, p.TICKET_ROLE)
+            counts[key] = counts.get(key, 0) + 1
+        return counts
 
     def leave(self, client: Client) -> None:
         tid = self.watchers.pop(client, None)
@@ -191,10 +215,12 @@ class LiveSide:
                     continue
                 if client.backlog() > hall.max_backlog:  # a phone that stopped reading: it reconnects later
                     self.leave(client)
+                    self.hub.metrics.drops.inc(hall=hall.id, role=p.TICKET_ROLE)
                     close_soon(client.ws, 1013, "too far behind: reconnect", hall.close_grace)
                     continue
                 self._sent[client] = frame
                 client.push(frame)
+                self.hub.metrics.ticket_pushes.inc(hall=hall.id)
 
     def _view_frame(self, hall: HallRuntime, tid: str) -> bytes:
         return dumps(p.TicketView.frame(self.ticket_view(hall, tid)))
@@ -236,44 +262,48 @@ class LiveSide:
             hit = self._directions[key] = (config, _window_info(config, number))  # holding it keeps its id
         return hit[1]
 
-    def command(self, client: Client, hall: HallRuntime, msg: Any) -> None:
-        """One of :data:`COMMANDS` (roles already checked by the hub); a bug answers, never raises."""
+    def command(self, client: Client, hall: HallRuntime, msg: Any) -> str:
+        """One of :data:`COMMANDS` (roles already checked by the hub); a bug answers, never raises.
+        Returns the result the hub counts (``ok``, ``refused``: answered with an error, ``internal_error``)."""
         try:
-            COMMANDS[msg.type](self, client, hall, msg)
+            return COMMANDS[msg.type](self, client, hall, msg)
         except Exception:
             log.exception("hall %s: %s from %s failed", hall.id, msg.type, client)
             client.push(error_frame("internal_error", f"the hub failed on this {msg.type} (logged)",
                                     getattr(msg, "id", None)))
+            return "internal_error"
 
     # ------------------------------------------------------------------ manager: who
-    def _who(self, client: Client, hall: HallRuntime, msg: Any) -> None:
+    def _who(self, client: Client, hall: HallRuntime, msg: Any) -> str:
         clients = [{"role": c.role, "name": c.token, "screen": c.screen, "zone": c.zone, "window": c.window,
                     "address": (c.ws.remote_address or ("?",))[0], "since": round(c.joined, 1)}
                    for c in hall.clients]
         clients.sort(key=lambda c: (c["role"], c["screen"] or "", c["window"] or 0, c["since"]))
         watching = sum(len(phones) for phones in self._watching.get(hall.id, {}).values())
         client.push(ok_frame(msg.id, {"clients": clients, "ticket_pages": watching}))
+        return "ok"
 
     # ------------------------------------------------------------------ manager: screenshots
-    def _screenshot(self, client: Client, hall: HallRuntime, msg: p.Screenshot) -> None:
+    def _screenshot(self, client: Client, hall: HallRuntime, msg: p.Screenshot) -> str:
         if hall.config.screen(msg.screen) is None:
             ids = ", ".join(s.id for s in hall.config.screens) or "none"
             client.push(error_frame("unknown_screen", f'no screen "{msg.screen}" in hall {hall.id} (screens: {ids})',
                                     msg.id))
-            return
+            return "refused"
         screens = [c for c in hall.clients if c.role == "screen" and c.screen == msg.screen]
         if not screens:
             online = sorted({c.screen for c in hall.clients if c.role == "screen" and c.screen})
             client.push(error_frame("screen_offline", f'screen "{msg.screen}" is not connected now '
                                     f'(connected: {", ".join(online) or "none"}); check its PC and network',
                                     msg.id))
-            return
+            return "refused"
         target = max(screens, key=lambda c: c.joined)  # the newest connection of that screen
         request = secrets.token_urlsafe(12)
         self._shots[request] = _Shot(request, hall.id, msg.screen, client, target)
         target.push(dumps(p.ScreenshotRequest.frame(request)))
         client.push(ok_frame(msg.id, {"request": request, "screen": msg.screen}))
         hall.spawn(self._expire(request))
+        return "ok"
 
     async def _expire(self, request: str) -> None:
         import asyncio
@@ -282,53 +312,61 @@ class LiveSide:
         shot = self._shots.pop(request, None)
         if shot is not None:
             self._failed(shot, f"screen {shot.screen} did not send its picture within {SCREENSHOT_TIMEOUT:g} s "
-                               "(an old version of signage display, or a busy PC)")
+                               "(an old version of signage display, or a busy PC)", "timeout")
 
-    def _failed(self, shot: _Shot, message: str) -> None:
+    def _failed(self, shot: _Shot, message: str, result: str) -> None:
+        """Tell the manager; ``result`` for ``signage_hub_screenshots_total``."""
+        self.hub.metrics.screenshots.inc(hall=shot.hall, result=result)
         shot.manager.push(dumps(p.ScreenshotFailed.frame(shot.request, shot.screen, message)))
 
-    def _screenshot_part(self, client: Client, hall: HallRuntime, msg: p.ScreenshotPart) -> None:
+    def _screenshot_part(self, client: Client, hall: HallRuntime, msg: p.ScreenshotPart) -> str:
+        """A part of a picture: ``ok`` when taken (the picture may still fail: counted in
+        ``signage_hub_screenshots_total``), ``refused`` when answered with an error."""
         shot = self._shots.get(msg.request)
         if shot is None or shot.screen_client is not client:
             client.push(error_frame("unknown_request", "no screenshot was asked of this screen with that request "
                                                        "(it may have timed out)", msg.id))
-            return
+            return "refused"
         if shot.count is None:
             shot.count = msg.count
         if msg.count != shot.count or msg.index >= shot.count:
             del self._shots[msg.request]
-            self._failed(shot, "the screen sent inconsistent parts")
+            self._failed(shot, "the screen sent inconsistent parts", "bad_parts")
             client.push(error_frame("bad_field", f"screenshot_part: index {msg.index} of {msg.count}, "
                                                  f"but the picture has {shot.count} parts", msg.id))
-            return
+            return "refused"
         if msg.index not in shot.parts:
             shot.parts[msg.index] = msg.data
             shot.size += len(msg.data)
         if shot.size > MAX_SCREENSHOT_BYTES * 4 // 3 + 4:
             del self._shots[msg.request]
-            self._failed(shot, f"the picture is larger than {MAX_SCREENSHOT_BYTES // (1024 * 1024)} MiB")
-            return
+            self._failed(shot, f"the picture is larger than {MAX_SCREENSHOT_BYTES // (1024 * 1024)} MiB",
+                         "too_large")
+            return "ok"
         if len(shot.parts) < shot.count:
-            return
+            return "ok"
         del self._shots[msg.request]
         try:
             png = base64.b64decode("".join(shot.parts[i] for i in range(shot.count)), validate=True)
         except (binascii.Error, ValueError):
-            self._failed(shot, "the screen sent a picture that is not base64")
-            return
+            self._failed(shot, "the screen sent a picture that is not base64", "bad_picture")
+            return "ok"
         if not png.startswith(b"\x89PNG\r\n\x1a\n"):
-            self._failed(shot, "the screen sent something that is not a PNG")
-            return
+            self._failed(shot, "the screen sent something that is not a PNG", "bad_picture")
+            return "ok"
         self.pictures[shot.request] = (shot.hall, shot.screen, png, time.time())
         while len(self.pictures) > SCREENSHOTS_KEPT:
             self.pictures.popitem(last=False)
         shot.manager.push(dumps(p.ScreenshotReady.frame(shot.request, shot.screen,
                                                         f"/api/screenshot/{shot.request}.png", len(png))))
+        self.hub.metrics.screenshots.inc(hall=shot.hall, result="ready")
+        self.hub.metrics.screenshot_bytes.inc(len(png), hall=shot.hall)
+        return "ok"
 
 
 # The commands this side answers for the hub (server/hub/hub.py ATTACHED_COMMANDS, handed over through
 # Hub.command_handlers).
-COMMANDS: dict[str, Callable[[LiveSide, Client, HallRuntime, Any], None]] = {
+COMMANDS: dict[str, Callable[[LiveSide, Client, HallRuntime, Any], str]] = {
     "who": LiveSide._who,
     "screenshot": LiveSide._screenshot,
     "screenshot_part": LiveSide._screenshot_part,
