@@ -134,6 +134,25 @@ def text_sizes(config: HallConfig, screen: Screen, region: Region,
     except Exception:
         return []  # bad options are reported by the loader
     name = region.widget
+    sizes = _text_sizes(config, screen, region, scale, opts)
+    if name in PAGED:  # they show their rows a page at a time rather than shrink them below the rule:
+        # the size that counts is that of a page of one row (one tile), the most a page can give
+        least = MM_PER_10M * screen.viewing_distance_m / 10 / pixel_pitch_mm(screen)
+        single = _text_sizes(config, screen, region, scale, opts, single=True)
+        sizes = [(what, max(px, min(least / ink, one)), ink, f)
+                 for (what, px, ink, f), (_, one, _, _) in zip(sizes, single)]
+    return sizes
+
+
+# widgets that never shrink their rows below the rule: they split them into pages in turn
+PAGED = ("window_board", "waiting_board")
+
+
+def _text_sizes(config: HallConfig, screen: Screen, region: Region, scale: float,
+                opts, single: bool = False) -> list[tuple[str, float, float, float]]:
+    from ..display import sizing as z
+
+    name = region.widget
     if name == "call_banner":
         w, h = _inner(screen, region, 0.0)
         lay = z.banner_layout(w, h, config.hall.ticket_digits if config.hall else 3)
@@ -145,11 +164,13 @@ def text_sizes(config: HallConfig, screen: Screen, region: Region,
     if name == "window_board":
         w, h = _inner(screen, region, 0.0)
         numbers = opts.windows or ([screen.window] if screen.window is not None else [x.number for x in config.windows])
+        if single and len(numbers) > 1:
+            numbers = numbers[:1] * 2  # a page of one tile (not the strip's layout)
         if len(numbers) == 1:
             w, h = _inner(screen, region, 0.05)
             label, number = z.strip_px(w, h)
             return [("the window's name", label, z.CJK_INK, 1.0), ("its ticket number", number, z.CAP_INK, 1.0)]
-        cols, rows = z.window_grid(w, h, len(numbers), opts.columns)
+        cols, rows = (1, 1) if single else z.window_grid(w, h, len(numbers), opts.columns)
         tw, th = w / cols, h / rows
         body_w, body_h = tw * 0.9, th * 11 / 12
         label, number = z.tile_px(body_w, body_h, scale)
@@ -158,6 +179,8 @@ def text_sizes(config: HallConfig, screen: Screen, region: Region,
         w, h = _inner(screen, region, 0.03)
         ids = opts.services or [s.id for s in config.services]
         services = [s for s in (config.service(i) for i in ids) if s is not None]
+        if single:
+            services = services[:1]
         longest = max((len(s.name.get("zh-Hans") or s.name.get("zh-Hant") or "") for s in services), default=6)
         _, px = z.waiting_columns(w, h, len(services), scale, max(4, min(longest, 10)))
         return [("service rows (at the longest name)", px, z.CJK_INK, 1.0)]

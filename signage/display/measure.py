@@ -16,6 +16,7 @@ first kind of finding means a bug or a renderer built without the rule.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,6 +109,9 @@ def render_texts(config: HallConfig, screen_id: str, lang: str, *, now: float | 
     text.forget_events()
     seen: dict[tuple, dict] = {}
     step = _page_step(renderer)
+    # a widget that pages (the window board, the waiting board) keeps a page for a while:
+    # go on until the longest of those times has passed with nothing new
+    quiet_steps = max([QUIET_STEPS, *(math.ceil(s / step) + 1 for s in _page_times(renderer))])
     quiet, frames, t = 0, 0, 1000.0
     failed: set[str] = set()
     for k in range(max(1, steps)):
@@ -122,7 +126,7 @@ def render_texts(config: HallConfig, screen_id: str, lang: str, *, now: float | 
                 new += 1
         text.record.clear()
         quiet = 0 if new else quiet + 1
-        if quiet >= QUIET_STEPS:
+        if quiet >= quiet_steps:
             break
     events = list(text.events)
     render_texts.failed = sorted(failed)
@@ -140,7 +144,22 @@ def _page_step(renderer) -> float:
             v = getattr(o, name, None) if o is not None else None
             if isinstance(v, (int, float)) and v > 0:
                 step = min(step, float(v))
+    for v in _page_times(renderer):
+        step = min(step, v)
     return max(0.5, step)
+
+
+def _page_times(renderer) -> list[float]:
+    """How long the widgets that split their rows into pages keep each page (``page_seconds``)."""
+    out = []
+    for w in renderer.widgets:
+        try:
+            v = getattr(w, "page_seconds", None)
+        except Exception:
+            continue
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+            out.append(float(v))
+    return out
 
 
 def measure_hall(config: HallConfig, base_dir: Path | None = None, *, steps: int = MAX_STEPS,

@@ -7,22 +7,47 @@ window says until when, a closed one is dimmed. A strip screen above a counter
 (``screen.window``) shows only that window, its name, label and state in every
 language of the screen, as large as its panel allows. ``floors`` keeps the
 windows of those floors only.
+
+**Pages.** A tile is never drawn with text below the legibility rule: when the
+windows do not all fit at a size whose names, labels, numbers and states are
+legible (a label may take two lines), the board shows them a page at a time,
+each page whole, with "1/3" in its corner. A page stays ``page_seconds`` (by
+default the screen's ``rotate_seconds`` times its number of languages, so that
+every page is seen in every language); validation draws every page and says
+"paginated into N pages".
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Hashable
 
 import pygame
 
 from ...config.model import Window
-from ...i18n import t as tr, window_label
+from ...i18n import is_chinese, t as tr, window_label
 from ...view import WindowView
 from .. import sizing
+from ..text import lines_height
 from .base import Color, Ctx, Widget, mix
 from .call_banner import draw_run
 
 KIND_MARK = {"love": "accent", "green": "highlight", "unresolved": "warning"}
+SAMPLE_UNTIL = "11:00"  # the widest "paused until" a tile must hold
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How the board lays out its windows: a grid of tiles per page, pages in turn."""
+
+    cols: int
+    rows: int
+    pages: tuple[tuple[int, ...], ...]
+    tile_rows: tuple[int, int, int, int]  # heights of the name, label, ticket and state rows of a tile
+    label_lines: int                      # lines a label may take (1 or 2)
+    footer: int                           # room kept beside (wide boards) or under the tiles for "1/3"
+    misses: int = 0                       # texts that do not fit even so (validation says "cut")
 
 
 class WindowBoard(Widget):
@@ -31,6 +56,7 @@ class WindowBoard(Widget):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._tiles: dict[int, Hashable] = {}  # window -> the key its tile was drawn for, in the picture shown
+        self._plan: tuple[Hashable, Plan] | None = None
 
     def numbers(self) -> list[int]:
         if self.options is not None and self.options.windows:
@@ -45,11 +71,141 @@ class WindowBoard(Widget):
             numbers = [n for n in numbers if n in on]
         return numbers
 
+    @property
+    def page_seconds(self) -> float:
+        """How long a page stays: the option, else the screen's language turn times its
+        languages (each page is then seen once in every language)."""
+        v = getattr(self.options, "page_seconds", None)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+            return float(v)
+        langs = self.screen.languages or (self.config.hall.languages if self.config.hall else None) or ["zh-Hans"]
+        return float(self.screen.rotate_seconds) * max(1, len(dict.fromkeys(langs)))
+
+    def page(self, ctx: Ctx, plan: Plan) -> int:
+        return int(ctx.now // self.page_seconds) % len(plan.pages) if len(plan.pages) > 1 else 0
+
     def key(self, ctx: Ctx) -> Hashable:
         numbers = self.numbers()
-        states = tuple(_state(ctx.view.window_view(n)) for n in numbers)
         single = len(numbers) == 1
-        return states, (ctx.all_langs if single else ctx.lang), ctx.palette
+        if single or not numbers:
+            states = tuple(_state(ctx.view.window_view(n)) for n in numbers)
+            return states, (ctx.all_langs if single else ctx.lang), ctx.palette
+        plan = self.plan(ctx, numbers)
+        k = self.page(ctx, plan)
+        states = tuple(_state(ctx.view.window_view(n)) for n in plan.pages[k])
+        return states, ctx.lang, ctx.palette, k, len(plan.pages)
+
+    # --- pages ------------------------------------------------------------------------------
+
+    def plan(self, ctx: Ctx, numbers: list[int]) -> Plan:
+        """The fewest pages whose tiles hold every text at a legible size (cached)."""
+        area = self.inner(0.0)
+        langs = ctx.all_langs
+        cols_opt = self.options.columns if self.options else None
+        key = (area.size, tuple(numbers), langs, ctx.text.min_glyph, ctx.palette.scale, cols_opt,
+               self.config.hall.ticket_digits if self.config.hall else 3)
+        if self._plan is not None and self._plan[0] == key:
+            return self._plan[1]
+        plan = self._make_plan(ctx, area, numbers, langs, cols_opt)
+        self._plan = (key, plan)
+        return plan
+
+    def _make_plan(self, ctx: Ctx, area: pygame.Rect, numbers: list[int], langs: tuple[str, ...],
+                   cols_opt: int | None) -> Plan:
+        n = len(numbers)
+        g = max(2, sizing.gap(self.screen.canvas_size))
+        labelled = any(window_label(ctx.config.window(x), lang) for x in numbers for lang in langs)
+        footer_need = self._footer_height(ctx, langs)
+        best: Plan | None = None
+        last_k = None
+        for p in range(1, n + 1):
+            k = math.ceil(n / p)
+            if k == last_k:
+                continue
+            last_k = k
+            pages = math.ceil(n / k)
+            footer = footer_need if pages > 1 else 0
+            w, h = _tiles_area(area, footer).size
+            grids = [sizing.window_grid(w, h, k, cols_opt)]
+            if cols_opt:
+                grids.append(sizing.window_grid(w, h, k, None))
+            for cols, rows in grids:
+                tw, th = (w - g * (cols - 1)) / cols, (h - g * (rows - 1)) / rows
+                if tw < 8 or th < 8:
+                    continue
+                misses, tile_rows, lines = self._fit_tile(ctx, int(tw), int(th), numbers, langs, labelled)
+                split = tuple(tuple(numbers[i * k:(i + 1) * k]) for i in range(pages))
+                plan = Plan(cols, rows, _balanced(numbers, pages), tile_rows, lines, footer, misses) \
+                    if pages > 1 else Plan(cols, rows, split, tile_rows, lines, 0, misses)
+                if best is None or misses < best.misses:
+                    best = plan
+                if misses == 0:
+                    return plan
+            if ctx.text.min_glyph <= 0:
+                break  # no rule to keep: one page, as large as it comes
+        assert best is not None or n == 0
+        return best or Plan(1, 1, ((),), (0, 0, 0, 0), 1, 0)
+
+    def _footer_height(self, ctx: Ctx, langs: tuple[str, ...]) -> int:
+        """Room for "1/3": a strip down the right of a wide board, else along its foot."""
+        area = self.inner(0.0)
+        r = ctx.text.measure("8/8", "en", max(ctx.text.floor_px("8/8", "en"), int(area.height * 0.06)))
+        return max(8, int(r.width * 1.3) if area.width > area.height * 1.5 else int(r.height * 1.5))
+
+    def _fit_tile(self, ctx: Ctx, tw: int, th: int, numbers: list[int], langs: tuple[str, ...],
+                  labelled: bool) -> tuple[int, tuple[int, int, int, int], int]:
+        """How many texts would not fit a tile of tw x th at the smallest legible size, the
+        heights of its rows and how many lines a label takes."""
+        text = ctx.text
+        body = pygame.Rect(0, 0, tw, th).inflate(-tw // 10, -th // 12)
+        W, H = body.size
+        misses = 0
+
+        def need(t: str, lang: str, bold: bool = True) -> int:
+            nonlocal misses
+            r = text.measure(t, lang, text.floor_px(t, lang, bold), bold)
+            if r.width > W:
+                misses += 1
+            return r.height + 2
+
+        digits = self.config.hall.ticket_digits if self.config.hall else 3
+        title = label = main = foot = 0
+        lines = 1
+        for lang in langs:
+            for n in numbers:
+                title = max(title, need(tr("window_n", lang, window=n), lang))
+                words = window_label(ctx.config.window(n), lang) if labelled else ""
+                if words:
+                    px = text.floor_px(words, lang, False)
+                    wrapped = text.wrap(words, lang, px, W, False)
+                    if len(wrapped) > 2 or any(text.measure(x, lang, px, False).width > W for x in wrapped):
+                        misses += 1
+                    lines = max(lines, min(2, len(wrapped)))
+                    label = max(label, lines_height(min(2, len(wrapped)), px) + 2 if len(wrapped) > 1 else
+                                text.measure(words, lang, px, False).height + 2)
+            main = max(main, need("A" + "0" * digits, "en"),
+                       *(need(tr(k, lang), lang) for k in ("closed", "paused", "free")))
+            foot = max(foot, *(need(tr(k, lang), lang, False) for k in ("serving", "called")),
+                       need(tr("paused_until", lang, time=SAMPLE_UNTIL), lang, False))
+        if labelled:
+            shares = (0.24, 0.17, 0.39)
+        else:
+            shares = (0.28, 0.0, 0.46)
+        prop = [round(H * shares[0]), round(H * shares[1]), round(H * shares[2])]
+        prop.append(H - sum(prop))
+        mins = [title, label if labelled else 0, main, foot]
+        if all(a >= b for a, b in zip(prop, mins)):
+            h1, hl, h2, hf = prop
+        else:  # the rows the texts need at the smallest legible size, the rest shared out
+            extra = H - sum(mins)
+            if extra < 0:
+                misses += 1
+                extra = 0
+            weights = (0.2, 0.1 if labelled else 0.0, 0.5, 0.2)
+            add = [int(extra * x / sum(weights)) for x in weights]
+            h1, hl, h2, hf = (m + a for m, a in zip(mins, add))
+            h2 += H - (h1 + hl + h2 + hf)
+        return misses, (h1, hl, max(1, h2), hf), lines
 
     def render(self, ctx: Ctx) -> pygame.Surface:
         numbers = self.numbers()
@@ -59,29 +215,43 @@ class WindowBoard(Widget):
         if not numbers:  # ``floors`` left none
             return surface
         area = self.inner(0.0)
-        cols, rows = sizing.window_grid(area.width, area.height, len(numbers),
-                                        self.options.columns if self.options else None)
+        plan = self.plan(ctx, numbers)
+        k = self.page(ctx, plan)
+        shown = plan.pages[k]
+        cols, rows = plan.cols, plan.rows
+        if len(plan.pages) > 1:
+            ctx.text.note(f"{len(numbers)} windows", ctx.lang,
+                          f"paginated into {len(plan.pages)} pages of up to {len(plan.pages[0])}")
         g = max(2, sizing.gap(self.screen.canvas_size))
-        tw, th = (area.width - g * (cols - 1)) / cols, (area.height - g * (rows - 1)) / rows
-        labelled = any(window_label(ctx.config.window(n), ctx.lang) for n in numbers)
+        grid = _tiles_area(area, plan.footer)
+        tw, th = (grid.width - g * (cols - 1)) / cols, (grid.height - g * (rows - 1)) / rows
+        labelled = bool(plan.tile_rows[1])
         # a tile is drawn again only when its own window changed (a call redraws one tile);
         # the others are copied from the picture shown now (blank() never hands that one out)
         old, prev, self._tiles = self._surface, self._tiles, {}
         tiles: dict[int, Hashable] = {}
-        for i, n in enumerate(numbers):
+        for i, n in enumerate(shown):
             c, r = i % cols, i // cols
-            tile = pygame.Rect(round(area.x + c * (tw + g)), round(area.y + r * (th + g)), int(tw), int(th))
-            key = (_state(ctx.view.window_view(n)), tuple(tile), labelled, ctx.lang, ctx.palette)
+            tile = pygame.Rect(round(grid.x + c * (tw + g)), round(grid.y + r * (th + g)), int(tw), int(th))
+            key = (_state(ctx.view.window_view(n)), tuple(tile), plan.tile_rows, ctx.lang, ctx.palette)
             if old is not None and old is not surface and old.get_size() == surface.get_size() and prev.get(n) == key:
                 surface.blit(old, tile, tile)
             else:
-                self.render_tile(ctx, surface, tile, n, labelled)
+                self.render_tile(ctx, surface, tile, n, labelled, plan.tile_rows)
             tiles[n] = key
+        if plan.footer:
+            side = grid.height == area.height
+            foot = pygame.Rect(grid.right + g, area.bottom - min(area.height, plan.footer), area.right - grid.right - g,
+                               min(area.height, plan.footer)) if side else \
+                pygame.Rect(area.x, grid.bottom, area.width, area.bottom - grid.bottom)
+            ctx.text.draw(surface, f"{k + 1}/{len(plan.pages)}", "en", foot, ctx.palette.muted,
+                          max(foot.height // 2, int(area.height * 0.06)) if side else foot.height,
+                          align="right", bold=False)
         self._tiles = tiles  # only for a picture drawn whole: a failed one leaves none
         return surface
 
     def render_tile(self, ctx: Ctx, surface: pygame.Surface, tile: pygame.Rect, n: int,
-                    labelled: bool = False) -> None:
+                    labelled: bool = False, tile_rows: tuple[int, int, int, int] | None = None) -> None:
         p = ctx.palette
         w = ctx.view.window_view(n)
         cfg = ctx.config.window(n)
@@ -97,7 +267,9 @@ class WindowBoard(Widget):
         lang = ctx.lang
         name = tr("window_n", lang, window=n)
         label = window_label(cfg, lang)
-        if labelled:  # a row of its own under the number for the label (every tile alike)
+        if tile_rows is not None:
+            h1, hl, h2, _ = tile_rows
+        elif labelled:  # a row of its own under the number for the label (every tile alike)
             h1, hl, h2 = round(body.height * 0.24), round(body.height * 0.17), round(body.height * 0.39)
         else:
             h1, hl, h2 = round(body.height * 0.28), 0, round(body.height * 0.46)
@@ -107,15 +279,27 @@ class WindowBoard(Widget):
         foot = pygame.Rect(body.x, main.bottom, body.width, body.bottom - main.bottom)
         big, small, color, small_color = _describe(ctx, w, lang)
         if label and hl:  # "爱心服务专窗", "Priority Care Window": in the kind's colour
-            ctx.text.draw(surface, label, lang, under, p.muted if closed else getattr(p, mark or "text"),
-                          label_px, align="left", bold=False)
+            self.draw_label(ctx, surface, label, under, p.muted if closed else getattr(p, mark or "text"), label_px)
         if name:
             ctx.text.draw(surface, name, lang, title, p.muted if closed else p.accent, label_px, align="left")
         if big:
             ctx.text.draw(surface, big, "en" if w.ticket else lang, main, color,
                           number_px if w.ticket else int(number_px * 0.7))
         if small:
-            ctx.text.draw(surface, small, lang, foot, small_color, label_px, bold=False)
+            ctx.text.draw(surface, small, lang, foot, small_color, label_px, bold=False,
+                          short=_until(w, lang) or None)
+
+    def draw_label(self, ctx: Ctx, surface: pygame.Surface, label: str, box: pygame.Rect, color: Color,
+                   px: int) -> None:
+        """A window's label on one line, else on two (at a word boundary) rather than cut."""
+        text = ctx.text
+        lang = ctx.lang
+        one = text.fit(label, lang, box.width, box.height, px, bold=False)
+        if text.measure(label, lang, one, False).width <= box.width:
+            text.draw(surface, label, lang, box, color, px, align="left", bold=False, px=one)
+            return
+        two, lines = text.fit_wrapped(label, lang, box.width, box.height, px, max_lines=2, bold=False)
+        text.draw_lines(surface, lines, lang, box, color, two, bold=False, valign="center")
 
     def render_single(self, ctx: Ctx, n: int) -> pygame.Surface:
         """A strip screen: this window's name on the left, its ticket large on the right."""
@@ -187,3 +371,27 @@ def _describe(ctx: Ctx, w: WindowView, lang: str) -> tuple[str, str, Color, Colo
             return w.ticket["number"], tr("serving", lang), p.text, p.muted
         return w.ticket["number"], tr("called", lang), p.highlight, p.highlight
     return tr("free", lang), "", p.muted, p.muted
+
+
+def _until(w: WindowView, lang: str) -> str:
+    return tr("paused_until", lang, time=w.until) if w.state == "paused" and w.until else ""
+
+
+def _balanced(numbers: list[int], pages: int) -> tuple[tuple[int, ...], ...]:
+    """``numbers`` in ``pages`` runs of nearly equal length, in order (11 in 3: 4, 4, 3)."""
+    n = len(numbers)
+    out, start = [], 0
+    for i in range(pages):
+        size = n // pages + (1 if i < n % pages else 0)
+        out.append(tuple(numbers[start:start + size]))
+        start += size
+    return tuple(out)
+
+
+def _tiles_area(area: pygame.Rect, footer: int) -> pygame.Rect:
+    """Where the tiles go when ``footer`` is kept for the page number (see _footer_height)."""
+    if not footer:
+        return area
+    if area.width > area.height * 1.5:
+        return pygame.Rect(area.x, area.y, max(1, area.width - footer), area.height)
+    return pygame.Rect(area.x, area.y, area.width, max(1, area.height - footer))
