@@ -40,6 +40,7 @@ from .base import Ctx, mix
 from .floorplan import (
     SPECIAL_WINDOWS, RouteWidget, floor_of, point_label, route_for, route_lines, screen_spot, window_label,
 )
+from ..text import lines_height
 from .icons import badge_colour, draw_icon
 
 # amenities listed, in this order, when the hall has them
@@ -66,6 +67,7 @@ class Item:
     window: int | None = None    # a window number, drawn as a tile
     step_free: bool = False
     detail: Callable[[str], str] = lambda lang: ""
+    short: Callable[[str], str] | None = None  # a service's declared short name, where its name does not fit
 
 
 def directory_items(config: HallConfig) -> list[Item]:
@@ -86,7 +88,8 @@ def directory_items(config: HallConfig) -> list[Item]:
             continue
         items.append(Item(f"service:{s.id}", lambda lang, s=s: pick(s.name, lang),
                           tuple(f"window:{n}" for n in numbers), window=None, icon=None,
-                          detail=lambda lang, numbers=tuple(numbers): _windows_words(numbers, lang)))
+                          detail=lambda lang, numbers=tuple(numbers): _windows_words(numbers, lang),
+                          short=(lambda lang, s=s: pick(s.short, lang)) if s.short else None))
     items.extend(amenity_items(config))
     return items
 
@@ -179,6 +182,8 @@ class Directory(RouteWidget):
         self.held: tuple[int, float] | None = None  # (item, until), after a tap
         self.rows: list[tuple[pygame.Rect, int]] = []  # where each listed item is, in region pixels
         self._routes: dict[str, Route | None] = {}  # the widget is made anew with a new hall file
+        self._list_rows: dict[tuple, tuple[float, int, int]] = {}
+        self.page_label = ""  # "2/3" when the list is shown a page at a time
 
     @property
     def cycle(self) -> float:
@@ -245,8 +250,7 @@ class Directory(RouteWidget):
             return surface
         th = max(8, int(min(area.height * (0.07 if big else 0.1), area.width * 0.06)))
         title = tr(self.title_key, ctx.lang) + (f"  ·  {floor.id}" if floor is not None else "")
-        ctx.text.draw(surface, title, ctx.lang, pygame.Rect(area.x, area.y, area.width, th), p.accent,
-                      int(th * 0.8), align="left")
+        self.page_label = ""
         body = pygame.Rect(area.x, area.y + int(th * 1.3), area.width, area.height - int(th * 1.3))
         if not big:
             if body.width >= body.height:  # the list left, the way right
@@ -259,6 +263,7 @@ class Directory(RouteWidget):
                 self.details(ctx, surface, pygame.Rect(body.x, body.y, body.width, split), item, route)
                 self.listing(ctx, surface, pygame.Rect(body.x, body.y + split + th // 2, body.width,
                                                        body.height - split - th // 2), index)
+            self.title(ctx, surface, pygame.Rect(area.x, area.y, area.width, th), title)
             return surface
         if body.width >= body.height * 1.2:  # landscape: the list left, the plan right
             split = int(body.width * 0.32)
@@ -281,20 +286,70 @@ class Directory(RouteWidget):
                 ctx.text.draw(surface, f"{ctx.pick(plan_floor.name)}  {plan_floor.id}  ({k + 1}/{n})", ctx.lang,
                               tag, p.accent, int(th * 0.7), align="left")
         self.details(ctx, surface, pygame.Rect(right.x, right.bottom - words_h, right.width, words_h), item, route)
+        self.title(ctx, surface, pygame.Rect(area.x, area.y, area.width, th), title)
         return surface
+
+    def title(self, ctx: Ctx, surface: pygame.Surface, box: pygame.Rect, title: str) -> None:
+        """The title, and "2/3" at its right when the list is shown a page at a time."""
+        p = ctx.palette
+        if self.page_label:
+            px = max(int(box.height * 0.7), ctx.text.floor_px(self.page_label, "en"))
+            w = ctx.text.measure(self.page_label, "en", px, False).width + box.height // 2
+            ctx.text.draw(surface, self.page_label, "en", pygame.Rect(box.right - w, box.y, w, box.height), p.muted,
+                          px, align="right", bold=False)
+            box = pygame.Rect(box.x, box.y, max(1, box.width - w), box.height)
+        ctx.text.draw(surface, title, ctx.lang, box, p.accent, int(box.height * 0.8), align="left")
 
     def up(self) -> float:
         spot = screen_spot(self.screen)
         return spot[1] if spot is not None and spot[1] is not None else 0.0
 
+    def list_rows(self, ctx: Ctx, box: pygame.Rect) -> tuple[float, int, int]:
+        """(row height, rows a page, lines a name may take) of the list in ``box``: rows
+        tall enough for every name at the smallest legible size (on two lines where one
+        is not enough), as many as fit; the pages follow the item shown (cached)."""
+        key = (box.size, ctx.lang, ctx.text.min_glyph)
+        hit = self._list_rows.get(key)
+        if hit is not None:
+            return hit
+        n = len(self.items)
+        min_row = max(28, int(box.height / 11), int(min(box.width / 8, 72)))
+        text = ctx.text
+        need, lines = 0, 1
+        if text.min_glyph > 0:
+            for it in self.items:
+                name = it.name(ctx.lang)
+                px = text.floor_px(name, ctx.lang)
+                ink = text.measure(name, ctx.lang, px)
+                need = max(need, ink.height + 2)
+                label_w = box.width - int(max(min_row, need / 0.6)) - 8
+                if ink.width > label_w:
+                    wrapped = text.wrap(name, ctx.lang, px, label_w)
+                    if len(wrapped) > 2 and it.short is not None:
+                        short = it.short(ctx.lang)
+                        wrapped = text.wrap(short, ctx.lang, text.floor_px(short, ctx.lang), label_w)
+                    if len(wrapped) == 2:
+                        lines = 2
+                        need = max(need, lines_height(2, px) + 2)
+        # the name's box is about 0.65 of its row (the row's padding, the highlight's)
+        row = max(min_row, need / 0.65)
+        per_page = max(1, min(n, int(box.height // row)))
+        rh = min(box.height / per_page, max(row, box.height / 8))
+        if len(self._list_rows) > 8:
+            self._list_rows.clear()
+        self._list_rows[key] = (rh, per_page, lines)
+        return rh, per_page, lines
+
     def listing(self, ctx: Ctx, surface: pygame.Surface, box: pygame.Rect, index: int) -> None:
         """The items, the current one highlighted; a page of them when not all fit."""
         p = ctx.palette
         n = len(self.items)
-        min_row = max(28, int(box.height / 11), int(min(box.width / 8, 72)))
-        per_page = max(1, min(n, box.height // min_row))
-        rh = min(box.height / per_page, max(min_row, box.height / 8))
+        rh, per_page, lines = self.list_rows(ctx, box)
         first = (index // per_page) * per_page
+        pages = -(-n // per_page)
+        if pages > 1:
+            self.page_label = f"{first // per_page + 1}/{pages}"
+            ctx.text.note(f"{n} items", ctx.lang, f"paginated into {pages} pages of up to {per_page}")
         shown = self.items[first:first + per_page]
         label_w = box.width - int(rh) - 8
         px = min((ctx.text.fit(it.name(ctx.lang), ctx.lang, label_w, int(rh * 0.75), int(rh * 0.55))
@@ -313,11 +368,26 @@ class Directory(RouteWidget):
                 if k % 2 == 0:
                     pygame.draw.rect(surface, mix(p.panel, p.text, 0.07), cell, border_radius=max(2, cell.height // 5))
                 fg, bg = p.text, p.panel
-            self.badge(ctx, surface, self.items[i], (cell.x + cell.height // 2 + 2, cell.centery),
-                       int(cell.height * 0.38), bg)
-            label = pygame.Rect(cell.x + cell.height + 4, cell.y, cell.width - cell.height - 8, cell.height)
-            ctx.text.draw(surface, self.items[i].name(ctx.lang), ctx.lang, label.inflate(0, -cell.height // 4), fg,
-                          px, align="left")
+            badge_r = int(min(cell.height, rh if lines == 1 else rh * 0.6) * 0.38)
+            self.badge(ctx, surface, self.items[i], (cell.x + badge_r + 6, cell.centery), badge_r, bg)
+            label = pygame.Rect(cell.x + 2 * badge_r + 12, cell.y, cell.right - (cell.x + 2 * badge_r + 12) - 4,
+                                cell.height)
+            name = self.items[i].name(ctx.lang)
+            inner = label.inflate(0, -cell.height // 4) if lines == 1 else label.inflate(0, -max(2, cell.height // 12))
+            if ctx.text.measure(name, ctx.lang, max(px, ctx.text.floor_px(name, ctx.lang))).width <= inner.width:
+                ctx.text.draw(surface, name, ctx.lang, inner, fg, px, align="left")
+            else:  # two lines at a word boundary rather than cut; the short name if even they do not hold it
+                item = self.items[i]
+                floor = ctx.text.floor_px(name, ctx.lang)
+                if item.short is not None and (len(ctx.text.wrap(name, ctx.lang, floor, inner.width)) > 2 or
+                                               lines_height(2, floor) > inner.height):
+                    name = item.short(ctx.lang)
+                if ctx.text.measure(name, ctx.lang, max(px, ctx.text.floor_px(name, ctx.lang))).width <= inner.width:
+                    ctx.text.draw(surface, name, ctx.lang, inner, fg, px, align="left")
+                    self.rows.append((row, i))
+                    continue
+                two, wrapped = ctx.text.fit_wrapped(name, ctx.lang, inner.width, inner.height, px, max_lines=2)
+                ctx.text.draw_lines(surface, wrapped, ctx.lang, inner, fg, two, valign="center")
             self.rows.append((row, i))
 
     def badge(self, ctx: Ctx, surface: pygame.Surface, item: Item, centre: tuple[int, int], r: int,
@@ -351,15 +421,22 @@ class Directory(RouteWidget):
             where = f"{where}  {route.target.floor}".strip()
         head_h = int(min(inner.height * 0.3, inner.width * 0.15))
         head = f"{name}  →  {where}" if where else name
+        floor = ctx.text.floor_px(head, ctx.lang)
+        lines_room = max(2, int((head_h * 2 - floor * 1.1) // (floor * 1.3)) + 1)
+        if item.short is not None and len(ctx.text.wrap(head, ctx.lang, floor, inner.width)) > min(2, lines_room):
+            name = item.short(ctx.lang)
+            head = f"{name}  →  {where}" if where else name
         head_px, head_lines = ctx.text.fit_wrapped(head, ctx.lang, inner.width, head_h * 2, int(head_h * 0.8),
-                                                   max_lines=2)
+                                                   max_lines=max(2, lines_room))
         y = ctx.text.draw_lines(surface, head_lines, ctx.lang, pygame.Rect(inner.x, inner.y, inner.width, head_h * 2),
                                 p.highlight, head_px)
         words = route_lines(ctx, route, ctx.lang) or tr("no_route", ctx.lang)
         rest = pygame.Rect(inner.x, y + head_px // 3, inner.width, inner.bottom - y - head_px // 3)
         if rest.height > 8:
+            floor = ctx.text.floor_px(words, ctx.lang, True)
+            room = max(6, int((rest.height - floor * 1.1) // (floor * 1.3)) + 1)
             px, lines = ctx.text.fit_wrapped(words, ctx.lang, rest.width, rest.height, max(6, int(head_px * 0.9)),
-                                             max_lines=6)
+                                             max_lines=room)
             ctx.text.draw_lines(surface, lines, ctx.lang, rest, p.text, px)
 
     def one_line(self, ctx: Ctx, surface: pygame.Surface, area: pygame.Rect, item: Item, route: Route | None) -> None:
