@@ -328,6 +328,7 @@ def check_screens(ctx: Ctx) -> Iterator[Found]:
             yield _warn(("screens", si, "regions"), "a wayfinding screen shows the way: add a region with widget: map")
         yield from _check_orientation(s, si)
         yield from _check_screen_place(s, si)
+        yield from _check_viewer(ctx, s, si)
         yield from _check_regions(ctx, si)
 
 
@@ -370,6 +371,42 @@ def _check_screen_place(s: Screen, si: int) -> Iterator[Found]:
         yield _warn(("screens", si), f"screen {s.id} has no position: its {', '.join(dict.fromkeys(uses))} cannot show {shows} (expected position: [x, y] in metres on floor {s.floor}, and facing)")
     elif s.facing is None and shows != "arrows":
         yield _warn(("screens", si, "position"), f"screen {s.id} has no facing: its map cannot turn to its readers and its arrows cannot tell left from right (expected facing: degrees clockwise from north that its face looks, e.g. 180 for a screen facing south)")
+
+
+def _check_viewer(ctx: Ctx, s: Screen, si: int) -> Iterator[Found]:
+    """Where a screen's readers stand (``viewer:``, or the default) is a place to stand: on the
+    floor, not in the counters or an office, not behind the screen or the counters
+    (docs/wayfinding.md, "Where the readers stand")."""
+    from signage.wayfinding.network import reader_spot
+    from signage.wayfinding.routes import viewer_problem, viewing_of
+
+    floor = ctx.config.floor(s.floor)
+    if floor is None or s.position is None or not inside(s.position, floor.outline):
+        if s.viewer is not None and s.position is None:
+            yield _warn(("screens", si, "viewer"), f"screen {s.id} has no position: its viewer is not used "
+                                                   "(expected position: [x, y] and facing too)")
+        return
+    seen = viewing_of(s, floor)
+    used = seen.spot if seen is not None else reader_spot(s, floor)
+    if s.viewer is not None:
+        spot = (float(s.viewer.x), float(s.viewer.y))
+        problem = viewer_problem(s, floor, spot)
+        if problem is not None:
+            yield _warn(("screens", si, "viewer"),
+                        f"screen {s.id}'s readers cannot stand at {_xy(spot)}: {problem}; its arrows are for "
+                        f"{_xy(round(v, 1) for v in used)} instead (expected a spot in front of the screen, "
+                        "on the public side, where its readers stand)")
+        return
+    uses = [r.widget for r in s.regions if r.widget in _WAY_WIDGETS
+            and (_WAY_WIDGETS[r.widget] is None or r.options.get(_WAY_WIDGETS[r.widget], True) is not False)]
+    if not uses or s.facing is None:
+        return  # no arrows, or none without facing (_check_screen_place says so)
+    problem = viewer_problem(s, floor, used)
+    if problem is not None:
+        yield _warn(("screens", si, "position"),
+                    f"screen {s.id}'s readers would stand at {_xy(round(v, 1) for v in used)}, {problem}: "
+                    f"its {', '.join(dict.fromkeys(uses))} would show the way from there "
+                    "(expected viewer: {x: …, y: …} where its readers stand)")
 
 
 def _check_regions(ctx: Ctx, si: int) -> Iterator[Found]:

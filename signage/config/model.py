@@ -247,6 +247,15 @@ class Region(Strict):
     options: dict[str, Any] = Field(default_factory=dict)
 
 
+class Viewer(Strict):
+    """Where a screen's readers stand (docs/wayfinding.md): its arrows and directions are for them."""
+
+    x: Num = Field(description="metres on the floor plan, like position")
+    y: Num
+    facing: Num | None = Field(
+        None, ge=0, lt=360, description="the way its readers look, degrees clockwise from north (default: towards the screen)")
+
+
 class Screen(Strict):
     id: Slug
     kind: Literal["main", "strip", "guide", "wayfinding"]
@@ -271,6 +280,9 @@ class Screen(Strict):
     zone: str | None = None
     regions: list[Region] = Field(min_length=1)
     node: Slug | None = Field(None, description=NODE_DESCRIPTION)
+    viewer: Viewer | None = Field(
+        None, description="where its readers stand, {x, y}: its arrows and directions are for them (default: 1.5 m "
+                          "in front of it; viewing_distance_m out when that is among the counters)")
 
     @property
     def canvas_size(self) -> tuple[int, int]:

@@ -7,21 +7,137 @@ floor, metres and seconds; its words and arrow are in :mod:`.directions`.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Sequence, Union
 
-from ..config.model import HallConfig, PointOfInterest
+from ..config.model import Floor, HallConfig, PointOfInterest, Screen
 from .directions import Arrow, Step, arrow_of, floor_arrow
-from .geometry import Point, finite, inside
+from .geometry import EPS, Point, bearing, dist, finite, inside, project, relative
 from .model import ConnectionKind, Leg, Route, Transfer
-from .network import STEP_FREE_SPEED, WALK_SPEED, Network, Place, Search, build
+from .network import READER_M, STEP_FREE_SPEED, WALK_SPEED, Network, Place, Search, build
 
 Ref = Union[str, Place, tuple[str, float, float], tuple[str, float, float, float]]
 
 
 class UnknownPlace(KeyError):
     """A ref that names nothing in this hall (``window:99``, ``point:nowhere``)."""
+
+
+# --- where a screen's readers stand ------------------------------------------------
+#
+# A screen's arrows and directions are for its readers, who stand where they read it.
+# By default that is 1.5 m in front of the screen along its ``facing``
+# (:func:`~.network.reader_spot`). That is no place for readers when it is outside the
+# floor, in a counters or office area, behind the screen or on the far side of the
+# counters (:func:`viewer_problem`): a main board hung above the counters is read from
+# the waiting area, and for someone 1.5 m in front of it, among the desks, a counter
+# straight ahead of the waiting area is "↓ turn around". Then they stand
+# ``viewing_distance_m`` in front of it (nearer, by half metres, until that is a place
+# to stand), looking at it. ``viewer: {x, y, facing}`` says where they are; a written
+# spot that is no place for readers is not used (validation warns).
+
+STAFF_AREAS = ("counters", "office")  # areas the public does not stand in
+NEARER_M = 0.5  # the default spot comes nearer by this much at a time
+# Read standing at them: a wayfinding screen (a map, a touch directory), a strip (by the people
+# at its window): their readers stay 1.5 m in front unless the file says otherwise.
+NEAR_KINDS = ("wayfinding", "strip")
+
+
+@dataclass(frozen=True)
+class Viewing:
+    """Where a screen's readers stand (``spot``) and the way they look (``heading``, degrees
+    clockwise from north), and whether the hall file said so (``written``)."""
+
+    spot: Point
+    heading: float | None
+    written: bool
+
+
+def _within(p: Point, polygon: Sequence[Point]) -> bool:
+    """Inside a polygon and not on its edge (standing on the line in front of the counters is fine)."""
+    if not inside(p, polygon):
+        return False
+    n = len(polygon)
+    return all(dist(p, project(p, polygon[i], polygon[(i + 1) % n])[0]) > EPS for i in range(n))
+
+
+def viewer_problem(screen: Screen, floor: Floor | None, spot: Point) -> str | None:
+    """Why readers of ``screen`` cannot stand at ``spot`` (words for validation), or None."""
+    if floor is None or not finite(spot):
+        return "not on a floor of the hall"
+    if not _within(spot, floor.outline):
+        return f"outside floor {floor.id}" if not inside(spot, floor.outline, EPS) else f"on the wall of floor {floor.id}"
+    for area in floor.areas:
+        if area.kind in STAFF_AREAS and _within(spot, area.polygon):
+            return f'inside the {area.kind} area "{area.id}"'
+    if screen.position is None:
+        return None
+    here = (float(screen.position[0]), float(screen.position[1]))
+    if screen.facing is not None and dist(spot, here) > EPS \
+            and abs(relative(bearing(here, spot), float(screen.facing))) >= 90.0:
+        return f"behind the screen (it faces {float(screen.facing):g}°: its readers are on that side)"
+    # On the far side of the counters: the line of sight to the screen crosses a counters
+    # area and comes out of it again (a screen hung above the counters ends inside one).
+    n = max(2, int(dist(spot, here) / 0.25))
+    crossed = None
+    for i in range(n + 1):
+        t = i / n
+        q = (spot[0] + t * (here[0] - spot[0]), spot[1] + t * (here[1] - spot[1]))
+        area = next((a for a in floor.areas if a.kind == "counters" and _within(q, a.polygon)), None)
+        if area is not None:
+            crossed = area
+        elif crossed is not None:
+            return f'behind the counters "{crossed.id}" (on the far side of them from the screen)'
+    return None
+
+
+def viewing_of(screen: Screen, floor: Floor | None) -> Viewing | None:
+    """Where the readers of ``screen`` stand and look, or None for the network's own spot
+    (:func:`~.network.reader_spot`: 1.5 m in front; a screen without facing or position)."""
+    if screen.position is None:
+        return None
+    here = (float(screen.position[0]), float(screen.position[1]))
+    v = screen.viewer
+    if v is not None:
+        spot = (float(v.x), float(v.y))
+        if viewer_problem(screen, floor, spot) is None:
+            if v.facing is not None:
+                heading: float | None = float(v.facing) % 360.0
+            elif dist(spot, here) > EPS:
+                heading = bearing(spot, here)  # they look at the screen
+            else:
+                heading = None if screen.facing is None else (float(screen.facing) + 180.0) % 360.0
+            return Viewing(spot, heading, True)
+    if screen.facing is None or screen.kind in NEAR_KINDS:
+        return None
+    a = math.radians(float(screen.facing))
+    near = (here[0] + READER_M * math.sin(a), here[1] + READER_M * math.cos(a))
+    if viewer_problem(screen, floor, near) is None:
+        return None  # 1.5 m in front is a place to stand: the network's own spot
+    d = float(screen.viewing_distance_m)
+    while d > READER_M + 1e-9:
+        spot = (here[0] + d * math.sin(a), here[1] + d * math.cos(a))
+        if viewer_problem(screen, floor, spot) is None:
+            return Viewing(spot, (float(screen.facing) + 180.0) % 360.0, False)
+        d -= NEARER_M
+    return None
+
+
+def with_viewers(net: Network, config: HallConfig) -> Network:
+    """``net`` with each screen's place where its readers stand (:func:`viewing_of`)."""
+    for s in config.screens:
+        ref = f"screen:{s.id}"
+        old = net.places.get(ref)
+        if old is None or old.item is not s:
+            continue  # not on the plan (or a screen id written twice: the first is the place)
+        seen = viewing_of(s, net.floors.get(s.floor))
+        if seen is None or (dist(seen.spot, old.position) <= 1e-6 and seen.heading == old.heading):
+            continue
+        net = net.with_place(Place(ref, "screen", s.floor, seen.spot, s.id, seen.heading, s))
+    return net
 
 
 class Wayfinder:
@@ -40,7 +156,7 @@ class Wayfinder:
 
     def __init__(self, config: HallConfig, network: Network | None = None) -> None:
         self.config = config
-        self.network = network if network is not None else build(config)
+        self.network = network if network is not None else with_viewers(build(config), config)
         self._cache: OrderedDict[tuple, Route | None] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -203,4 +319,4 @@ def wayfinder_for(config: HallConfig) -> Wayfinder:
 
 # Leg, Route, Transfer (model.py) and Arrow, Step (directions.py) are named here too, for older callers.
 __all__ = ["Leg", "Route", "Transfer", "UnknownPlace", "Wayfinder", "wayfinder_for", "Arrow", "Step",
-           "ConnectionKind", "WALK_SPEED", "STEP_FREE_SPEED"]
+           "ConnectionKind", "WALK_SPEED", "STEP_FREE_SPEED", "Viewing", "viewing_of", "viewer_problem", "with_viewers"]
