@@ -52,6 +52,8 @@ class TickerOptions(Strict):
 class ClockOptions(Strict):
     show_date: bool = True
     show_seconds: bool = False
+    hour_cycle: Literal[12, 24] | None = Field(
+        None, description="12 (2:05 PM) or 24 (14:05) hours; default: as the screen's language writes the time")
 
 
 class TextOptions(Strict):
