@@ -160,14 +160,19 @@ def run_describe(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         return 1
     c = result.config
-    name = c.hall.name
-    print(f"{name.get('zh-Hans', '')}  {name.get('en', '')}  ({c.hall.id}, {c.hall.timezone})")
+    from .i18n import pick
+
+    first = c.hall.languages[0]
+    name = c.hall.name  # as written in the hall's languages, else every one written (a name only in zh-Hant)
+    order = [lang for lang in c.hall.languages if lang in name] or list(name)
+    names = "  ".join(dict.fromkeys(name[lang] for lang in order))
+    print(f"{names}  ({c.hall.id}, {c.hall.timezone})")
     hours = "24 h" if c.hall.hours == "24h" else "; ".join(
         f"{','.join(h.days)} {h.open}-{h.close}" for h in c.hall.hours)
     print(f"  hours: {hours}")
     print(f"  services ({len(c.services)}):")
     for s in c.services:
-        print(f"    {s.prefix}  {s.name.get('zh-Hans', s.name.get('en', ''))}  ~{s.minutes:g} min  [{s.group}]")
+        print(f"    {s.prefix}  {pick(s.name, first)}  ~{s.minutes:g} min  [{s.group}]")
     print(f"  windows ({len(c.windows)}):")
     for w in c.windows:
         served = "all" if w.services == "all" else ",".join(w.services)

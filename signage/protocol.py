@@ -38,6 +38,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
 from pydantic_core import PydanticCustomError
 
 from .config.model import Message as HallMessage
+from .config.values import Lang
 from .events import EVENT_MODELS, EVENT_TYPES, NoticeBody, Ticket, on_the_wire, validate_event  # noqa: F401 (re-exported)
 
 PROTOCOL_VERSION = 1
@@ -350,7 +351,8 @@ class Rate(WindowCommand):
 
 # Text for people, per language ({"zh-Hans": ..., "en": ...}), as in the hall file.
 # A notice may have lines (U+000A; screens draw them as paragraphs); nothing else of a command has.
-MessageText = dict[Literal["zh-Hans", "zh-Hant", "en"], Annotated[str, Field(max_length=500), BeforeValidator(_lines)]]
+# Its keys are BCP 47 tags as a hall's languages are (zh-Hans, zh-TW, en, es...; signage/languages.py).
+MessageText = dict[Lang, Annotated[str, Field(max_length=500), BeforeValidator(_lines)]]
 
 
 class SetMessages(Command):

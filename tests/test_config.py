@@ -118,8 +118,8 @@ format: 1
 hall:
   id: u-hall
   name: {zh-Hans: U形大厅, en: U-shaped hall}
-groups:
-  - {id: household, name: {zh-Hans: 户籍, en: Household}}
+  timezone: Asia/Shanghai
+groups: [{id: household, name: {zh-Hans: 户籍, en: Household}}]
 services:
   - {id: id-card, prefix: A, group: household, minutes: 4, name: {zh-Hans: 身份证, en: ID card}}
 windows:
@@ -178,7 +178,7 @@ CASES = [
         'unknown-top-key',
         edits=[('screens:\n', 'sreens:\n')],
         expect=[
-            'hall.yaml:39: sreens: unknown key "sreens" (expected one of: format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice; did you mean "screens"?)',
+            'hall.yaml:39: sreens: unknown key "sreens" (expected one of: format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice, terms; did you mean "screens"?)',
         ],
     ),
     Case(
@@ -430,7 +430,7 @@ CASES = [
         'comma-in-text',
         edits=[('en: "Be civil, build new customs"', 'en: Be civil, build new customs')],
         expect=[
-            'hall.yaml:64: messages[0].text.build new customs: unknown key "build new customs" (expected one of: zh-Hans, zh-Hant, en; a comma inside an unquoted text ends it: put the text in quotes)',
+            'hall.yaml:64: messages[0].text.build new customs: "build new customs" is not a language tag (expected a BCP 47 tag such as zh-Hans, zh-Hant, zh-TW, zh-HK, en, es, yue; a comma inside an unquoted text ends it: put the text in quotes)',
         ],
     ),
     Case(
@@ -514,21 +514,21 @@ CASES = [
         'not-a-mapping',
         raw='- format: 1\n- hall: x\n',
         expect=[
-            'hall.yaml:1: a list is not a hall file (expected a mapping with keys format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice)',
+            'hall.yaml:1: a list is not a hall file (expected a mapping with keys format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice, terms)',
         ],
     ),
     Case(
         'empty-file',
         raw='',
         expect=[
-            'hall.yaml:1: the file is empty: a hall file is a mapping with keys format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice',
+            'hall.yaml:1: the file is empty: a hall file is a mapping with keys format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice, terms',
         ],
     ),
     Case(
         'comments-only',
         raw='# hall file\n\n',
         expect=[
-            'hall.yaml:1: the file holds no data (only comments?): a hall file is a mapping with keys format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice',
+            'hall.yaml:1: the file holds no data (only comments?): a hall file is a mapping with keys format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice, terms',
         ],
     ),
     Case(
@@ -560,9 +560,9 @@ CASES = [
     ),
     Case(
         'unknown-language',
-        edits=[('languages: [zh-Hans, en]\n  timezone', 'languages: [zh-CN, en]\n  timezone')],
+        edits=[('languages: [zh-Hans, en]\n  timezone', 'languages: [zh_CN, en]\n  timezone')],
         expect=[
-            'hall.yaml:5: hall.languages[0]: unknown value "zh-CN" (expected one of: zh-Hans, zh-Hant, en)',
+            'hall.yaml:5: hall.languages[0]: "zh_CN" is not a language tag as written here (expected a BCP 47 tag, - between the parts, e.g. zh-Hans, zh-TW, es-MX; did you mean "zh-CN"?)',
         ],
     ),
     Case(

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from .assets import check_file
 from .model import FLOOR_LINK_KINDS, LANGS, TEMPLATE_FIELDS, Floor, HallConfig, Point, Screen, minutes_of
 from .problems import Problem, did_you_mean, expected, format_path
+from ..languages import tag_problem
 from .themes import builtin_themes, contrast_ratio
 from .widgets import WIDGET_OPTIONS
 
@@ -142,6 +143,9 @@ def check_hall_info(ctx: Ctx) -> Iterator[Found]:
     hall = ctx.config.hall
     if hall is None:
         return
+    if "timezone" not in hall.model_fields_set:
+        yield _warn(("hall",), f"no timezone: the hall runs on {hall.timezone} (this machine is on {_machine_zone()}); "
+                               f"write it, e.g. timezone: {hall.timezone}, so that hours, schedules and clocks are the hall's")
     yield from _check_timezone(hall.timezone)
     if hall.hours == "24h":
         return
@@ -154,6 +158,26 @@ def check_hall_info(ctx: Ctx) -> Iterator[Found]:
             days = [d for d in h.days if d in other.days]
             if days and minutes_of(h.open) < minutes_of(other.close) and minutes_of(other.open) < minutes_of(h.close):
                 yield _err(("hall", "hours", i), f"overlaps {ctx.at(('hall', 'hours', j))} on {', '.join(days)}")
+
+
+def _machine_zone() -> str:
+    """This machine's time zone by name (TZ, /etc/timezone, /etc/localtime), else its abbreviation."""
+    import datetime as dt
+    import os
+
+    if os.environ.get("TZ"):
+        return os.environ["TZ"].lstrip(":")
+    try:
+        return Path("/etc/timezone").read_text(encoding="utf-8").strip() or "unknown"
+    except OSError:
+        pass
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    return dt.datetime.now().astimezone().tzname() or "unknown"
 
 
 def _check_timezone(name: str) -> Iterator[Found]:
@@ -514,19 +538,85 @@ def _check_template(path: tuple, text: str) -> Iterator[Found]:
 
 
 def check_texts(ctx: Ctx) -> Iterator[Found]:
-    """Texts missing a language the screens show (Chinese converts either way)."""
+    """Texts missing a language the screens show (Chinese converts either way; zh-TW
+    reads zh-Hant, es-MX reads es: signage/languages.py, chain)."""
+    from signage.i18n import pick_own
+
     c = ctx.config
     if c.hall is None:
         return
-    shown = set(c.hall.languages) | {lang for s in c.screens for lang in (s.languages or [])}
+    shown = list(dict.fromkeys([*c.hall.languages, *(lang for s in c.screens for lang in (s.languages or []))]))
     for path, text in _texts(c):
-        missing = []
-        if "en" in shown and "en" not in text:
-            missing.append("English (en)")
-        if shown & {"zh-Hans", "zh-Hant"} and not text.keys() & {"zh-Hans", "zh-Hant"}:
-            missing.append("Chinese (zh-Hans or zh-Hant)")
+        missing = [lang for lang in shown if pick_own(text, lang) is None]
         if missing:
-            yield _warn(path, f"no {' or '.join(missing)} text, but the screens show {', '.join(sorted(shown & {'en', 'zh-Hans', 'zh-Hant'}))} (the text falls back to another language)")
+            yield _warn(path, f"no {' or '.join(_language_words(missing))} text, but the screens show "
+                              f"{', '.join(sorted(shown))} (the text falls back to another language)")
+
+
+def _language_words(langs: list[str]) -> list[str]:
+    """``English (en)``, ``Spanish (es)``; the Chinese ones said once: ``Chinese (zh-Hans or zh-Hant)``."""
+    from signage.languages import is_chinese, language_name
+
+    words = [f"{language_name(lang)} ({lang})" for lang in langs if not is_chinese(lang)]
+    chinese = [lang for lang in langs if is_chinese(lang)]
+    if chinese:
+        words.append("Chinese (zh-Hans or zh-Hant)" if set(chinese) <= {"zh-Hans", "zh-Hant"}
+                     else f"Chinese ({' or '.join(chinese)})")
+    return words
+
+
+def check_languages(ctx: Ctx) -> Iterator[Found]:
+    """Every language a screen shows can be drawn here (a font for its script, left to right)
+    and has the product's words (a catalogue of its own, else they show in English)."""
+    from signage.i18n import has_catalogue
+    from signage.languages import font_problem
+
+    c = ctx.config
+    lists: list[tuple[tuple, list[str]]] = []
+    if c.hall is not None:
+        lists.append((("hall", "languages"), list(c.hall.languages)))
+    lists += [(("screens", si, "languages"), list(s.languages)) for si, s in enumerate(c.screens) if s.languages]
+    said: set[str] = set()
+    for base, langs in lists:
+        seen: set[str] = set()
+        for i, lang in enumerate(langs):
+            if lang in seen:
+                yield _warn(base + (i,), f"{lang} is listed twice")
+                continue
+            seen.add(lang)
+            problem = font_problem(lang)
+            if problem:
+                yield _err(base + (i,), problem)
+            elif lang not in said and not has_catalogue(lang):
+                yield _warn(base + (i,), f"the product has no words in {lang} yet: its own words (\"Now calling\", "
+                                         f"the directions...) show in English (add signage/catalogues/{lang}.yaml, "
+                                         "docs/languages.md, or the hall's terms:)")
+            said.add(lang)
+
+
+def check_terms(ctx: Ctx) -> Iterator[Found]:
+    """``terms:`` name words of the catalogues and keep their placeholders."""
+    from signage.i18n import keys, placeholders, word
+
+    known = keys()
+    for key, text in ctx.config.terms.items():
+        path = ("terms", key)
+        if key not in known:
+            yield _err(path, f'unknown word "{key}" (expected a key of the catalogues, e.g. window_n, '
+                             f'go_to_window, now_calling: docs/languages.md{did_you_mean(key, known)})')
+            continue
+        want = placeholders(word(key, "en", {}))
+        for lang, value in text.items():
+            have = placeholders(value)
+            shown = ", ".join("{" + f + "}" for f in sorted(want)) or "none"
+            if "!" in have:
+                yield _err(path + (lang,), "broken placeholder (write {window}; a literal brace as {{ or }})")
+            elif have - want:
+                extra = ", ".join("{" + f + "}" for f in sorted(have - want))
+                yield _err(path + (lang,), f"unknown placeholder {extra} (this word has: {shown})")
+            elif want - have:
+                lost = ", ".join("{" + f + "}" for f in sorted(want - have))
+                yield _warn(path + (lang,), f"leaves out {lost}: the screens will not show it (this word has: {shown})")
 
 
 def _texts(c: HallConfig) -> Iterator[tuple[tuple, dict[str, str]]]:
@@ -550,7 +640,8 @@ def _walk_texts(path: tuple, value: Any) -> Iterator[tuple[tuple, dict[str, str]
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
             yield from _walk_texts(path + (i,), item)
-    elif isinstance(value, dict) and value and set(value) <= set(LANGS) and all(isinstance(v, str) for v in value.values()):
+    elif isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()) and all(
+            isinstance(k, str) and tag_problem(k) is None for k in value):
         yield path, value
 
 
@@ -720,7 +811,7 @@ def _check_step_free(ctx: Ctx, net: Any, entrances: list, reach: set[int], items
 
 CHECKS: list[Callable[[Ctx], Iterator[Found]]] = [
     check_hall_info, check_rules, check_services, check_windows, check_floors,
-    check_themes, check_screens, check_messages, check_voice, check_texts,
+    check_themes, check_screens, check_messages, check_voice, check_texts, check_languages, check_terms,
     check_walkways, check_routes,
 ]
 CHECKS.append(__import__("signage.config.legibility", fromlist=["check_legibility"]).check_legibility)  # screens: text height, contrast

@@ -38,6 +38,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from .checks import Salvage, check_hall
 from .files import NotAFile, TooBig, file_kind, read_bounded  # noqa: F401  (re-exported)
 from .model import PATTERN_WORDS, HallConfig, _shown
+from .values import first_language, plain_text_language
 from .problems import Problem, did_you_mean, expected, format_path  # noqa: F401  (re-exported)
 from .widgets import WIDGET_OPTIONS
 
@@ -63,7 +64,7 @@ MAX_EXPANDED_CHARS = MAX_FILE_BYTES
 # every client at once. 512 KiB is 15 times the largest sample (35 KB), half the
 # backlog limit and a sixteenth of the screens' frame limit.
 MAX_CONFIG_BYTES = 512 * 1024
-HALL_KEYS = "format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice"
+HALL_KEYS = "format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice, terms"
 
 
 # --- problems (the vocabulary is in problems.py) --------------------------------
@@ -1002,6 +1003,11 @@ def _load(text: str, filename: str) -> LoadResult:
         return LoadResult(None, problems + [Problem(
             filename, lines.line_of(()), "",
             f"{_shown(data)} is not a hall file (expected a mapping with keys {HALL_KEYS})")], filename)
+    with plain_text_language(first_language(data)):  # a plain string text is in the hall's first language
+        return _validate(data, lines, problems, filename)
+
+
+def _validate(data: dict[str, Any], lines: LineMap, problems: list[Problem], filename: str) -> LoadResult:
     problems += _widget_option_problems(data, lines, filename)
     try:
         config: HallConfig | None = HallConfig.model_validate(data)

@@ -7,9 +7,10 @@ JSON Schema, and every other part of the product reads a :class:`HallConfig`.
 
 Conventions a hall manager can rely on:
 
-* Text shown to people is a :data:`Text`: either a plain string (Simplified
-  Chinese) or a mapping ``{zh-Hans: ..., zh-Hant: ..., en: ...}``. A missing
-  Traditional text is converted from the Simplified one when drawn.
+* Text shown to people is a :data:`Text`: either a plain string (in the hall's
+  first language) or a mapping ``{zh-Hans: ..., zh-Hant: ..., en: ..., es: ...}``
+  keyed by BCP 47 tags (docs/languages.md). A missing Traditional text is
+  converted from the Simplified one when drawn.
 * Coordinates on a floor are metres, ``[x, y]``, x to the east, y to the north.
   Directions (``facing``) are degrees clockwise from north (up on the plan).
 * Screen regions are percentages of the screen: ``[x, y, width, height]``.
@@ -31,13 +32,14 @@ from pydantic import (
     ConfigDict,
     Field,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic import Strict as Exact
 
 from .values import (  # the value types are re-exported: they are part of the format's names
     Lang, LANGS, VoiceLang, MAX_TEXT_CHARS, MAX_MESSAGES, Strict,
     Int, Num, _shown, Text, Slug, TIME_PATTERN,
-    TimeOfDay, IsoDate, name_problem, HallFileName,
+    TimeOfDay, IsoDate, name_problem, HallFileName, first_language, plain_text_language,
 )
 from .widgets import WIDGET_OPTIONS
 
@@ -81,7 +83,8 @@ class HallInfo(Strict):
     id: Slug
     name: Text
     languages: list[Lang] = Field(default_factory=lambda: ["zh-Hans", "en"], min_length=1)
-    timezone: str = "Asia/Shanghai"
+    timezone: str = Field("Asia/Shanghai", description="an IANA time zone such as Asia/Shanghai; without it the "
+                                                         "hall runs on Asia/Shanghai, and validation warns")
     hours: Literal["24h"] | list[Hours] = Field(
         "24h", description='"24h", or a list of opening hours such as {days: [mon], open: "08:30", close: "17:30"}')
     ticket_digits: Int = Field(3, ge=2, le=5, description="digits after the prefix: 3 gives A001")
@@ -373,6 +376,17 @@ class HallConfig(Strict):
     themes: dict[str, Theme] = Field(default_factory=dict, description="themes beyond the built-in ones")
     messages: list[Message] = Field(default_factory=list, max_length=MAX_MESSAGES)
     voice: Voice = Field(default_factory=Voice)
+    terms: dict[Annotated[str, Field(max_length=64)], Text] = Field(
+        default_factory=dict,
+        description="the hall's own words in place of the product's, by catalogue key "
+                    "(docs/languages.md): {window_n: {en: \"Counter {window}\", zh-TW: \"{window}號櫃檯\"}}")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _plain_texts_in_the_first_language(cls, data: Any, handler: Any) -> HallConfig:
+        # A plain string text is in the hall's first language (values.Text).
+        with plain_text_language(first_language(data)):
+            return handler(data)
 
     # Look-ups every part needs; cheap enough to compute on demand.
     def service(self, service_id: str) -> Service | None:

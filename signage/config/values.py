@@ -8,16 +8,53 @@ values <- widgets <- model.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from contextlib import contextmanager
+from typing import Annotated, Any, Iterator, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, WithJsonSchema
 from pydantic import Strict as Exact  # (our own `Strict` below is the base model)
 
-Lang = Literal["zh-Hans", "zh-Hant", "en"]
+from ..languages import MAX_TAG_CHARS, TAG_PATTERN, check_tag, tag_problem
+
+
+def _lang_tag(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError(f"{_shown(value)} is not a language tag (expected a BCP 47 tag such as zh-Hans, zh-Hant, en, es)")
+    return check_tag(value)
+
+
+# A language: any well-formed BCP 47 tag (zh-Hans, zh-Hant, zh-TW, zh-HK, en, es, yue...),
+# checked by signage/languages.py; docs/languages.md says what a hall may show.
+Lang = Annotated[str, BeforeValidator(_lang_tag, json_schema_input_type=str),
+                 WithJsonSchema({"type": "string", "pattern": TAG_PATTERN, "maxLength": MAX_TAG_CHARS,
+                                 "description": "a BCP 47 language tag, e.g. zh-Hans, zh-Hant, zh-TW, en, es"})]
+# The languages the product shipped with (for old callers); any tag is a language now.
 LANGS: tuple[str, ...] = ("zh-Hans", "zh-Hant", "en")
 VoiceLang = Literal["zh-Hans", "en", "yue"]
+
+# The language of a plain-string text: the hall's first (set while a hall file is validated).
+_PLAIN_LANG: contextvars.ContextVar[str] = contextvars.ContextVar("signage_plain_text_lang", default="zh-Hans")
+
+
+@contextmanager
+def plain_text_language(lang: str | None) -> Iterator[None]:
+    """Within: a plain string text (``name: 签注``) is in ``lang`` (the hall's first language)."""
+    token = _PLAIN_LANG.set(lang or "zh-Hans")
+    try:
+        yield
+    finally:
+        _PLAIN_LANG.reset(token)
+
+
+def first_language(data: Any) -> str:
+    """The first of a hall file's ``hall.languages`` when it is a well-formed tag, else zh-Hans."""
+    hall = data.get("hall") if isinstance(data, dict) else None
+    langs = hall.get("languages") if isinstance(hall, dict) else None
+    first = langs[0] if isinstance(langs, list) and langs else None
+    return first if isinstance(first, str) and tag_problem(first) is None else "zh-Hans"
 
 
 # Every text of the file (any string, key or value) is at most this long. The
@@ -43,10 +80,11 @@ class Strict(BaseModel):
 Int = Annotated[int, Exact()]
 Num = Annotated[float, Exact()]
 
-def _text_from_plain(value: Any) -> Any:
-    # A plain string is the Simplified Chinese text; the others derive from it.
+def _text_from_plain(value: Any, info: ValidationInfo | None = None) -> Any:
+    # A plain string is in the hall's first language (zh-Hans when it has none).
     if isinstance(value, str):
-        return {"zh-Hans": value}
+        context = info.context if info is not None and isinstance(info.context, dict) else {}
+        return {context.get("text_lang") or _PLAIN_LANG.get(): value}
     if not isinstance(value, dict):
         raise ValueError(
             f"{_shown(value)} is not a text (expected a string, or a mapping such as {{zh-Hans: …, en: …}})"
@@ -74,7 +112,7 @@ def _shown(value: Any) -> str:
 
 def _text_not_empty(value: dict[str, str]) -> dict[str, str]:
     if not value:
-        raise ValueError("text needs at least one language (zh-Hans, zh-Hant or en)")
+        raise ValueError("text needs at least one language (e.g. zh-Hans, zh-Hant, en)")
     for lang, s in value.items():
         if not s.strip():
             raise ValueError(f"text for {lang} is empty")

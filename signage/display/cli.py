@@ -7,6 +7,15 @@ import sys
 from pathlib import Path
 
 
+def _lang(text: str) -> str:
+    from ..languages import tag_problem
+
+    problem = tag_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
 def _size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(x) for x in text.lower().split("x"))
@@ -47,7 +56,8 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
                    help="sample: a busy hall (default); empty: a hall that just opened; live: ask --hub")
     p.add_argument("--hub", metavar="URL", help="for --state live")
     p.add_argument("--token", default="", metavar="T", help="for --state live")
-    p.add_argument("--lang", choices=("zh-Hans", "zh-Hant", "en"), help="language (default: the screen's first)")
+    p.add_argument("--lang", type=_lang, metavar="TAG",
+                   help="language, a BCP 47 tag: zh-Hans, zh-Hant, zh-TW, en, es... (default: the screen's first)")
     p.add_argument("--size", type=_size, metavar="WxH", help="render at another resolution")
     p.add_argument("--notice", metavar="TEXT", help="show an urgent notice (banner) with this text")
     p.add_argument("--fullscreen-notice", metavar="TEXT", help="show a full-screen urgent notice")

@@ -1,4 +1,4 @@
-"""Finding the CJK font and the right face of it for each language.
+"""Finding the font, and the right face of it, for each language.
 
 Noto Sans CJK comes as a collection (``.ttc``) holding Japanese, Korean,
 Simplified, Traditional and Hong Kong faces: the same code point is drawn
@@ -26,6 +26,8 @@ from pathlib import Path
 import pygame
 import pygame.freetype
 
+from ..languages import font_for
+
 log = logging.getLogger(__name__)
 
 SEARCH_DIRS = (
@@ -39,7 +41,8 @@ SEARCH_DIRS = (
 FILES = {True: ("NotoSansCJK-Bold.ttc", "NotoSansCJKsc-Bold.otf"),
          False: ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf")}
 
-# The face of a collection each language reads best in ("Noto Sans CJK SC").
+# The face of a collection the first languages read best in ("Noto Sans CJK SC"); every
+# other tag's is found from its script (signage/languages.py, cjk_region and font_for).
 REGION = {"zh-Hans": "SC", "zh-Hant": "TC", "en": "SC"}
 
 
@@ -101,13 +104,25 @@ def face_index(path: str, region: str) -> int:
     return 0
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
 def face_for(lang: str, bold: bool = True, override: str | None = None) -> Face:
+    """The face that draws ``lang`` (any BCP 47 tag), chosen by its script
+    (:func:`signage.languages.font_for`): a face of the CJK collection (SC for zh-Hans,
+    TC for zh-Hant/zh-TW, HK for zh-HK/yue, JP, KR; SC for English, Spanish and the other
+    languages it covers), else the installed font fontconfig says covers it (DejaVu Sans
+    for Vietnamese, French...). A language no installed font draws gets the CJK face (its
+    letters show as boxes: validation says which package to install)."""
+    choice = font_for(lang, bold)
+    if choice is not None and choice.cjk is None and choice.path:
+        names = faces_in(choice.path)
+        return Face(choice.path, 0, names[0] if names and names[0] else choice.family)
+    if choice is None:
+        log.warning("no installed font draws %s; validation says which package to install", lang)
     path = find_font_file(bold, override)
     if path is None:
         log.warning("no CJK font found (install fonts-noto-cjk); Chinese will not be readable")
         return Face(None, 0, "pygame default")
-    index = face_index(path, REGION.get(lang, "SC"))
+    index = face_index(path, choice.cjk if choice is not None and choice.cjk else REGION.get(lang, "SC"))
     names = faces_in(path)
     return Face(path, index, names[index] if index < len(names) else Path(path).stem)
 

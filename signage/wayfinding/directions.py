@@ -30,10 +30,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Iterator, Literal, Mapping
 
 from ..config.model import PointOfInterest, Screen, Window
-from ..i18n import pick
+from ..i18n import FULL, pick, sentence, t, word
 from . import geometry
 from .geometry import Point, bearing, dedupe, dist, project, relative, simplify
 from .model import Leg, Route, Transfer
@@ -191,102 +191,89 @@ def steps_of(route: Route) -> tuple[Step, ...]:
 
 # --- steps -> words -----------------------------------------------------------------
 
-_FIRST: dict[str, dict[str, str]] = {  # a turn on the spot, at the start
-    "zh-Hans": {"ahead_left": "向左前方走", "ahead_right": "向右前方走", "left": "向左转", "right": "向右转", "back": "向后转"},
-    "zh-Hant": {"ahead_left": "向左前方走", "ahead_right": "向右前方走", "left": "向左轉", "right": "向右轉", "back": "向後轉"},
-    "en": {"ahead_left": "bear left", "ahead_right": "bear right", "left": "turn left", "right": "turn right", "back": "turn around"},
-}
-_THEN: dict[str, dict[str, str]] = {  # the turn at the end of a walk
-    "zh-Hans": {"ahead_left": "向左前方走", "ahead_right": "向右前方走", "left": "左转", "right": "右转", "back": "掉头"},
-    "zh-Hant": {"ahead_left": "向左前方走", "ahead_right": "向右前方走", "left": "左轉", "right": "右轉", "back": "迴轉"},
-    "en": {"ahead_left": "bear left", "ahead_right": "bear right", "left": "turn left", "right": "turn right", "back": "turn around"},
-}
-_SIDE: dict[str, dict[str, str]] = {
-    "zh-Hans": {"ahead": "在前方", "left": "在左侧", "right": "在右侧", "behind": "在身后"},
-    "zh-Hant": {"ahead": "在前方", "left": "在左側", "right": "在右側", "behind": "在身後"},
-    "en": {"ahead": "ahead", "left": "on your left", "right": "on your right", "behind": "behind you"},
-}
-_BY: dict[str, dict[str, str]] = {  # {dir} is 上/下 or up/down
-    "zh-Hans": {"lift": "乘电梯到 {floor}", "stairs": "走楼梯{dir}到 {floor}", "escalator": "乘扶梯{dir}到 {floor}", "ramp": "沿坡道{dir}到 {floor}"},
-    "zh-Hant": {"lift": "搭電梯到 {floor}", "stairs": "走樓梯{dir}到 {floor}", "escalator": "搭手扶梯{dir}到 {floor}", "ramp": "沿坡道{dir}到 {floor}"},
-    "en": {"lift": "take the lift to {floor}", "stairs": "take the stairs {dir} to {floor}",
-           "escalator": "take the escalator {dir} to {floor}", "ramp": "take the ramp {dir} to {floor}"},
-}
-_UPDOWN = {"zh-Hans": ("上", "下"), "zh-Hant": ("上", "下"), "en": ("up", "down")}
-_WORDS = {
-    "zh-Hans": {"walk": "前行 {m} 米", "bear": "{turn} {m} 米", "walk_then": "前方 {m} 米{turn}", "window": "{n} 号窗口", "here": "{name}就在这里",
-                "arrive": "{name}{side}", "sep": "，", "summary": "约 {m} 米，步行约 {min} 分钟", "place": "目的地"},
-    "zh-Hant": {"walk": "前行 {m} 米", "bear": "{turn} {m} 米", "walk_then": "前方 {m} 米{turn}", "window": "{n} 號窗口", "here": "{name}就在這裡",
-                "arrive": "{name}{side}", "sep": "，", "summary": "約 {m} 米，步行約 {min} 分鐘", "place": "目的地"},
-    "en": {"walk": "go ahead {m} m", "bear": "{turn} for {m} m", "walk_then": "go ahead {m} m, {turn}", "window": "window {n}", "here": "{name} is right here",
-           "arrive": "{name} is {side}", "arrive_point": "{name} {side}", "sep": ", ",
-           "summary": "about {m} m, {min} min walk", "place": "your destination"},
-}
-
-KIND_NAMES: dict[str, dict[str, str]] = {
-    "entrance": {"zh-Hans": "入口", "zh-Hant": "入口", "en": "Entrance"},
-    "exit": {"zh-Hans": "出口", "zh-Hant": "出口", "en": "Exit"},
-    "info_desk": {"zh-Hans": "咨询台", "zh-Hant": "諮詢台", "en": "Information desk"},
-    "self_service": {"zh-Hans": "自助服务机", "zh-Hant": "自助服務機", "en": "Self-service machine"},
-    "form_filling": {"zh-Hans": "自助填表机", "zh-Hant": "自助填表機", "en": "Form-filling machine"},
-    "photo": {"zh-Hans": "自助照相机", "zh-Hant": "自助照相機", "en": "Photo booth"},
-    "ticket_machine": {"zh-Hans": "取号机", "zh-Hant": "取號機", "en": "Ticket machine"},
-    "reading_glasses": {"zh-Hans": "老花镜", "zh-Hant": "老花鏡", "en": "Reading glasses"},
-    "first_aid": {"zh-Hans": "便民药箱", "zh-Hant": "便民藥箱", "en": "First-aid kit"},
-    "aed": {"zh-Hans": "AED除颤仪", "zh-Hant": "AED除顫儀", "en": "AED defibrillator"},
-    "water": {"zh-Hans": "饮水机", "zh-Hant": "飲水機", "en": "Drinking water"},
-    "umbrella": {"zh-Hans": "爱心雨伞", "zh-Hant": "愛心雨傘", "en": "Umbrellas"},
-    "power_bank": {"zh-Hans": "共享充电宝", "zh-Hant": "共享充電寶", "en": "Power banks"},
-    "toilet": {"zh-Hans": "卫生间", "zh-Hant": "衛生間", "en": "Toilets"},
-    "accessible_toilet": {"zh-Hans": "无障碍卫生间", "zh-Hant": "無障礙衛生間", "en": "Accessible toilet"},
-    "stairs": {"zh-Hans": "楼梯", "zh-Hant": "樓梯", "en": "Stairs"},
-    "lift": {"zh-Hans": "电梯", "zh-Hant": "電梯", "en": "Lift"},
-    "escalator": {"zh-Hans": "扶梯", "zh-Hant": "手扶梯", "en": "Escalator"},
-    "ramp": {"zh-Hans": "无障碍坡道", "zh-Hant": "無障礙坡道", "en": "Ramp"},
-    "seating": {"zh-Hans": "等候座椅", "zh-Hant": "等候座椅", "en": "Seats"},
-    "nursing_room": {"zh-Hans": "母婴室", "zh-Hant": "母嬰室", "en": "Nursing room"},
-    "suggestion_box": {"zh-Hans": "意见箱", "zh-Hant": "意見箱", "en": "Suggestion box"},
-    "rating_pad": {"zh-Hans": "服务评价器", "zh-Hant": "服務評價器", "en": "Rate our service"},
-    "charging": {"zh-Hans": "充电站", "zh-Hant": "充電站", "en": "Phone charging"},
-}
+# The words are data: the catalogues (signage/catalogues/<lang>.yaml, keys dir_*, floor_*,
+# kind_*), looked up along the language's fallbacks with the hall's terms (signage/i18n.py).
+TURNS = ("ahead_left", "ahead_right", "left", "right", "back")
+SIDES = ("ahead", "left", "right", "behind")
+KINDS = ("entrance", "exit", "info_desk", "self_service", "form_filling", "photo", "ticket_machine",
+         "reading_glasses", "first_aid", "aed", "water", "umbrella", "power_bank", "toilet",
+         "accessible_toilet", "stairs", "lift", "escalator", "ramp", "seating", "nursing_room",
+         "suggestion_box", "rating_pad", "charging")
 
 
-def _lang(lang: str) -> str:
-    return lang if lang in _WORDS else ("zh-Hant" if lang == "yue" else "en" if not lang.startswith("zh") else "zh-Hans")
+def kind_name(kind: str, lang: str) -> str:
+    """The name of a kind of point (``toilet``: 卫生间 / Toilets / Aseos); "" for an unknown kind."""
+    key = f"kind_{kind}"
+    text = t(key, lang)
+    return "" if text == key else text
+
+
+class _KindNames(Mapping[str, Mapping[str, str]]):
+    """``KIND_NAMES[kind][lang]``, as this module once held it: the catalogues' ``kind_*`` words."""
+
+    def __getitem__(self, kind: str) -> Mapping[str, str]:
+        if kind not in KINDS:
+            raise KeyError(kind)
+        return _KindWords(kind)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(KINDS)
+
+    def __len__(self) -> int:
+        return len(KINDS)
+
+
+class _KindWords(Mapping[str, str]):
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __getitem__(self, lang: str) -> str:
+        if not isinstance(lang, str) or not lang:
+            raise KeyError(lang)
+        return kind_name(self.kind, lang)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(FULL)
+
+    def __len__(self) -> int:
+        return len(FULL)
+
+
+KIND_NAMES: Mapping[str, Mapping[str, str]] = _KindNames()
 
 
 def floor_name(floor_id: str, lang: str) -> str:
-    """How a floor is said in a sentence: ``2F`` -> ``2 楼`` / ``2 樓`` / ``2F``;
-    ``B1`` -> ``地下 1 层`` / ``地下 1 樓`` / ``B1``; other ids as written."""
-    lang = _lang(lang)
-    if lang == "en":
-        return floor_id
-    storey = "层" if lang == "zh-Hans" else "樓"
+    """How a floor is said in a sentence: ``2F`` -> ``2 楼`` / ``2 樓`` / ``2F`` / ``planta 2``;
+    ``B1`` -> ``地下 1 层`` / ``地下 1 樓`` / ``B1``; other ids as written (``M 层``, ``M``)."""
     if m := re.fullmatch(r"(\d+)[Ff]", floor_id):
-        return f"{int(m.group(1))} {'楼' if lang == 'zh-Hans' else '樓'}"
+        return t("floor_numbered", lang, n=int(m.group(1)))
     if m := re.fullmatch(r"[Bb](\d+)", floor_id):
-        return f"地下 {int(m.group(1))} {storey}"
-    return f"{floor_id} {storey}"
+        return t("floor_basement", lang, n=int(m.group(1)))
+    return t("floor_other", lang, id=floor_id)
 
 
 def place_name(place: Place, lang: str) -> str:
     """A place as named in a sentence: ``3 号窗口``, the point's name in ``lang``
     (or its kind's: ``老花镜``), ``window 3``."""
-    lang = _lang(lang)
     item = place.item
     if isinstance(item, Window):
-        return _WORDS[lang]["window"].format(n=item.number)
+        return t("dir_window", lang, n=item.number)
     if isinstance(item, PointOfInterest):
-        return pick(item.name, lang) if item.name else KIND_NAMES.get(item.kind, {}).get(lang, item.id)
+        return pick(item.name, lang) if item.name else (kind_name(item.kind, lang) or item.id)
     if isinstance(item, Screen):
         return item.id
-    return _WORDS[lang]["place"]
+    return t("dir_place", lang)
+
+
+def _by(transfer: Transfer, lang: str) -> str:
+    kind = transfer.kind if transfer.kind in ("lift", "stairs", "escalator", "ramp") else "stairs"
+    updown = t("dir_up" if transfer.up else "dir_down", lang)
+    return t(f"dir_by_{kind}", lang, floor=floor_name(transfer.to_floor, lang), dir=updown)
 
 
 def render(route: Route, lang: str = "zh-Hans") -> str:
-    """The directions of a route as one sentence in ``lang`` (zh-Hans, zh-Hant, en)."""
-    lang = _lang(lang)
-    w = _WORDS[lang]
+    """The directions of a route as one sentence in ``lang`` (any language with a catalogue;
+    others fall back as :func:`signage.i18n.t` does)."""
     name = place_name(route.target, lang)
     parts: list[str] = []
     steps = steps_of(route)
@@ -295,42 +282,35 @@ def render(route: Route, lang: str = "zh-Hans") -> str:
         if s.kind == "turn" and s.turn:
             if s.turn in ("ahead_left", "ahead_right") and i + 1 < len(steps) and steps[i + 1].kind == "walk":
                 continue  # said with the walk: 向右前方走 11 米 / bear right for 11 m
-            parts.append(_FIRST[lang][s.turn])
+            parts.append(t(f"dir_first_{s.turn}", lang))
         elif s.kind == "walk":
             if bear:
-                parts.append(w["bear"].format(turn=_FIRST[lang][steps[i - 1].turn or "ahead_left"], m=s.metres))
+                parts.append(t("dir_bear", lang, turn=t(f"dir_first_{steps[i - 1].turn or 'ahead_left'}", lang), m=s.metres))
                 if s.turn:
-                    parts.append(_FIRST[lang][s.turn] if s.turn != "back" else _THEN[lang]["back"])
+                    parts.append(t(f"dir_first_{s.turn}" if s.turn != "back" else "dir_then_back", lang))
             elif s.turn:
-                parts.append(w["walk_then"].format(m=s.metres, turn=_THEN[lang][s.turn]))
+                parts.append(t("dir_walk_then", lang, m=s.metres, turn=t(f"dir_then_{s.turn}", lang)))
             else:
-                parts.append(w["walk"].format(m=s.metres))
+                parts.append(t("dir_walk", lang, m=s.metres))
         elif s.kind == "change" and s.transfer is not None:
-            t = s.transfer
-            updown = _UPDOWN[lang][0 if t.up else 1]
-            parts.append(_BY[lang].get(t.kind, _BY[lang]["stairs"]).format(floor=floor_name(t.to_floor, lang), dir=updown))
+            parts.append(_by(s.transfer, lang))
         elif s.kind == "arrive":
-            template = w.get("arrive_point", w["arrive"]) if route.target.kind != "window" else w["arrive"]
-            parts.append(template.format(name=name, side=_SIDE[lang][s.side or "ahead"]))
+            key = "dir_arrive_point" if route.target.kind != "window" else "dir_arrive"
+            parts.append(t(key, lang, name=name, side=t(f"dir_side_{s.side or 'ahead'}", lang)))
         elif s.kind == "here":
-            parts.append(w["here"].format(name=name))
-    text = w["sep"].join(parts)
-    return text[:1].upper() + text[1:] if lang == "en" else text
+            parts.append(t("dir_here", lang, name=name))
+    return sentence(word("dir_sep", lang).join(parts), lang)
 
 
 def transfer_words(transfer: Transfer, lang: str = "zh-Hans") -> str:
     """How a route changes floor, alone: ``乘电梯到 2 楼`` / ``Take the lift to 2F``
     (for a map's callout at the lift or the stairs)."""
-    lang = _lang(lang)
-    updown = _UPDOWN[lang][0 if transfer.up else 1]
-    text = _BY[lang].get(transfer.kind, _BY[lang]["stairs"]).format(floor=floor_name(transfer.to_floor, lang), dir=updown)
-    return text[:1].upper() + text[1:] if lang == "en" else text
+    return sentence(_by(transfer, lang), lang)
 
 
 def summary(route: Route, lang: str = "zh-Hans") -> str:
     """``约 45 米，步行约 1 分钟`` / ``about 45 m, 1 min walk`` (whole minutes, at least 1)."""
-    lang = _lang(lang)
-    return _WORDS[lang]["summary"].format(m=max(1, round(route.metres)), min=max(1, math.ceil(route.seconds / 60)))
+    return t("dir_summary", lang, m=max(1, round(route.metres)), min=max(1, math.ceil(route.seconds / 60)))
 
 
 # --- arrows -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import pygame
 
 from ...config.model import HallConfig, Region, Screen, Theme
 from ...config.widgets import WIDGET_OPTIONS
-from ...i18n import is_chinese, pick
+from ...i18n import is_chinese, pick, set_terms
 from ...view import HallView
 from .. import sizing
 from ..text import TextRenderer
@@ -68,12 +68,21 @@ class Ctx:
     connected: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # The hall's terms (terms: in the hall file) replace the catalogues' words from this
+        # frame on: every t() of every widget sees them, no widget passes them (signage/i18n.py).
+        set_terms(getattr(self.config, "terms", None))
+
     @property
     def zh(self) -> str:
-        """The Chinese of this screen (Traditional if it shows Traditional now or only)."""
-        if self.lang == "zh-Hant" or ("zh-Hant" in self.langs and "zh-Hans" not in self.langs):
-            return "zh-Hant"
-        return "zh-Hans"
+        """The Chinese of this screen: the one shown now (zh-Hant, zh-TW, yue...), else zh-Hans
+        if it lists it, else the first Chinese it lists, else zh-Hans."""
+        if is_chinese(self.lang):
+            return self.lang
+        if "zh-Hans" in self.langs:
+            return "zh-Hans"
+        return next((x for x in self.langs if is_chinese(x)), "zh-Hans")
+
 
     @property
     def all_langs(self) -> tuple[str, ...]:

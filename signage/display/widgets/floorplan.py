@@ -38,7 +38,8 @@ import pygame
 from ...config.model import Floor, HallConfig, Screen, Window
 from ...i18n import pick
 from ...i18n import t as tr
-from ...wayfinding import KIND_NAMES, Route, render, summary, transfer_words, wayfinder_for
+from ...wayfinding import Route, render, summary, transfer_words, wayfinder_for
+from ...wayfinding.directions import kind_name
 from ...wayfinding.geometry import finite
 from .. import sizing
 from .base import Color, Ctx, Widget, mix
@@ -105,7 +106,7 @@ def screen_spot(screen: Screen) -> tuple[Point, float | None] | None:
 def point_label(point: Any, lang: str) -> str:
     if point.name:
         return pick(point.name, lang)
-    return KIND_NAMES.get(point.kind, {}).get(lang if lang in ("zh-Hans", "zh-Hant", "en") else "en", point.id)
+    return kind_name(point.kind, lang) or point.id
 
 
 def window_label(window: Window, lang: str) -> str:
