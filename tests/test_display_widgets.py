@@ -357,3 +357,95 @@ def test_call_banner_burst_on_a_screen_whose_clock_is_off() -> None:
         assert banner.shown.number == "A602" and banner.highlighted(r_at(0.25)), offset
         r.frame(view, NOW + offset + 15, 15.0)
         assert banner.shown.number == "A602" and not banner.highlighted(r_at(15.0)), offset
+
+
+# --- pages, and the strip's states in every language (issues 16 and 17) ------------------------------
+
+def far_main(config: HallConfig, **fields) -> HallConfig:
+    main = config.screen("main")
+    return config.model_copy(update={"screens": [main.model_copy(update=fields)]})
+
+
+def test_window_board_pages_keep_every_tile_legible_and_show_every_window() -> None:
+    from signage.display.measure import render_texts
+
+    config = zhongshan()
+    seen, events = set(), []
+    board = None
+    for k in range(12):  # a frame a page apart
+        records, ev, _ = render_texts(config, "main", "en", now=NOW + k * 16, steps=1)
+        seen |= {r["text"] for r in records if r["widget"] == "window_board"}
+        events += ev
+    assert {f"Window {n}" for n in range(1, 12)} <= seen  # every window, over the pages
+    assert any(t.endswith("/4") for t in seen)  # the page number
+    what = [w for widget, _, _, w in events if widget == "window_board"]
+    assert any(w.startswith("paginated into") for w in what)
+    assert not any(w == "cut" or w.startswith("taller") for w in what), what
+    r, _ = draw(config)
+    board = r.widget_at("window_board")
+    plan = board._plan[1]
+    assert sum(len(p) for p in plan.pages) == 11 and len({len(p) for p in plan.pages}) <= 2  # balanced
+
+
+def test_waiting_board_pages_show_every_service_at_the_rule() -> None:
+    from signage.display.measure import render_texts
+
+    config = zhongshan()
+    seen, events = set(), []
+    for k in range(8):
+        records, ev, _ = render_texts(config, "main", "en", now=NOW + k * 16, steps=1)
+        seen |= {r["text"] for r in records if r["widget"] == "waiting_board"}
+        events += ev
+    assert {s.name["en"] for s in config.services} <= seen
+    what = [w for widget, _, _, w in events if widget == "waiting_board"]
+    assert not any(w == "cut" or w.startswith("taller") for w in what), what
+
+
+def test_a_board_that_fits_has_one_page() -> None:
+    config = far_main(zhongshan(), viewing_distance_m=3)
+    r, text = draw(config)
+    assert len(r.widget_at("window_board")._plan[1].pages) == 1
+    assert len(r.widget_at("waiting_board")._plan[1].pages) == 1
+    assert not any(d.text.endswith("/2") for d in text.log)
+
+
+def strip_frame(config: HallConfig, screen_id: str, view: HallView, lang: str = "zh-Hans") -> list[tuple[str, str]]:
+    r, text = draw(config, screen_id, view=view, lang=lang)
+    return [(d.lang, d.text) for d in text.log]
+
+
+def test_strip_says_a_pause_in_every_language_and_its_reason_once() -> None:
+    config = zhongshan()
+    view = sample_view(config, NOW)
+    w = view.windows[6]
+    w.state, w.ticket, w.reason, w.until = "paused", None, "Lunch", "13:00"
+    for lang in ("zh-Hans", "en"):
+        drawn = " | ".join(t for _, t in strip_frame(config, "strip-6", view, lang))
+        assert drawn.count("Lunch") == 1, drawn  # the reason once
+        assert "暂停" in drawn and "Paused until 13:00" in drawn and "暂停至 13:00" in drawn, drawn
+    w.until = None
+    drawn = " | ".join(t for _, t in strip_frame(config, "strip-6", view))
+    assert "暂停" in drawn and "Paused" in drawn and drawn.count("Lunch") == 1, drawn
+
+
+def test_strip_says_closed_and_open_in_every_language() -> None:
+    config = zhongshan()
+    view = sample_view(config, NOW)
+    w = view.windows[6]
+    w.state, w.ticket = "closed", None
+    said = [t for _, t in strip_frame(config, "strip-6", view)]
+    assert "暂停服务" in said and any("Closed" in t for t in said), said
+    w.state = "open"
+    said = [t for _, t in strip_frame(config, "strip-6", view)]
+    assert "空闲" in said and any("Open" in t for t in said), said
+
+
+def test_strip_numbers_the_window_in_each_language_and_adds_the_label() -> None:
+    config = zhongshan()
+    strip = config.screen("strip-6").model_copy(update={"id": "strip-1", "window": 1})
+    config = config.model_copy(update={"screens": [strip]})
+    drawn = strip_frame(config, "strip-1", sample_view(config, NOW))
+    texts = [t for _, t in drawn]
+    assert any(t.startswith("1号窗口") and "爱心服务专窗" in t for t in texts), texts
+    assert any(t.startswith("Window 1") and "Priority Care Window" in t for t in texts), texts
+    assert not any(t.startswith("1号窗口") and "Priority" in t for t in texts)

@@ -183,6 +183,7 @@ class Directory(RouteWidget):
         self.rows: list[tuple[pygame.Rect, int]] = []  # where each listed item is, in region pixels
         self._routes: dict[str, Route | None] = {}  # the widget is made anew with a new hall file
         self._list_rows: dict[tuple, tuple[float, int, int]] = {}
+        self._word_pages: dict[tuple[int, str], int] = {}  # (item, lang) -> parts its way's words take
         self.page_label = ""  # "2/3" when the list is shown a page at a time
 
     @property
@@ -210,7 +211,31 @@ class Directory(RouteWidget):
 
     def key(self, ctx: Ctx) -> Hashable:
         index = self.current(ctx)
-        return index, ctx.lang, ctx.palette, self.showing(ctx, index)[0]
+        return index, ctx.lang, ctx.palette, self.showing(ctx, index)[0], self.word_page(ctx, index)
+
+    def word_page(self, ctx: Ctx, index: int) -> int:
+        """Which part of a way too long for its box is shown now: the item's time is shared
+        between the parts (found when it was drawn; 0 for a way that fits)."""
+        n = self._word_pages.get((index, ctx.lang), 1)
+        if n <= 1:
+            return 0
+        return min(n - 1, int((ctx.now % self.cycle) * n / self.cycle))
+
+    def paged_lines(self, ctx: Ctx, words: str, box: pygame.Rect, max_px: int, index: int) -> tuple[int, list[str]]:
+        """The way in words fitted to ``box``; when even at the smallest legible size it needs
+        more lines than the box holds, the lines in parts shown in turn (validation says so)."""
+        text = ctx.text
+        floor = text.floor_px(words, ctx.lang)
+        room = max(1, int((box.height - floor * 1.1) // (floor * 1.3)) + 1) if box.height >= floor * 1.1 else 1
+        lines = text.wrap(words, ctx.lang, floor, box.width)
+        if text.min_glyph <= 0 or len(lines) <= room:
+            self._word_pages[(index, ctx.lang)] = 1
+            return text.fit_wrapped(words, ctx.lang, box.width, box.height, max_px, max_lines=room)
+        parts = [lines[i:i + room] for i in range(0, len(lines), room)]
+        if self._word_pages.get((index, ctx.lang)) != len(parts):
+            self._word_pages[(index, ctx.lang)] = len(parts)
+        text.note(words, ctx.lang, f"paginated into {len(parts)} pages")
+        return floor, parts[self.word_page(ctx, index)]
 
     def showing(self, ctx: Ctx, index: int) -> tuple[str, int, int]:
         """The floor the plan shows now (each floor of a way over several in turn)."""
@@ -253,7 +278,7 @@ class Directory(RouteWidget):
         self.page_label = ""
         body = pygame.Rect(area.x, area.y + int(th * 1.3), area.width, area.height - int(th * 1.3))
         if not big:
-            if body.width >= body.height:  # the list left, the way right
+            if body.width >= body.height * 1.4:  # the list left, the way right
                 split = int(body.width * 0.46)
                 self.listing(ctx, surface, pygame.Rect(body.x, body.y, split, body.height), index)
                 self.details(ctx, surface, pygame.Rect(body.x + split + th // 2, body.y,
@@ -433,10 +458,7 @@ class Directory(RouteWidget):
         words = route_lines(ctx, route, ctx.lang) or tr("no_route", ctx.lang)
         rest = pygame.Rect(inner.x, y + head_px // 3, inner.width, inner.bottom - y - head_px // 3)
         if rest.height > 8:
-            floor = ctx.text.floor_px(words, ctx.lang, True)
-            room = max(6, int((rest.height - floor * 1.1) // (floor * 1.3)) + 1)
-            px, lines = ctx.text.fit_wrapped(words, ctx.lang, rest.width, rest.height, max(6, int(head_px * 0.9)),
-                                             max_lines=room)
+            px, lines = self.paged_lines(ctx, words, rest, max(6, int(head_px * 0.9)), self.items.index(item))
             ctx.text.draw_lines(surface, lines, ctx.lang, rest, p.text, px)
 
     def one_line(self, ctx: Ctx, surface: pygame.Surface, area: pygame.Rect, item: Item, route: Route | None) -> None:
@@ -450,6 +472,6 @@ class Directory(RouteWidget):
         rest = pygame.Rect(left.right + h // 4, area.y, area.right - left.right - h // 4, h)
         words = route_lines(ctx, route, ctx.lang) or tr("no_route", ctx.lang)
         if rest.width > 8:
-            px, lines = ctx.text.fit_wrapped(words, ctx.lang, rest.width, rest.height, int(h * 0.4), max_lines=2)
+            px, lines = self.paged_lines(ctx, words, rest, int(h * 0.4), self.items.index(item))
             ctx.text.draw_lines(surface, lines, ctx.lang, rest, p.text, px, valign="center")
         self.rows = [(pygame.Rect(0, 0, *self.rect.size), (self.items.index(item) + 1) % len(self.items))]

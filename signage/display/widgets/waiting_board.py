@@ -89,14 +89,16 @@ class WaitingBoard(Widget):
             return self._plan[1]
         plan = self._make_plan(ctx, area, services, langs)
         if len(plan.pages) > 1:  # room for "1/2" beside (a wide board) or under the rows
-            room = self._indicator(ctx, area)
+            room = self._indicator(ctx, area, len(plan.pages))
             plan = self._make_plan(ctx, _rows_area(area, room), services, langs)
             plan = Plan(plan.cols, plan.per, plan.pages, plan.header, plan.count_w, plan.est_w, plan.misses, room)
         self._plan = (key, plan)
         return plan
 
-    def _indicator(self, ctx: Ctx, area: pygame.Rect) -> int:
-        r = ctx.text.measure("8/8", "en", max(ctx.text.floor_px("8/8", "en"), int(area.height * 0.06)))
+    def _indicator(self, ctx: Ctx, area: pygame.Rect, pages: int) -> int:
+        widest = "8" * len(str(pages))
+        widest = f"{widest}/{widest}"
+        r = ctx.text.measure(widest, "en", max(ctx.text.floor_px(widest, "en"), int(area.height * 0.06)), False)
         return max(8, int(r.width * 1.3) if area.width > area.height * 1.5 else int(r.height * 1.5))
 
     def _make_plan(self, ctx: Ctx, area: pygame.Rect, services: list[str], langs: tuple[str, ...]) -> Plan:

@@ -115,7 +115,6 @@ class WindowBoard(Widget):
         n = len(numbers)
         g = max(2, sizing.gap(self.screen.canvas_size))
         labelled = any(window_label(ctx.config.window(x), lang) for x in numbers for lang in langs)
-        footer_need = self._footer_height(ctx, langs)
         best: Plan | None = None
         last_k = None
         for p in range(1, n + 1):
@@ -124,32 +123,39 @@ class WindowBoard(Widget):
                 continue
             last_k = k
             pages = math.ceil(n / k)
-            footer = footer_need if pages > 1 else 0
+            footer = self._footer_height(ctx, pages) if pages > 1 else 0
             w, h = _tiles_area(area, footer).size
             grids = [sizing.window_grid(w, h, k, cols_opt)]
             if cols_opt:
                 grids.append(sizing.window_grid(w, h, k, None))
+            # other shapes too, in case one holds every label on one line
+            grids += [(c, math.ceil(k / c)) for c in range(1, k + 1) if (c, math.ceil(k / c)) not in grids]
+            fitting: list[Plan] = []
             for cols, rows in grids:
                 tw, th = (w - g * (cols - 1)) / cols, (h - g * (rows - 1)) / rows
                 if tw < 8 or th < 8:
                     continue
                 misses, tile_rows, lines = self._fit_tile(ctx, int(tw), int(th), numbers, langs, labelled)
-                split = tuple(tuple(numbers[i * k:(i + 1) * k]) for i in range(pages))
-                plan = Plan(cols, rows, _balanced(numbers, pages), tile_rows, lines, footer, misses) \
-                    if pages > 1 else Plan(cols, rows, split, tile_rows, lines, 0, misses)
+                plan = Plan(cols, rows, _balanced(numbers, pages), tile_rows, lines, footer, misses)
                 if best is None or misses < best.misses:
                     best = plan
                 if misses == 0:
-                    return plan
+                    fitting.append(plan)
+                    if lines == 1 or ctx.text.min_glyph <= 0:
+                        break
+            if fitting:  # the first that fits with one-line labels, else the first that fits
+                return next((x for x in fitting if x.label_lines == 1), fitting[0])
             if ctx.text.min_glyph <= 0:
                 break  # no rule to keep: one page, as large as it comes
         assert best is not None or n == 0
         return best or Plan(1, 1, ((),), (0, 0, 0, 0), 1, 0)
 
-    def _footer_height(self, ctx: Ctx, langs: tuple[str, ...]) -> int:
+    def _footer_height(self, ctx: Ctx, pages: int) -> int:
         """Room for "1/3": a strip down the right of a wide board, else along its foot."""
         area = self.inner(0.0)
-        r = ctx.text.measure("8/8", "en", max(ctx.text.floor_px("8/8", "en"), int(area.height * 0.06)))
+        widest = "8" * len(str(pages))
+        widest = f"{widest}/{widest}"
+        r = ctx.text.measure(widest, "en", max(ctx.text.floor_px(widest, "en"), int(area.height * 0.06)), False)
         return max(8, int(r.width * 1.3) if area.width > area.height * 1.5 else int(r.height * 1.5))
 
     def _fit_tile(self, ctx: Ctx, tw: int, th: int, numbers: list[int], langs: tuple[str, ...],
@@ -316,13 +322,7 @@ class WindowBoard(Widget):
                                    for lang in langs))
         name_langs = [next(lang for lang in langs if "  ".join(
             x for x in (tr("window_n", lang, window=n), window_label(cfg, lang)) if x) == name) for name in names]
-        described = [(lang, _describe(ctx, w, lang)) for lang in langs]
-        big_zh, _, color, small_color = described[0][1]
-        # the state in every language: the big text says it in the first, the line under it in all
-        small_parts = [d[1] if (lang == first or d[0] == big_zh or d[0] in d[1]) else
-                       "  ".join(x for x in (d[0], d[1]) if x) for lang, d in described]
-        small = list(dict.fromkeys((lang, x) for (lang, _), x in zip(described, small_parts) if x))
-        small = [(lang, x) for i, (lang, x) in enumerate(small) if all(x != y for _, y in small[:i])]
+        big_zh, small, color, small_color = _strip_state(ctx, w, langs)
         zh = first
         if area.width >= 2 * area.height:
             left = pygame.Rect(area.x, area.y, int(area.width * 0.4), area.height)
@@ -371,6 +371,40 @@ def _describe(ctx: Ctx, w: WindowView, lang: str) -> tuple[str, str, Color, Colo
             return w.ticket["number"], tr("serving", lang), p.text, p.muted
         return w.ticket["number"], tr("called", lang), p.highlight, p.highlight
     return tr("free", lang), "", p.muted, p.muted
+
+
+def _strip_state(ctx: Ctx, w: WindowView, langs: tuple[str, ...]
+                 ) -> tuple[str, list[tuple[str, str]], Color, Color]:
+    """A strip's state in every language it shows: the big text (the ticket, else the state
+    in the first language) and the line under it, (language, text) parts: the state in each
+    language the big text does not already say it in ("暂停服务" big, "Closed" under it;
+    "暂停" big, "暂停至 11:00  Paused until 11:00" under it), the pause's reason once."""
+    p = ctx.palette
+    first = langs[0]
+    big, _, color, small_color = _describe(ctx, w, first)
+    parts: list[tuple[str, str]] = []
+    if w.state == "paused":
+        reason = (w.reason or "").strip()
+        if reason:  # written by the staff in one language: said once, in the face of its script
+            parts.append((first if not reason.isascii() or not is_chinese(first) else "en", reason))
+        for lang in langs:
+            words = tr("paused_until", lang, time=w.until) if w.until else tr("paused", lang)
+            if words != big:
+                parts.append((lang, words))
+    else:
+        for lang in langs:
+            state_big, state_small, _, _ = _describe(ctx, w, lang)
+            ticket = bool(w.ticket) and w.state not in ("closed", "paused")  # as _describe has it
+            words = state_small if ticket else (state_big if state_big != big else "")
+            if words:
+                parts.append((lang, words))
+    seen: set[str] = set()
+    out = []
+    for lang, x in parts:
+        if x and x not in seen:
+            seen.add(x)
+            out.append((lang, x))
+    return big, out, color, small_color or p.muted
 
 
 def _until(w: WindowView, lang: str) -> str:
