@@ -745,6 +745,8 @@ class Snapshot(_Exact):
     windows: dict[str, WindowSnapshot] = Field(description="by window number (a string, as JSON keys are)")
     recent_calls: list[RecentCall] = Field(max_length=20, description="newest first")
     waiting: dict[str, int] = Field(description="tickets waiting, by service id")
+    waiting_since: dict[str, dict[str, float]] | None = Field(
+        None, description="(optional) by service id, each waiting ticket's id and when it was issued")
     messages: list[HallMessage] | None = Field(description="null: the hall file's messages apply")
     notice: NoticeBody | None
 

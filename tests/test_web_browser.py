@@ -221,7 +221,7 @@ def test_manager_messages_notice_who_and_screenshot(hub: HubThread, context) -> 
         sign_in(page, MANAGER)
         # who is connected: the screen is listed
         page.click("#who-refresh")
-        page.wait_for_selector("#who tr[data-role=screen][data-screen=main]")
+        page.wait_for_selector("#who-groups .who-group[data-role=screen] li[data-key=main]")
         # an urgent notice to the main screen only
         page.fill("#n-zh", "系统维护，暂停办理出入境业务")
         page.fill("#n-en", "Exit-entry services paused for maintenance")
@@ -263,7 +263,7 @@ def test_wrong_token_is_refused_and_asked_again(hub: HubThread, context) -> None
     assert page.evaluate("localStorage.getItem('signage.window.zhongshan.3')") is None
     # a window token for another window is refused too
     sign_in(page, "test-window-4-0123456789")
-    wait_js(page, "document.querySelector('.signin-error').textContent.includes('window 3')")
+    wait_js(page, "document.querySelector('.signin-error').textContent.includes('3 号窗口')")
     manager = context.new_page()
     manager.goto(f"{hub.http}/manage?hall=zhongshan")
     sign_in(manager, KIOSK)  # a kiosk's token does not make a manager
@@ -493,3 +493,291 @@ def test_the_staff_console_and_the_guide_issue_green_channel_tickets_with_a_reas
         catch (err) { return err.code; }
     }""")
     assert answer == "forbidden"
+
+
+# --- issue 18 item 4: the console's J/A/X, errors in one language, the pad at 1024x600, the manager's views
+
+CJK = r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+WINDOW4 = "test-window-4-0123456789"
+WINDOW56 = "test-window-5-6-0123456789"
+
+
+def one_language(text: str, lang: str, allowed: tuple[str, ...] = ()) -> bool:
+    """Chinese text with no English words in it (ticket numbers and the like allowed), or English with no CJK."""
+    import re
+
+    for word in allowed:
+        text = text.replace(word, "")
+    if lang == "en":
+        return re.search(CJK, text) is None
+    return re.search(r"[A-Za-z]{2,}", text) is None
+
+
+def test_every_error_code_has_words_in_each_language_and_unknown_ones_keep_the_hubs(hub: HubThread, context) -> None:
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    codes = set()
+    for path in (root / "server").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        codes |= set(re.findall(r'\b(?:refuse|error_frame)\(\s*"([a-z_]+)"', text))
+        codes |= set(re.findall(r'_refuse\(\s*ws,\s*"([a-z_]+)"', text))
+    assert {"nothing_waiting", "unknown_ticket", "window_busy", "rate_limited", "unauthorized"} <= codes
+    page = context.new_page()
+    page.goto(f"{hub.http}/manage?hall=zhongshan#token={MANAGER}")
+    page.wait_for_selector("main:not([hidden])")
+    got = page.evaluate("""async (codes) => {
+        const {ERROR_WORDS, errorText} = await import("/static/hub.js");
+        const out = {missing: codes.filter((c) => !ERROR_WORDS["e_" + c])};
+        out.texts = codes.filter((c) => ERROR_WORDS["e_" + c]).map((c) => ({c,
+            zh: errorText({code: c, message: "english words", retry_after: 2.2}, {}, "zh-Hans"),
+            en: errorText({code: c, message: "中文", retry_after: 2.2}, {}, "en")}));
+        out.unknown = errorText({code: "brand_new", message: "the hub's own sentence"}, {}, "zh-Hans");
+        return out;
+    }""", sorted(codes))
+    assert got["missing"] == [], got["missing"]
+    for t in got["texts"]:
+        assert one_language(t["zh"], "zh-Hans") and one_language(t["en"], "en"), t
+    assert "3 秒" in next(t["zh"] for t in got["texts"] if t["c"] == "rate_limited")
+    assert got["unknown"] == "brand_new: the hub's own sentence"
+
+
+def test_the_console_calls_a_number_marks_the_arrival_and_closes_the_window(hub: HubThread, context) -> None:
+    import re
+
+    async def issue_two() -> list[str]:
+        kiosk = await hub.harness.connect("kiosk")
+        numbers = [(await hub.harness.issue(kiosk, "hukou-move"))["number"] for _ in range(2)]
+        await kiosk.close()
+        return numbers
+
+    _, second = hub.run(issue_two())
+    staff = context.new_page()
+    staff.goto(f"{hub.http}/staff?hall=zhongshan&window=4#token={WINDOW4}")
+    staff.wait_for_selector("#actions button[data-cmd=call]:not([disabled])")
+    for cmd, key in (("call", "J"), ("start", "A"), ("close", "X")):  # each button shows its key
+        assert staff.inner_text(f"#actions button[data-cmd={cmd}] kbd") == key
+    assert staff.is_disabled("#actions button[data-cmd=start]")  # nobody called yet
+    # J: the second ticket, out of turn, typed in lower case
+    before = len(hub.events())
+    staff.keyboard.press("j")
+    staff.wait_for_selector("#d-call[open]")
+    staff.keyboard.type(second.lower())
+    staff.keyboard.press("Enter")
+    wait_js(staff, f"document.getElementById('cur-number').textContent === '{second}'")
+    called = [e for e in hub.events()[before:] if e["type"] == "ticket_called"]
+    assert len(called) == 1 and called[0]["window"] == 4 and called[0]["out_of_order"] is True
+    assert called[0]["ticket"]["number"] == second and called[0]["command"] == "call"
+    assert staff.inner_text("#cur-state") == "已叫号，等候到达"
+    assert staff.inner_text("#flash") == f"已叫 {second}"
+    assert staff.is_disabled("#actions button[data-cmd=close]")  # a citizen is at the counter
+    # A: the citizen arrived
+    staff.wait_for_selector("#actions button[data-cmd=start]:not([disabled])")
+    staff.keyboard.press("a")
+    wait_js(staff, "document.getElementById('cur-state').textContent === '办理中'")
+    assert [e["type"] for e in hub.events()[before:]][-1] == "ticket_serving"
+    assert hub.hub.halls["zhongshan"].durable.engine.public_view()["windows"]["4"]["ticket_state"] == "serving"
+    assert staff.is_disabled("#actions button[data-cmd=start]") and staff.is_disabled("#actions button[data-cmd=skip]")
+    # complete, then X: asks, Enter confirms
+    staff.keyboard.press("c")
+    wait_js(staff, "document.getElementById('cur-number').textContent === '—'")
+    staff.wait_for_selector("#actions button[data-cmd=close]:not([disabled])")
+    staff.keyboard.press("x")
+    staff.wait_for_selector("#d-close[open]")
+    staff.keyboard.press("Escape")  # changed my mind: nothing sent
+    staff.wait_for_selector("#d-close", state="hidden")
+    assert [e["type"] for e in hub.events()[before:]][-1] == "ticket_completed"
+    staff.keyboard.press("x")
+    staff.wait_for_selector("#d-close[open]")
+    staff.keyboard.press("Enter")
+    wait_js(staff, "document.getElementById('win-state').textContent === '未开放'")
+    closed = hub.events()[-1]
+    assert closed["type"] == "window_closed" and closed["window"] == 4 and closed["command"] == "close"
+    assert staff.inner_text("#flash") == "窗口已关闭"
+    assert staff.is_disabled("#actions button[data-cmd=close]")
+    # a refusal (a known code) reads in the page's language only
+    staff.keyboard.press("j")
+    staff.wait_for_selector("#d-call[open]")
+    staff.keyboard.type("Z999")
+    staff.keyboard.press("Enter")
+    wait_js(staff, "document.getElementById('flash').classList.contains('error')")
+    zh = staff.inner_text("#flash")
+    assert zh == "Z999：今天没有这个号，请核对票号" and one_language(zh, "zh-Hans", ("Z999",)), zh
+    staff.click("[data-lang-switch]")
+    staff.keyboard.press("j")
+    staff.wait_for_selector("#d-call[open]")
+    staff.keyboard.type("Z998")
+    staff.keyboard.press("Enter")
+    wait_js(staff, "document.getElementById('flash').textContent.startsWith('Z998')")
+    en = staff.inner_text("#flash")
+    assert en == "Z998: No such ticket today (check the number)" and one_language(en, "en"), en
+    assert re.search(CJK, staff.inner_text("#actions")) is None  # the new buttons are English too
+    assert "Call a number" in staff.inner_text("#actions") and "Close window" in staff.inner_text("#actions")
+
+
+def test_the_sign_in_remember_box_sits_on_one_line_with_its_words(hub: HubThread, context) -> None:
+    for path in ("/staff?hall=zhongshan&window=3", "/manage?hall=zhongshan"):
+        page = context.new_page()
+        page.goto(f"{hub.http}{path}")
+        page.wait_for_selector("#signin:not([hidden])")
+        box = page.locator("#signin input[name=remember]").bounding_box()
+        words = page.locator("#signin input[name=remember] + span").bounding_box()
+        field = page.locator("#f-token").bounding_box()
+        assert abs((box["y"] + box["height"] / 2) - (words["y"] + words["height"] / 2)) < 4, (box, words)
+        assert abs(box["x"] - field["x"]) < 2 and box["width"] < 40 and words["x"] > box["x"] + box["width"]
+        page.close()
+
+
+def test_the_rating_pad_fits_a_7_inch_screen_without_scrolling(hub: HubThread, context) -> None:
+    pad = context.new_page()
+    pad.set_viewport_size({"width": 1024, "height": 600})
+    pad.goto(f"{hub.http}/rate?hall=zhongshan&window=5#token={WINDOW56}")
+    pad.wait_for_selector("#v-idle:not([hidden])")
+    pad.wait_for_selector("#offline", state="hidden")
+
+    async def serve_one() -> None:
+        kiosk = await hub.harness.connect("kiosk")
+        ticket = await hub.harness.issue(kiosk, "residence-permit")
+        await kiosk.close()
+        window = await hub.harness.connect("window", token=WINDOW56, window=5)
+        for cmd in ({"type": "call", "window": 5, "ticket": ticket["number"]}, {"type": "complete", "window": 5}):
+            answer = await window.request(cmd)
+            assert answer["type"] == "ok", answer
+        await window.close()
+
+    hub.run(serve_one())
+    pad.wait_for_selector("#v-ask:not([hidden])")
+    pad.click("#overall button[data-score='4']")
+    for lang in ("zh-Hans", "en"):
+        for w, h in ((1024, 600), (1280, 800), (800, 480)):
+            pad.set_viewport_size({"width": w, "height": h})
+            box = pad.locator("#submit").bounding_box()
+            assert box["y"] >= 0 and box["y"] + box["height"] <= h and box["x"] + box["width"] <= w, (lang, w, h, box)
+            last = pad.locator("#environment button").last.bounding_box()
+            assert last["y"] + last["height"] <= h and last["x"] + last["width"] <= w, (lang, w, h, last)
+            assert pad.evaluate("document.scrollingElement.scrollHeight") <= h, (lang, w, h)
+        pad.click("[data-lang-switch]")
+    pad.set_viewport_size({"width": 1024, "height": 600})
+    pad.click("#submit")  # no scrolling needed to reach it
+    pad.wait_for_selector("#v-thanks:not([hidden])")
+    assert [e for e in hub.events() if e["type"] == "rated"][-1]["window"] == 5
+
+
+def test_the_manager_sees_devices_grouped_and_the_queues_live(hub: HubThread, context) -> None:
+    import re
+
+    clock = hub.harness.clock
+    peers: list = []
+
+    async def setup() -> list[str]:
+        kiosk = await hub.harness.connect("kiosk")
+        first = (await hub.harness.issue(kiosk, "endorsement"))["number"]
+        await kiosk.close()
+        for _ in range(3):  # window 6's console, its rating pad, and a second console
+            peers.append(await hub.harness.connect("window", token=WINDOW56, window=6))
+        for _ in range(2):
+            peers.append(await hub.harness.connect("screen", screen="strip-6"))
+        return [first]
+
+    async def take(n: int, service: str) -> list[str]:
+        kiosk = await hub.harness.connect("kiosk")
+        numbers = [(await hub.harness.issue(kiosk, service))["number"] for _ in range(n)]
+        await kiosk.close()
+        return numbers
+
+    def estimates_now() -> None:
+        """The hub's periodic estimates (every 30 s) with the hub's time: the page's clock follows it."""
+        hub.run(hub.hub.halls["zhongshan"].push_estimates(force=True))
+
+    [first] = hub.run(setup())
+    clock.now += 7 * 60  # the first endorsement ticket has waited 7 minutes when the page opens
+    try:
+        page = context.new_page()
+        page.goto(f"{hub.http}/manage?hall=zhongshan#token={MANAGER}")
+        page.wait_for_selector("main:not([hidden])")
+        row = "#q-services tr[data-service=endorsement]"
+        page.wait_for_selector(row)
+        estimates_now()
+        base = {s: n for s, n in hub.hub.halls["zhongshan"].durable.engine.public_view()["waiting"].items()}
+        assert base["endorsement"] == 1
+        wait_js(page, f"document.querySelector('{row}').dataset.waiting === '1'")
+        wait_js(page, f"document.querySelector('{row} td.longest').textContent === '7 分钟'")  # from waiting_since
+        # tickets taken: the counts follow, the longest wait stays the first one's
+        more = hub.run(take(2, "endorsement")) + hub.run(take(3, "traffic"))
+        wait_js(page, f"document.querySelector('{row}').dataset.waiting === '3'")
+        traffic = base["traffic"] + 3
+        wait_js(page, f"document.querySelector('#q-services tr[data-service=traffic]').dataset.waiting === '{traffic}'")
+        assert page.inner_text(f"{row} td.longest") == "7 分钟"
+        total = sum(base.values()) + 5
+        assert page.inner_text("#q-total") == f"共 {total} 人等候"
+        for s, n in hub.hub.halls["zhongshan"].durable.engine.public_view()["waiting"].items():
+            assert page.get_attribute(f"#q-services tr[data-service={s}]", "data-waiting") == str(n), s
+        # the windows: 6 calls the first endorsement ticket (the oldest), then serves it; 7 pauses
+        answer = hub.run(peers[0].request({"type": "call", "window": 6, "ticket": first}))
+        assert answer["type"] == "ok", answer
+        wait_js(page, "document.querySelector('#q-windows tr[data-window=\"6\"]').dataset.state === 'called'")
+        assert page.inner_text("#q-windows tr[data-window='6'] td:nth-child(2)") == f"已叫 {first}，等候到达"
+        wait_js(page, f"document.querySelector('{row}').dataset.waiting === '2'")
+        assert page.inner_text(f"{row} td.longest") == "不到 1 分钟"  # the next oldest was taken just now
+        hub.run(peers[0].request({"type": "start", "window": 6}))
+        wait_js(page, "document.querySelector('#q-windows tr[data-window=\"6\"]').dataset.state === 'serving'")
+        assert page.inner_text("#q-windows tr[data-window='6'] td:nth-child(2)") == f"正在办理 {first}"
+        async def pause7() -> None:
+            manager = await hub.harness.connect("manager")
+            answer = await manager.request({"type": "pause", "window": 7, "reason": "午休", "until": "13:30"})
+            assert answer["type"] == "ok", answer
+            await manager.close()
+        hub.run(pause7())
+        wait_js(page, "document.querySelector('#q-windows tr[data-window=\"7\"]').dataset.state === 'paused'")
+        assert page.inner_text("#q-windows tr[data-window='7'] td:nth-child(2)") == "暂停 · 午休 · 预计 13:30 恢复"
+        # devices by kind, each once with its count
+        page.click("#who-refresh")
+        win6 = "#who-groups .who-group[data-role=window] li[data-key='6']"
+        wait_js(page, f"document.querySelector(\"{win6}\")?.dataset.count === '3'")
+        assert page.inner_text(win6) == "6 号窗口 ×3"
+        strip = "#who-groups .who-group[data-role=screen] li[data-key='strip-6']"
+        wait_js(page, f"document.querySelector(\"{strip}\")?.dataset.count === '2'")
+        for group in page.locator("#who-groups .who-group").all():
+            chips = [int(c.get_attribute("data-count")) for c in group.locator("li").all()]
+            role, count = group.get_attribute("data-role"), int(group.get_attribute("data-count"))
+            assert sum(chips) == count and group.locator(".count").inner_text() == str(count), role
+            if role == "window":  # one entry per window, in order
+                keys = [int(c.get_attribute("data-key")) for c in group.locator("li").all()]
+                assert keys == sorted(set(keys))
+        assert page.is_hidden("#who")  # the flat list is folded away
+        # English, and an error in the page's language only
+        page.click("[data-lang-switch]")
+        assert page.inner_text(win6) == "Window 6 ×3"
+        assert page.inner_text("#q-windows tr[data-window='6'] td:nth-child(2)") == f"Serving {first}"
+        assert page.inner_text(f"{row} td.longest") == "under 1 min"
+        assert page.inner_text("#q-total") == f"{total - 1} waiting in all"
+        assert re.search(CJK, page.inner_text("#q-h") + page.inner_text("#w-h")) is None
+        page.click("#n-clear")  # no notice to clear: no_notice
+        wait_js(page, "document.getElementById('flash').classList.contains('error')")
+        en = page.inner_text("#flash")
+        assert en == "There is no notice to clear" and one_language(en, "en")
+        page.click("[data-lang-switch]")
+        page.evaluate("document.getElementById('flash').textContent = ''")
+        page.click("#n-clear")
+        wait_js(page, "document.getElementById('flash').textContent.length > 0")
+        zh = page.inner_text("#flash")
+        assert zh == "现在没有通知可撤下" and one_language(zh, "zh-Hans")
+        # a reload mid-day: the longest wait comes back from the snapshot, not from "since the page opened"
+        clock.now += 5 * 60
+        again = context.new_page()
+        again.goto(f"{hub.http}/manage?hall=zhongshan")
+        again.wait_for_selector(row)
+        estimates_now()
+        wait_js(again, f"document.querySelector('{row}').dataset.waiting === '2'")
+        wait_js(again, f"document.querySelector('{row} td.longest').textContent === '5 分钟'")
+        assert again.inner_text("#q-windows tr[data-window='6'] td:nth-child(2)") == f"正在办理 {first}"
+        assert more  # (the numbers taken)
+    finally:
+        async def close_all() -> None:
+            for peer in peers:
+                await peer.close()
+            manager = await hub.harness.connect("manager")
+            for cmd in ({"type": "complete", "window": 6}, {"type": "resume", "window": 7}):
+                await manager.request(cmd)
+            await manager.close()
+        hub.run(close_all())

@@ -77,6 +77,18 @@ ESTIMATES_WAIT = 0.3  # seconds new estimates wait for a commit to ride with
 MAX_RELOAD_PROBLEMS = 50  # problems of a refused hall file told to the managers (and logged)
 
 
+def with_waiting_since(engine: Any) -> dict:
+    """The welcome's snapshot: the engine's public view and, by service, when each waiting ticket was
+    issued (``waiting_since``: the manager's page shows the longest wait from it)."""
+    view = engine.public_view()
+    since: dict[str, dict[str, float]] = {}
+    for t in engine.state.tickets.values():
+        if t.state == "waiting":
+            since.setdefault(t.service, {})[t.id] = t.issued_at
+    view["waiting_since"] = since
+    return view
+
+
 def dumps(obj: Any) -> bytes:
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
     try:
@@ -354,7 +366,7 @@ class HallRuntime:
     def _snapshot_bytes(self) -> bytes:
         key = (self.durable.seq, self._config_gen, id(self.durable.engine))
         if self._snapshot is None or self._snapshot[0] != key:
-            self._snapshot = (key, dumps(self.durable.engine.public_view()))
+            self._snapshot = (key, dumps(with_waiting_since(self.durable.engine)))
         return self._snapshot[1]
 
     def _replay(self, since: int, snapshot_size: int) -> list[bytes] | None:

@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                 sign_in(manage, MANAGER)
                 until(lambda: app.renderer is not None, pump=pump)
                 manage.click("#who-refresh")
-                manage.wait_for_selector("#who tr[data-role=screen]")
+                manage.wait_for_selector("#who-groups .who-group[data-role=screen]")
                 manage.fill("#n-zh", "系统升级，15:00 前暂停办理出入境业务")
                 manage.fill("#n-en", "Exit-entry services paused until 15:00 (system upgrade)")
                 manage.select_option("#s-screen", "main")

@@ -88,6 +88,97 @@ export function query(name) {
   return new URLSearchParams(location.search).get(name);
 }
 
+// ---------------------------------------------------------------- the hub's refusals, in words
+// An `error` frame carries a `code` (docs/protocol.md, "Error codes") and an English `message`
+// for logs. A page shows its own words for a code it knows, in the page's language only (the
+// page's dictionary first: its `e_<code>` entries say it for that page; then the table below),
+// and the hub's message only for a code it does not know. {s}: a rate limit's seconds; `vars`
+// fill the page's own fields ({n}...).
+export const ERROR_WORDS = {
+  // the frame itself, the connection, the hub
+  e_bad_json: {"zh-Hans": "页面发出的消息有误，请刷新页面", en: "The page sent something the hub could not read: reload the page"},
+  e_binary_frame: {"zh-Hans": "页面发出的消息有误，请刷新页面", en: "The page sent something the hub could not read: reload the page"},
+  e_too_large: {"zh-Hans": "内容太长，请删减后再试", en: "Too long: shorten it and try again"},
+  e_bad_message: {"zh-Hans": "页面发出的消息有误，请刷新页面", en: "The page sent something the hub could not read: reload the page"},
+  e_unknown_type: {"zh-Hans": "服务器不认识这个操作，请刷新页面", en: "The hub does not know this command: reload the page"},
+  e_bad_field: {"zh-Hans": "填写的内容有误（不能含控制字符或换行），请检查后重试", en: "Something filled in is not valid (no control characters or line breaks): check it and try again"},
+  e_hello_first: {"zh-Hans": "连接出错，请刷新页面", en: "The connection went wrong: reload the page"},
+  e_unauthorized: {"zh-Hans": "令牌不对，或不能用于这里", en: "Wrong token, or not a token for this"},
+  e_unknown_hall: {"zh-Hans": "没有这个大厅，请核对大厅代号", en: "No such hall: check the hall id"},
+  e_unknown_window: {"zh-Hans": "大厅文件里没有这个窗口", en: "That window is not in the hall file"},
+  e_unknown_screen: {"zh-Hans": "大厅文件里没有这块屏幕", en: "That screen is not in the hall file"},
+  e_unknown_zone: {"zh-Hans": "大厅文件里没有这个楼层或区域", en: "That floor or zone is not in the hall file"},
+  e_forbidden: {"zh-Hans": "这个令牌不能做这项操作", en: "This token may not do that"},
+  e_rate_limited: {"zh-Hans": "操作太频繁，请 {s} 秒后再试", en: "Too many at once: try again in {s} s"},
+  e_unavailable: {"zh-Hans": "服务器正在重启，连上后请再试一次", en: "The hub is restarting: try again once it is back"},
+  e_too_many_connections: {"zh-Hans": "连接太多，请稍后再试", en: "Too many connections: try again shortly"},
+  e_internal_error: {"zh-Hans": "服务器处理出错（已记录），请再试一次或联系管理员", en: "The hub failed on this (logged): try again or tell the administrator"},
+  e_storage_error: {"zh-Hans": "服务器保存失败，请联系管理员", en: "The hub could not save it: tell the administrator"},
+  e_config_invalid: {"zh-Hans": "大厅文件有错误，未生效", en: "The hall file has errors; it was not applied"},
+  e_duplicate_id: {"zh-Hans": "这项操作已经发送过了", en: "This command was sent already"},
+  e_unsupported: {"zh-Hans": "服务器不办理这个操作", en: "The hub does not handle this command"},
+  // tickets and appointments
+  e_unknown_service: {"zh-Hans": "没有这项业务", en: "No such service"},
+  e_unknown_priority: {"zh-Hans": "本大厅没有这个优先类别，请刷新页面", en: "This hall has no such priority category: reload the page"},
+  e_service_closed: {"zh-Hans": "这项业务现在不办理", en: "This service is closed now"},
+  e_hall_closed: {"zh-Hans": "现在不是办公时间，不能取号", en: "The hall is closed now: tickets are issued during opening hours"},
+  e_numbers_exhausted: {"zh-Hans": "今天这项业务的号已经取完", en: "Today's numbers for this service are used up"},
+  e_unknown_priority: {"zh-Hans": "没有这个优先类别", en: "No such priority category"},
+  e_reason_required: {"zh-Hans": "绿色通道须写明原因", en: "A green-channel ticket needs a reason"},
+  e_bad_reason: {"zh-Hans": "只有绿色通道或优先号才填写原因", en: "A reason goes with a green-channel or priority ticket only"},
+  e_unknown_appointment: {"zh-Hans": "找不到这个预约码，请核对", en: "No appointment with this code: check it"},
+  e_wrong_day: {"zh-Hans": "这个预约不是今天的", en: "This appointment is not for today"},
+  e_already_checked_in: {"zh-Hans": "这个预约已经签到取号", en: "This appointment has checked in already"},
+  e_wrong_service: {"zh-Hans": "这个预约是另一项业务的", en: "This appointment is for another service"},
+  e_no_appointments: {"zh-Hans": "这项业务不接受预约", en: "This service takes no appointments"},
+  e_bad_appointment: {"zh-Hans": "预约有误：日期已过，或预约码重复", en: "Not a valid appointment: a past day, or a code twice"},
+  e_nothing_to_cancel: {"zh-Hans": "这个范围内没有等候或过号的号", en: "No waiting or skipped ticket in that range"},
+  e_too_many: {"zh-Hans": "一次取消的号太多，请分几次", en: "Too many tickets at once: split the range"},
+  // windows
+  e_window_paused: {"zh-Hans": "窗口暂停中，请先恢复", en: "The window is paused: resume it first"},
+  e_window_busy: {"zh-Hans": "请先办结或过号当前的号", en: "Complete or skip the ticket at the counter first"},
+  e_nothing_waiting: {"zh-Hans": "没有等候的群众", en: "Nobody is waiting for this window"},
+  e_nothing_called: {"zh-Hans": "本窗口没有正在办理的号", en: "No ticket at this window"},
+  e_recall_limit: {"zh-Hans": "重呼次数已到上限，请按过号", en: "Recalled enough times: mark it as a no-show"},
+  e_already_serving: {"zh-Hans": "群众已到达，正在办理", en: "The citizen is already being served"},
+  e_unknown_ticket: {"zh-Hans": "今天没有这个号，请核对票号", en: "No such ticket today (check the number)"},
+  e_ticket_not_waiting: {"zh-Hans": "这个号不在等候（已叫、已办结或已过号）", en: "That ticket is not waiting (called, served or skipped already)"},
+  e_not_for_this_window: {"zh-Hans": "本窗口不办理这个号的业务", en: "This window does not serve that ticket's service"},
+  e_not_skipped: {"zh-Hans": "只有过号的号才能重排", en: "Only a skipped ticket can be requeued"},
+  e_requeue_expired: {"zh-Hans": "过号太久，不能重排，请重新取号", en: "Skipped too long ago to requeue: take a new ticket"},
+  e_bad_transfer: {"zh-Hans": "请选一个能办理的业务或窗口（不能转回原处）", en: "Choose a service or a window that serves it, not where it is now"},
+  e_already_paused: {"zh-Hans": "窗口已经暂停", en: "The window is paused already"},
+  e_not_paused: {"zh-Hans": "窗口没有暂停", en: "The window is not paused"},
+  e_already_open: {"zh-Hans": "窗口已经开放", en: "The window is open already"},
+  e_already_closed: {"zh-Hans": "窗口已经关闭", en: "The window is closed already"},
+  // ratings, the manager's commands
+  e_nothing_to_rate: {"zh-Hans": "本窗口今天还没有办结的业务可评价", en: "Nothing served at this window today to rate"},
+  e_not_served_here: {"zh-Hans": "这个号不是在本窗口办理的", en: "That ticket was not served at this window"},
+  e_already_rated: {"zh-Hans": "这次服务已经评价过了", en: "This service has been rated already"},
+  e_bad_messages: {"zh-Hans": "字幕内容有误，请检查", en: "A message is not valid: check them"},
+  e_bad_notice: {"zh-Hans": "通知须至少填写一种语言", en: "A notice needs text in at least one language"},
+  e_no_notice: {"zh-Hans": "现在没有通知可撤下", en: "There is no notice to clear"},
+  e_screen_offline: {"zh-Hans": "这块屏幕没有连接", en: "That screen is not connected"},
+  e_unknown_request: {"zh-Hans": "截图请求已过期，请再截一次", en: "That screenshot request has expired: take another"},
+};
+
+// The words for an error ({code, message, retry_after}) in the page's language; the hub's own
+// message (with its code) only for a code neither the page nor ERROR_WORDS knows.
+export function errorText(err, vars = {}, l = lang) {
+  const code = err?.code ?? "";
+  const entry = dict["e_" + code] ?? ERROR_WORDS["e_" + code];
+  if (!entry) return [code, err?.message].filter(Boolean).join(": ");
+  let s = entry[l] ?? entry["zh-Hans"];
+  const secs = typeof err.retry_after === "number" ? Math.max(1, Math.ceil(err.retry_after)) : 1;
+  for (const [k, v] of Object.entries({s: secs, ...vars})) s = s.split(`{${k}}`).join(String(v));
+  return s;
+}
+
+// Is this a code the page has words for (its own or ERROR_WORDS)?
+export function knownError(code) {
+  return !!(dict["e_" + code] ?? ERROR_WORDS["e_" + code]);
+}
+
 // ---------------------------------------------------------------- the client
 const FATAL = new Set(["unauthorized", "unknown_hall", "unknown_window", "unknown_screen", "unknown_ticket",
                        "hello_first", "bad_field"]);
@@ -216,7 +307,7 @@ export class HubClient {
       const p = this.pending.get(msg.id);
       this.pending.delete(msg.id);
       if (kind === "ok") p.resolve(msg.result || {});
-      else p.reject({code: msg.code, message: msg.message});
+      else p.reject({code: msg.code, message: msg.message, retry_after: msg.retry_after});
       return;
     }
     if (kind === "error" && !this.up && FATAL.has(msg.code)) {

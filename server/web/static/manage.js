@@ -1,5 +1,5 @@
 // The hall manager's page (/manage?hall=H): docs/web.md.
-import {HubClient, setupLang, tr, pick, signIn, forget, el, clockText} from "/static/hub.js";
+import {HubClient, setupLang, tr, pick, signIn, forget, el, clockText, waitText, errorText} from "/static/hub.js";
 
 const T = {
   title: {"zh-Hans": "大厅管理", en: "Hall manager"},
@@ -33,9 +33,47 @@ const T = {
   r_window: {"zh-Hans": "窗口", en: "Window"},
   r_kiosk: {"zh-Hans": "取号机", en: "Kiosk"},
   r_manager: {"zh-Hans": "管理", en: "Manager"},
+  r_guide: {"zh-Hans": "引导台", en: "Guide"},
+  g_screen: {"zh-Hans": "屏幕", en: "Screens"},
+  g_announcer: {"zh-Hans": "语音播报", en: "Announcers"},
+  g_window: {"zh-Hans": "窗口终端（叫号台、评价器）", en: "Window devices (consoles, rating pads)"},
+  g_kiosk: {"zh-Hans": "取号机", en: "Kiosks"},
+  g_guide: {"zh-Hans": "引导台", en: "Guide tablets"},
+  g_manager: {"zh-Hans": "管理页面", en: "Manager pages"},
+  g_ticket: {"zh-Hans": "手机排队页面", en: "Phones following a ticket"},
+  g_other: {"zh-Hans": "其他", en: "Other"},
+  who_total: {"zh-Hans": "共 {n} 个连接", en: "{n} connections"},
+  who_all: {"zh-Hans": "每个连接（地址、连接时间）", en: "Every connection (address, since)"},
+  who_none: {"zh-Hans": "没有设备在线", en: "Nothing is connected"},
+  item_window: {"zh-Hans": "{n} 号窗口", en: "Window {n}"},
+  times: {"zh-Hans": "×{n}", en: "×{n}"},
+  item_title: {"zh-Hans": "{a}（{t} 起）", en: "{a} (since {t})"},
+  queues_h: {"zh-Hans": "排队实况", en: "Queues now"},
+  q_total: {"zh-Hans": "共 {n} 人等候", en: "{n} waiting in all"},
+  q_services_cap: {"zh-Hans": "各业务的等候", en: "Waiting, by service"},
+  q_windows_cap: {"zh-Hans": "各窗口的状态", en: "The windows"},
+  service: {"zh-Hans": "业务", en: "Service"},
+  waiting: {"zh-Hans": "等候人数", en: "Waiting"},
+  longest: {"zh-Hans": "最长等候", en: "Longest wait"},
+  estimate: {"zh-Hans": "新号预计等候", en: "A new ticket waits"},
+  window: {"zh-Hans": "窗口", en: "Window"},
+  w_state: {"zh-Hans": "状态", en: "State"},
+  w_for: {"zh-Hans": "时长", en: "For"},
+  served: {"zh-Hans": "今日办结", en: "Served today"},
+  ws_free: {"zh-Hans": "空闲", en: "Free"},
+  ws_called: {"zh-Hans": "已叫 {t}，等候到达", en: "Called {t}, on the way"},
+  ws_serving: {"zh-Hans": "正在办理 {t}", en: "Serving {t}"},
+  ws_paused: {"zh-Hans": "暂停", en: "Paused"},
+  ws_closed: {"zh-Hans": "未开放", en: "Closed"},
+  back_at: {"zh-Hans": "预计 {t} 恢复", en: "back at {t}"},
+  age_lt1: {"zh-Hans": "不到 1 分钟", en: "under 1 min"},
+  age_min: {"zh-Hans": "{m} 分钟", en: "{m} min"},
+  age_hour: {"zh-Hans": "{h} 小时 {m} 分", en: "{h} h {m} min"},
+  at_least: {"zh-Hans": "至少 {a}", en: "at least {a}"},
+  shot_failed: {"zh-Hans": "{s} 没有发来截图（屏幕未回应或图片有误）", en: "No picture from {s} (the screen did not answer, or sent no PNG)"},
+  shot_http: {"zh-Hans": "取截图失败（HTTP {n}），请再截一次", en: "Could not fetch the picture (HTTP {n}): take another"},
   offline_screens: {"zh-Hans": "未连接的屏幕：{s}", en: "Screens not connected: {s}"},
   all_online: {"zh-Hans": "所有屏幕都已连接", en: "Every screen is connected"},
-  ticket_pages: {"zh-Hans": "；{n} 个手机在看排队进度", en: "; phones following a ticket: {n}"},
   no_announcer: {"zh-Hans": "注意：没有语音播报在线", en: "Note: no announcer is connected"},
   messages_h: {"zh-Hans": "文明用语与提示（滚动字幕）", en: "Civility messages and notices (ticker)"},
   from_hall_file: {"zh-Hans": "现在使用大厅文件中的内容", en: "Now: the hall file's messages"},
@@ -56,7 +94,7 @@ const T = {
   done_clear_notice: {"zh-Hans": "通知已撤下", en: "Notice cleared"},
   done_set_messages: {"zh-Hans": "字幕已更新", en: "Messages published"},
   need_text: {"zh-Hans": "请至少填写一种语言的内容", en: "Write the text in at least one language"},
-  bad_token: {"zh-Hans": "令牌不对：{m}", en: "Wrong token: {m}"},
+  e_unauthorized: {"zh-Hans": "令牌不对，或不是这个大厅的管理员令牌", en: "Wrong token, or not a manager's token for this hall"},
   appointments_h: {"zh-Hans": "预约名单", en: "Appointments"},
   appointments_help: {"zh-Hans": "每行一个预约：预约码,业务,时间[,日期]，例如 AB1234,passport,09:30 或 AB1235,hukou-move,14:00,2026-11-24（可从预约系统导出后粘贴）",
                       en: "One appointment a line: code,service,time[,date], e.g. AB1234,passport,09:30 or AB1235,hukou-move,14:00,2026-11-24 (paste the booking system's export)"},
@@ -80,7 +118,7 @@ async function send(cmd, doneKey) {
     if (doneKey) flash(tr(doneKey), "good");
     return result;
   } catch (err) {
-    flash(`${err.code}: ${err.message}`, "error");
+    flash(errorText(err), "error");  // the page's words, in its language (hub.js)
     return null;
   }
 }
@@ -172,7 +210,7 @@ async function book() {
   } catch (err) {
     // "appointments[3].service: ..." -> the line it came from
     const m = /^(?:book: )?appointments(?:\[(\d+)\]|\.(\d+))\.?/.exec(err.message || "");
-    $("a-msg").textContent = m ? tr("line_of", {n: lineOf[Number(m[1] ?? m[2])]}) + err.message.slice(m[0].length) : `${err.code}: ${err.message}`;
+    $("a-msg").textContent = (m ? tr("line_of", {n: lineOf[Number(m[1] ?? m[2])]}) : "") + errorText(err);
   }
 }
 
@@ -192,17 +230,225 @@ async function refreshWho() {
 function renderWho() {
   if (!lastWho || !config) return;
   const tz = config.hall.timezone;
-  $("who").replaceChildren(...lastWho.clients.map((c) => el("tr", {dataset: {role: c.role, screen: c.screen || ""}},
+  const clients = lastWho.clients || [];
+  // every connection, for who needs the addresses (folded away by default)
+  $("who").replaceChildren(...clients.map((c) => el("tr", {dataset: {role: c.role, screen: c.screen || ""}},
     el("td", {text: tr("r_" + c.role)}),
     el("td", {text: c.screen || (c.window ? `#${c.window}` : c.zone || c.name)}),
     el("td", {text: c.address}),
     el("td", {text: clockText(c.since, tz)}))));
-  const online = new Set(lastWho.clients.filter((c) => c.role === "screen").map((c) => c.screen));
+  // by kind, each device once with a count: "Window 3 ×3" rather than three rows
+  const groups = new Map(GROUPS.map((g) => [g, new Map()]));
+  for (const c of clients) {
+    const g = groups.has(c.role) ? c.role : "other";
+    if (!groups.has(g)) groups.set(g, new Map());
+    const key = c.role === "screen" ? c.screen || c.name : c.role === "window" ? String(c.window ?? c.name)
+      : c.role === "announcer" ? c.zone || c.name : c.name || c.role;
+    const items = groups.get(g);
+    if (!items.has(key)) items.set(key, []);
+    items.get(key).push(c);
+  }
+  const label = (g, key) => g === "window" && /^\d+$/.test(key) ? tr("item_window", {n: key}) : key;
+  const order = (g, a, b) => g === "window" ? Number(a) - Number(b) : a.localeCompare(b);
+  const out = [];
+  for (const [g, items] of groups) {
+    const n = [...items.values()].reduce((k, list) => k + list.length, 0);
+    if (!n) continue;
+    const chips = [...items.keys()].sort((a, b) => order(g, a, b)).map((key) => {
+      const list = items.get(key);
+      const title = list.map((c) => tr("item_title", {a: c.address, t: clockText(c.since, tz)})).join("\n");
+      return el("li", {class: "chip", title, dataset: {key, count: String(list.length)}},
+        label(g, key), list.length > 1 ? el("b", {text: " " + tr("times", {n: list.length})}) : null);
+    });
+    out.push(el("div", {class: "who-group", dataset: {role: g, count: String(n)}},
+      el("h3", {}, tr("g_" + g), " ", el("span", {class: "count", text: String(n)})), el("ul", {}, chips)));
+  }
+  if (lastWho.ticket_pages) {
+    out.push(el("div", {class: "who-group", dataset: {role: "ticket", count: String(lastWho.ticket_pages)}},
+      el("h3", {}, tr("g_ticket"), " ", el("span", {class: "count", text: String(lastWho.ticket_pages)}))));
+  }
+  $("who-groups").replaceChildren(...(out.length ? out : [el("p", {class: "muted", text: tr("who_none")})]));
+  $("who-total").textContent = tr("who_total", {n: clients.length + (lastWho.ticket_pages || 0)});
+  const online = new Set(clients.filter((c) => c.role === "screen").map((c) => c.screen));
   const missing = config.screens.map((s) => s.id).filter((id) => !online.has(id));
   let note = missing.length ? tr("offline_screens", {s: missing.join(", ")}) : tr("all_online");
-  if (lastWho.ticket_pages) note += tr("ticket_pages", {n: lastWho.ticket_pages});
-  if (!lastWho.clients.some((c) => c.role === "announcer")) note += " · " + tr("no_announcer");
+  if (!clients.some((c) => c.role === "announcer")) note += " · " + tr("no_announcer");
   $("who-note").textContent = note;
+}
+const GROUPS = ["screen", "announcer", "window", "kiosk", "guide", "manager"];
+
+// --- the queues, live -----------------------------------------------------------------------------
+// Folded from what this connection receives (docs/protocol.md): the welcome's snapshot (windows,
+// waiting counts, and `waiting_since`: when each waiting ticket was issued), every event after it,
+// and the estimates (their waiting counts are the hub's own).
+const Q = {seq: null, windows: {}, waiting: {}, tickets: new Map(), issued: new Map(), left: new Set(),
+           exact: false, watched: null, estimates: {}, offset: null};
+
+function hubNow() {
+  return Date.now() / 1000 + (Q.offset ?? 0);
+}
+
+// The hub's clock, from the times it sends: each is at most "now" there (replayed events and the
+// estimates a newcomer gets are older), so the largest offset seen since the snapshot is the best.
+function heard(at) {
+  if (typeof at !== "number") return;
+  const offset = at - Date.now() / 1000;
+  Q.offset = Q.offset == null ? offset : Math.max(Q.offset, offset);
+}
+
+function qSnapshot(snap, seq) {
+  Q.seq = seq;
+  Q.windows = JSON.parse(JSON.stringify(snap.windows || {}));
+  Q.waiting = {...(snap.waiting || {})};
+  Q.tickets = new Map();
+  Q.left = new Set();
+  Q.exact = !!snap.waiting_since;  // a hub without it: ages only of the tickets issued while watching
+  for (const [service, list] of Object.entries(snap.waiting_since || {})) {
+    for (const [id, at] of Object.entries(list)) {
+      Q.tickets.set(id, {service, at});
+      Q.issued.set(id, at);
+    }
+  }
+  Q.offset = null;  // a new snapshot: learn the hub's clock again (it may have been set back)
+  Q.watched = null;
+}
+
+function qWindow(n) {
+  if (n == null) return null;
+  return (Q.windows[String(n)] ||= {number: n, state: "closed", served: 0, service_seconds: 0});
+}
+
+function qWaiting(ticket, service, n, at) {
+  service = service || ticket?.service;
+  if (!service) return;
+  Q.waiting[service] = Math.max(0, (Q.waiting[service] || 0) + n);
+  if (!ticket) return;
+  if (n > 0) {
+    Q.left.delete(ticket.id);
+    Q.tickets.set(ticket.id, {service, at: Q.issued.get(ticket.id) ?? at});
+  } else {
+    Q.left.add(ticket.id);
+    Q.tickets.delete(ticket.id);
+  }
+}
+
+function qFree(w, ticket) {
+  if (w && w.ticket && (!ticket || w.ticket.id === ticket.id)) Object.assign(w, {ticket: null, ticket_state: null, since: null});
+}
+
+function qEvent(e, seq) {
+  if (typeof seq === "number") Q.seq = seq;
+  heard(e.at);
+  const w = qWindow(e.window), t = e.ticket;
+  switch (e.type) {
+    case "day_started":
+      for (const x of Object.values(Q.windows)) Object.assign(x, {served: 0, service_seconds: 0});
+      break;
+    case "ticket_issued":
+      if (t?.issued_at != null) Q.issued.set(t.id, t.issued_at);
+      qWaiting(t, null, 1, t?.issued_at ?? e.at);
+      break;
+    case "ticket_called": case "ticket_recalled":
+      if (e.type === "ticket_called" && t && !Q.left.has(t.id)) qWaiting(t, null, -1);
+      if (w) {
+        if (!(e.type === "ticket_recalled" && w.ticket?.id === t?.id)) Object.assign(w, {ticket: t, ticket_state: "called", since: e.at});
+        if (w.state === "closed") w.state = "open";
+      }
+      break;
+    case "ticket_serving":
+      if (w) Object.assign(w, {ticket: t, ticket_state: "serving", since: e.at ?? w.since});
+      break;
+    case "ticket_completed":
+      qFree(w, t);
+      if (w) { w.served = (w.served || 0) + 1; w.service_seconds = (w.service_seconds || 0) + (e.service_seconds || 0); }
+      break;
+    case "ticket_skipped":
+      qFree(w, t);
+      break;
+    case "ticket_requeued":
+      qWaiting(t, null, 1, e.at);
+      break;
+    case "ticket_transferred":
+      qFree(w, t);
+      qWaiting(t, e.to_service || t?.service, 1, e.at);
+      break;
+    case "ticket_cancelled": {
+      const at = Object.values(Q.windows).filter((x) => x.ticket && t && x.ticket.id === t.id);
+      for (const x of at) qFree(x, t);
+      if (!at.length && t && !Q.left.has(t.id)) qWaiting(t, null, -1);
+      break;
+    }
+    case "window_opened": case "window_resumed":
+      if (w) Object.assign(w, {state: "open", reason: null, until: null});
+      break;
+    case "window_paused":
+      if (w) Object.assign(w, {state: "paused", reason: e.reason, until: e.until});
+      break;
+    case "window_closed":
+      if (w) Object.assign(w, {state: "closed", reason: null, until: null});
+      break;
+  }
+}
+
+function qEstimates(msg) {
+  Q.estimates = msg.services || {};
+  heard(msg.at);
+  // the hub's counts are authoritative, unless older than the events already folded in
+  if (typeof msg.seq === "number" && Q.seq != null && msg.seq < Q.seq) return;
+  for (const [s, e] of Object.entries(Q.estimates)) if (Number.isInteger(e.waiting) && e.waiting >= 0) Q.waiting[s] = e.waiting;
+}
+
+function ageText(seconds) {
+  const m = Math.floor(Math.max(0, seconds) / 60);
+  if (m < 1) return tr("age_lt1");
+  if (m < 60) return tr("age_min", {m});
+  return tr("age_hour", {h: Math.floor(m / 60), m: m % 60});
+}
+
+function clock(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const mm = String(Math.floor(s / 60) % 60).padStart(2, "0"), ss = String(s % 60).padStart(2, "0");
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+function renderQueues() {
+  if (!config) return;
+  const now = hubNow();
+  let total = 0;
+  $("q-services").replaceChildren(...config.services.map((s) => {
+    const n = Q.waiting[s.id] || 0;
+    total += n;
+    const known = [...Q.tickets.values()].filter((t) => t.service === s.id && typeof t.at === "number");
+    let longest = "—";
+    if (n > 0) {
+      const oldest = known.length ? Math.min(...known.map((t) => t.at)) : null;
+      if (!Q.exact && known.length < n) {  // some were issued before this page watched
+        Q.watched ??= now;
+        const floor = Math.max(now - Q.watched, oldest != null ? now - oldest : 0);
+        longest = tr("at_least", {a: ageText(floor)});
+      } else if (oldest != null) {
+        longest = ageText(now - oldest);
+      }
+    }
+    const est = waitText(Q.estimates[s.id] || null, n) || "—";
+    return el("tr", {dataset: {service: s.id, waiting: String(n)}},
+      el("td", {text: `${s.prefix} · ${pick(s.name)}`}), el("td", {class: "num", text: String(n)}),
+      el("td", {class: "longest", text: longest}), el("td", {text: est}));
+  }));
+  $("q-total").textContent = tr("q_total", {n: total});
+  $("q-windows").replaceChildren(...config.windows.map((cw) => {
+    const w = Q.windows[String(cw.number)] || {state: "closed"};
+    let state, kind = w.state;
+    if (w.state === "paused") state = [tr("ws_paused"), w.reason, w.until && tr("back_at", {t: w.until})].filter(Boolean).join(" · ");
+    else if (w.state === "closed" && !w.ticket) state = tr("ws_closed");
+    else if (w.ticket) { kind = w.ticket_state || "called"; state = tr("ws_" + kind, {t: w.ticket.number}); }
+    else { kind = "free"; state = tr("ws_free"); }
+    const name = tr("item_window", {n: cw.number}) + (cw.label ? ` · ${pick(cw.label)}` : "");
+    return el("tr", {dataset: {window: String(cw.number), state: kind}},
+      el("td", {text: name}), el("td", {}, el("span", {class: "window-state " + kind, text: state})),
+      el("td", {class: "num", text: w.ticket && w.since ? clock(now - w.since) : ""}),
+      el("td", {class: "num", text: String(w.served || 0)}));
+  }));
 }
 
 // --- screenshots ----------------------------------------------------------------------------------
@@ -217,7 +463,7 @@ async function askShot() {
 async function shotReady(msg) {
   if (msg.request !== shotRequest) return;
   const r = await fetch(msg.url, {headers: {Authorization: `Bearer ${who.token}`}});
-  if (!r.ok) { $("s-msg").textContent = `${r.status}: ${(await r.json()).message}`; return; }
+  if (!r.ok) { $("s-msg").textContent = tr("shot_http", {n: r.status}); return; }
   const blob = await r.blob();
   const img = $("s-img");
   if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
@@ -236,7 +482,9 @@ function apply(msg) {
       if (msg.snapshot) {
         notice = msg.snapshot.notice;
         messages = msg.snapshot.messages;
+        qSnapshot(msg.snapshot, msg.seq);
       }
+      renderQueues();
       rows = editable();
       renderNotice();
       renderMessages();
@@ -245,6 +493,15 @@ function apply(msg) {
     case "config":
       config = msg.config;
       renderNotice();
+      renderQueues();
+      break;
+    case "event":
+      qEvent(msg.event || {}, msg.seq);
+      renderQueues();
+      break;
+    case "estimates":
+      qEstimates(msg);
+      renderQueues();
       break;
     case "notice":
       notice = msg.notice;
@@ -258,10 +515,10 @@ function apply(msg) {
       shotReady(msg);
       break;
     case "screenshot_failed":
-      if (msg.request === shotRequest) $("s-msg").textContent = msg.message;
+      if (msg.request === shotRequest) $("s-msg").textContent = tr("shot_failed", {s: msg.screen});
       break;
     case "error":
-      flash(`${msg.code}: ${msg.message}`, "error");
+      flash(errorText(msg), "error");
       break;
   }
 }
@@ -272,12 +529,12 @@ async function start(error) {
   hub = new HubClient({role: "manager", hall: who.hall, token: who.token}, {
     message: apply,
     status: (up) => { $("offline").hidden = up; },
-    fatal: (err) => { forget("manager", who.hall); start(tr("bad_token", {m: err.message})); },
+    fatal: (err) => { forget("manager", who.hall); start(errorText(err)); },
   }).start();
   setTimeout(() => { if (hub && !hub.up && !hub.stopped) $("offline").hidden = false; }, 2500);
 }
 
-setupLang(T, () => { renderNotice(); renderMessages(); renderWho(); });
+setupLang(T, () => { renderNotice(); renderMessages(); renderWho(); renderQueues(); });
 $("n-push").addEventListener("click", pushNotice);
 $("n-clear").addEventListener("click", () => send({type: "clear_notice"}, "done_clear_notice"));
 $("m-add").addEventListener("click", () => { rows.push({kind: "civility", text: {"zh-Hans": ""}}); renderMessages(); });
@@ -288,5 +545,6 @@ $("s-ask").addEventListener("click", askShot);
 $("a-book").addEventListener("click", book);
 $("signout").addEventListener("click", () => { if (hub) hub.stop(); forget("manager", who.hall); location.reload(); });
 setInterval(refreshWho, 5000);
-window.signageManage = {get hub() { return hub; }};
+setInterval(renderQueues, 1000);  // the ages and the time at each window
+window.signageManage = {get hub() { return hub; }, queues: Q};
 start(null);

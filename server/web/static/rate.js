@@ -1,6 +1,6 @@
 // The rating pad at a window (/rate?hall=H&window=N): docs/web.md. Signs in with the window's token
 // (a window may send `rate` for itself); asks after each ticket the window completes.
-import {HubClient, setupLang, tr, signIn, forget, el} from "/static/hub.js";
+import {HubClient, setupLang, tr, signIn, forget, el, errorText} from "/static/hub.js";
 
 const T = {
   title: {"zh-Hans": "服务评价", en: "Rate our service"},
@@ -25,7 +25,7 @@ const T = {
   submit: {"zh-Hans": "提交评价", en: "Submit"},
   thanks: {"zh-Hans": "感谢您的评价！", en: "Thank you for your rating!"},
   sending: {"zh-Hans": "正在提交…", en: "Sending…"},
-  bad_token: {"zh-Hans": "令牌不对或不属于这个窗口：{m}", en: "Wrong token for this window: {m}"},
+  e_unauthorized: {"zh-Hans": "令牌不对，或不是 {n} 号窗口的令牌", en: "Wrong token, or not the token of window {n}"},
 };
 const ASPECTS = ["overall", "attitude", "efficiency", "environment"];
 const ASK_SECONDS = 90, THANKS_SECONDS = 4;
@@ -93,7 +93,7 @@ async function submit() {
     clearTimeout(timer);
     timer = setTimeout(idle, THANKS_SECONDS * 1000);
   } catch (err) {
-    $("rate-msg").textContent = `${err.code}: ${err.message}`;
+    $("rate-msg").textContent = errorText(err);  // the page's words, in its language (hub.js)
   } finally {
     sending = false;
     buildScores();
@@ -117,7 +117,7 @@ async function start(error) {
   hub = new HubClient({role: "window", hall: who.hall, token: who.token, window: who.window}, {
     message: apply,
     status: (up) => { $("offline").hidden = up; buildScores(); },
-    fatal: (err) => { forget("rate", who.hall, who.window); start(tr("bad_token", {m: err.message})); },
+    fatal: (err) => { forget("rate", who.hall, who.window); start(errorText(err, {n: who.window})); },
   }).start();
   setTimeout(() => { if (hub && !hub.up && !hub.stopped) $("offline").hidden = false; }, 2500);
   idle();

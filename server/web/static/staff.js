@@ -1,5 +1,5 @@
 // The window staff console (/staff?hall=H&window=N): docs/web.md.
-import {HubClient, setupLang, tr, pick, signIn, forget, el, currentLang, waitText, PRIORITY, PRIORITY_WORDS} from "/static/hub.js";
+import {HubClient, setupLang, tr, pick, signIn, forget, el, currentLang, waitText, errorText, PRIORITY, PRIORITY_WORDS} from "/static/hub.js";
 
 const T = {
   title: {"zh-Hans": "窗口叫号", en: "Staff console"},
@@ -22,6 +22,17 @@ const T = {
   b_transfer: {"zh-Hans": "转办", en: "Transfer"},
   b_pause: {"zh-Hans": "暂停", en: "Pause"},
   b_resume: {"zh-Hans": "恢复", en: "Resume"},
+  b_call: {"zh-Hans": "叫指定号", en: "Call a number"},
+  b_start: {"zh-Hans": "群众已到", en: "Citizen arrived"},
+  b_close: {"zh-Hans": "关闭窗口", en: "Close window"},
+  call_h: {"zh-Hans": "叫指定号", en: "Call a ticket by its number"},
+  call_help: {"zh-Hans": "叫一个正在等候的号（不按排队顺序），例如叫回先到的群众；当前的号会先办结。",
+              en: "Call one waiting ticket out of turn (a citizen who came first, say); the ticket at the counter is completed first."},
+  call_ok: {"zh-Hans": "叫号", en: "Call"},
+  close_h: {"zh-Hans": "关闭本窗口？", en: "Close this window?"},
+  close_help: {"zh-Hans": "屏幕上本窗口显示为未开放，等候时间不再算上本窗口；叫号（N 或 J）即重新开放。",
+               en: "The screens show it as closed and waits no longer count on it; calling a ticket (N or J) opens it again."},
+  close_ok: {"zh-Hans": "关闭窗口", en: "Close window"},
   b_issue: {"zh-Hans": "绿色通道 / 优先取号", en: "Green channel / priority ticket"},
   issue_h: {"zh-Hans": "绿色通道 / 优先取号", en: "Issue a green-channel or priority ticket"},
   issue_class: {"zh-Hans": "类别", en: "Class"},
@@ -41,8 +52,8 @@ const T = {
   service: {"zh-Hans": "业务", en: "Service"},
   waiting: {"zh-Hans": "等候人数", en: "Waiting"},
   estimate: {"zh-Hans": "预计等候", en: "Est. wait"},
-  keys_hint: {"zh-Hans": "快捷键：N 叫下一位 · R 重呼 · C 办结 · S 过号 · Q 过号重排 · T 转办 · P 暂停 · U 恢复 · G 绿色通道/优先取号",
-              en: "Keys: N call next · R recall · C complete · S no-show · Q requeue · T transfer · P pause · U resume · G green channel / priority ticket"},
+  keys_hint: {"zh-Hans": "快捷键：N 叫下一位 · A 群众已到 · C 办结 · J 叫指定号 · R 重呼 · S 过号 · Q 过号重排 · T 转办 · P 暂停 · U 恢复 · X 关闭窗口 · G 绿色通道/优先取号",
+              en: "Keys: N call next · A citizen arrived · C complete · J call a number · R recall · S no-show · Q requeue · T transfer · P pause · U resume · X close the window · G green channel / priority ticket"},
   requeue_h: {"zh-Hans": "过号重排：回来的群众", en: "Requeue a citizen who came back"},
   ticket_no: {"zh-Hans": "票号（如 A023）", en: "Ticket number (e.g. A023)"},
   transfer_h: {"zh-Hans": "转办", en: "Transfer"},
@@ -64,6 +75,9 @@ const T = {
   sending: {"zh-Hans": "正在发送…", en: "Sending…"},
   waiting_hub: {"zh-Hans": "等待服务器应答（连上后自动重发）…", en: "Waiting for the hub (sent again on reconnect)…"},
   done_call_next: {"zh-Hans": "已叫 {t}", en: "Called {t}"},
+  done_call: {"zh-Hans": "已叫 {t}", en: "Called {t}"},
+  done_start: {"zh-Hans": "{t} 已到，开始办理", en: "{t} is at the counter: being served"},
+  done_close: {"zh-Hans": "窗口已关闭", en: "Window closed"},
   done_recall: {"zh-Hans": "已重呼 {t}", en: "Called {t} again"},
   done_complete: {"zh-Hans": "{t} 已办结", en: "{t} completed"},
   done_skip: {"zh-Hans": "{t} 已过号", en: "{t} marked as no-show"},
@@ -71,7 +85,7 @@ const T = {
   done_transfer: {"zh-Hans": "{t} 已转办", en: "{t} transferred"},
   done_pause: {"zh-Hans": "窗口已暂停", en: "Window paused"},
   done_resume: {"zh-Hans": "窗口已恢复", en: "Window open again"},
-  bad_token: {"zh-Hans": "令牌不对或不属于这个窗口：{m}", en: "Wrong token for this window: {m}"},
+  e_unauthorized: {"zh-Hans": "令牌不对，或不是 {n} 号窗口的令牌", en: "Wrong token, or not the token of window {n}"},
   e_nothing_waiting: {"zh-Hans": "没有等候的群众", en: "Nobody is waiting for this window"},
   e_nothing_called: {"zh-Hans": "本窗口没有正在办理的号", en: "No ticket at this window"},
   e_window_paused: {"zh-Hans": "窗口暂停中，请先恢复", en: "The window is paused: resume it first"},
@@ -145,6 +159,7 @@ function enable() {
     call_next: w.state !== "paused", recall: !!w.ticket, complete: !!w.ticket,
     skip: !!w.ticket && w.ticket_state === "called", requeue: w.state !== "paused", transfer: !!w.ticket,
     pause: !w.ticket && w.state !== "paused", resume: w.state === "paused", issue: true,
+    call: w.state !== "paused", start: !!w.ticket && w.ticket_state === "called", close: !w.ticket && w.state !== "closed",
   };
   for (const b of document.querySelectorAll("#actions button")) {
     b.disabled = busy || !hub?.up || !can[b.dataset.cmd];
@@ -170,7 +185,7 @@ function apply(msg) {
   } else if (msg.type === "event") {
     fold(msg.event);
   } else if (msg.type === "error") {
-    flash(`${msg.code}: ${msg.message}`, "error");
+    flash(errorText(msg), "error");
   }
   render();
 }
@@ -226,8 +241,9 @@ async function send(kind, fields = {}) {
     const t = result.ticket?.number || fields.ticket || "";
     flash(tr("done_" + kind, {t, n: result.ahead ?? 0}), "good");
   } catch (err) {
-    const key = "e_" + err.code;
-    flash(T[key] ? `${tr(key)} (${err.message})` : `${err.code}: ${err.message}`, "error");
+    // the page's words for a known code, in the page's language only (hub.js errorText)
+    const what = fields.ticket ? fields.ticket + (currentLang() === "en" ? ": " : "：") : "";
+    flash(what + errorText(err), "error");
   } finally {
     clearTimeout(slow);
     busy = false;
@@ -251,7 +267,12 @@ async function command(kind) {
   if (busy || !hub?.up) return;
   const button = document.querySelector(`#actions button[data-cmd="${kind}"]`);
   if (button?.disabled) return;
-  if (kind === "requeue") {
+  if (kind === "call") {
+    const f = await ask("d-call");
+    if (f && f.elements.ticket.value.trim()) await send("call", {ticket: f.elements.ticket.value.trim().toUpperCase()});
+  } else if (kind === "close") {
+    if (await ask("d-close")) await send("close");
+  } else if (kind === "requeue") {
     const f = await ask("d-requeue");
     if (f && f.elements.ticket.value.trim()) await send("requeue", {ticket: f.elements.ticket.value.trim().toUpperCase()});
   } else if (kind === "transfer") {
@@ -304,7 +325,7 @@ async function command(kind) {
 
 
 const KEYS = {n: "call_next", r: "recall", c: "complete", s: "skip", q: "requeue", t: "transfer", p: "pause", u: "resume",
-  g: "issue"};
+  g: "issue", j: "call", a: "start", x: "close"};
 
 function onKey(ev) {
   if (ev.ctrlKey || ev.altKey || ev.metaKey || ev.repeat) return;
@@ -324,7 +345,7 @@ async function start(error) {
     status: (up) => { $("offline").hidden = up; enable(); },
     fatal: (err) => {
       forget("window", who.hall, who.window);
-      start(tr("bad_token", {m: err.message}));
+      start(errorText(err, {n: who.window}));
     },
   }).start();
   $("offline").hidden = true;
