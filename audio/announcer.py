@@ -214,7 +214,8 @@ class Announcer:
             log.info("missed call %s -> window %d is %.0f s old: not spoken", number, window, age)
             return []
         values = self._values(number, window, ticket.get("service"))  # type: ignore[union-attr]
-        phrases = call_phrases(voice, kind, values)  # type: ignore[arg-type]
+        terms = getattr(self.config, "terms", None) if self.config is not None else None
+        phrases = call_phrases(voice, kind, values, terms)  # type: ignore[arg-type]
         if not phrases:
             log.warning("no template to say %s for %s", kind, number)
             return []

@@ -2,7 +2,9 @@
 
 Both answer ``synthesize(text, lang) -> (samples, rate)`` with ``float32``
 mono samples in [-1, 1], or raise :class:`~audio.errors.EngineError`. ``lang``
-is a voice language of the hall file: ``zh-Hans``, ``en`` or ``yue``.
+is a clip language (``zh-Hans``, ``zh-Hant``, ``yue``, ``en``, ``es``...) or any
+BCP 47 tag of the hall file, which ``signage.config.voices`` maps to the
+engine's voice (``zh-TW`` -> espeak-ng ``cmn``, gTTS ``zh-TW``).
 
 * :class:`EspeakEngine` drives libespeak-ng (shipped by ``espeakng-loader``)
   through ctypes: about 5 ms for a whole call. The library is not thread-safe,
@@ -33,6 +35,8 @@ import numpy as np
 
 from . import RATE
 from .errors import EngineError
+from signage.config.voices import ESPEAK_VOICES as _ESPEAK, GTTS_VOICES as _GTTS, voice_key
+
 from .pcm import read_wav, to_float
 
 log = logging.getLogger(__name__)
@@ -52,7 +56,7 @@ class Engine(Protocol):
 
 # --- espeak-ng ---------------------------------------------------------------------------
 
-ESPEAK_VOICES = {"zh-Hans": "cmn", "yue": "yue", "en": "en", "zh-Hant": "cmn"}
+ESPEAK_VOICES = _ESPEAK  # clip language -> espeak-ng voice (cmn, yue, en, es, vi, ko, ...)
 
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_DONT_EXIT = 0x8000
@@ -146,7 +150,7 @@ class EspeakEngine:
             return _espeak_worker
 
     def synthesize(self, text: str, lang: str) -> Clip:
-        voice = ESPEAK_VOICES.get(lang)
+        voice = ESPEAK_VOICES.get(voice_key(lang))
         if voice is None:
             raise EngineError(f"espeak-ng: no voice for language {lang!r}")
         text = _clean_text(text)
@@ -279,7 +283,7 @@ def decode_audio(data: bytes) -> Clip:
 
 # --- gTTS ------------------------------------------------------------------------------------
 
-GTTS_LANGS = {"zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "en": "en", "yue": "yue"}
+GTTS_LANGS = _GTTS  # clip language -> gTTS language code (zh-CN, zh-TW, yue, en, es, ...)
 
 
 def _gtts_class() -> type:
@@ -326,7 +330,7 @@ class GttsEngine:
 
     def fetch(self, text: str, lang: str) -> bytes:
         """The MP3 for ``text`` in ``lang``, from the cache or the network."""
-        code = GTTS_LANGS.get(lang)
+        code = GTTS_LANGS.get(voice_key(lang))
         if code is None:
             raise EngineError(f"gTTS: no voice for language {lang!r}")
         text = _clean_text(text)

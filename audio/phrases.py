@@ -8,14 +8,22 @@ clips per hall (fixed phrases, letters, the ten digits, window numbers, floors)
 and :func:`hall_tokens` lists exactly that set, by rendering every template
 with every value the hall can produce.
 
+The spoken languages are ``voice.languages`` (which follow the hall's own
+languages when the hall file does not list them: ``signage.config.voices``), each
+turned into its clip language (``zh-TW`` -> ``zh-Hant``). A language's template
+is the hall's (``voice.templates``, under that tag or another tag of the same
+language), else the built-in one of :mod:`audio.languages`.
+
 Number reading, the reason this module exists (speech engines read "A023" as
-"A twenty-three"):
+"A twenty-three"), per language (:mod:`audio.languages`):
 
 * a ticket is read character by character: letters as letters, digits one by
-  one with zeros kept, and 二 (never 两): A023 -> ``A 零二三``, ``A 0 2 3``;
-* a window number is read as a number: 12 -> ``十二``, 101 -> ``一百零一``
+  one with zeros kept, and 二 (never 两): A023 -> ``A 零二三``, ``A 0 2 3``,
+  ``A cero dos tres``;
+* a window number is read as a number: 12 -> ``十二``, ``doce``, 101 -> ``一百零一``
   (English keeps the figures; every English engine reads them as numbers);
-* a floor is read from its id (``2F``, ``B1``) or level: ``二楼``, ``floor 2``.
+* a floor is read from its id (``2F``, ``B1``) or level: ``二楼``, ``floor 2``,
+  ``la planta dos``.
 
 Nothing here does I/O; every function is pure and cheap.
 """
@@ -27,11 +35,17 @@ import string
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Mapping
 
+from signage.config.voices import CHINESE_KEYS, voice_key
+from signage.i18n import pick_own
+
+from .languages import ZH_DIGITS, chinese_number, language  # noqa: F401  chinese_number: callers import it here
+
 if TYPE_CHECKING:
     from signage.config.model import HallConfig, Voice
 
 Kind = Literal["call", "recall"]
-CHINESE = ("zh-Hans", "yue")
+Terms = Mapping[str, Mapping[str, str]]  # a hall's terms: catalogue key -> {tag: word}
+CHINESE = CHINESE_KEYS  # clip languages read with Chinese numerals
 
 # Silences between segments, in seconds. Ticket characters get a clear gap so
 # that 零二三 is heard as three digits; punctuation in a template is a pause.
@@ -40,52 +54,17 @@ DIGIT_GAP = 0.09
 PUNCT_GAP = 0.28
 SENTENCE_GAP = 0.35
 
-_ZH_DIGITS = "零一二三四五六七八九"
-_ZH_UNITS = ("", "十", "百", "千")
+_ZH_DIGITS = ZH_DIGITS
 _PUNCT = ",，.。!！?？;；:：、"
 _TICKET = re.compile(r"^[A-Za-z0-9-]{1,12}$")
 
-DEFAULT_FLOOR_TEMPLATES: dict[str, str] = {
-    "zh-Hans": "{window} 号窗口在 {floor}",
-    "yue": "{window} 號窗口喺 {floor}",
-    "en": "Window {window} is on {floor}",
-}
 
 
 # --- numbers -------------------------------------------------------------------
 
-def chinese_number(n: int) -> str:
-    """A whole number as Chinese numerals: 10 -> 十, 12 -> 十二, 101 -> 一百零一.
-
-    Always 二 (the reading of a figure, as on a ticket), never 两. Numbers of
-    five or more digits are read digit by digit, as nobody says 一万零一号窗口.
-    """
-    if n < 0:
-        return "负" + chinese_number(-n)
-    if n >= 10_000:
-        return "".join(_ZH_DIGITS[int(d)] for d in str(n))
-    if n < 10:
-        return _ZH_DIGITS[n]
-    digits = str(n)
-    out = ""
-    zero = False
-    for i, ch in enumerate(digits):
-        d = int(ch)
-        if d == 0:
-            zero = True
-            continue
-        if zero and out:
-            out += "零"
-        zero = False
-        out += _ZH_DIGITS[d] + _ZH_UNITS[len(digits) - 1 - i]
-    if 10 <= n < 20:
-        out = out[1:]  # 十二, not 一十二
-    return out
-
-
 def say_number(n: int, lang: str) -> str:
-    """A window (or other) number as it is read in ``lang``."""
-    return chinese_number(n) if lang in CHINESE else str(n)
+    """A window (or other) number as it is read in ``lang``: 12 -> 十二, 12, doce."""
+    return language(voice_key(lang)).number(n)
 
 
 def valid_ticket(number: object) -> bool:
@@ -97,21 +76,23 @@ def ticket_words(number: str, lang: str) -> list[str]:
     """The words of a ticket number, one per character: ``A023`` -> ``[A, 零, 二, 三]``.
 
     Letters are upper-cased and read as letters, digits one by one with zeros
-    kept; anything else (a dash) is not read.
+    kept (as the language's digit words, or figures); anything else (a dash) is
+    not read.
     """
+    digits = language(voice_key(lang)).digits
     words: list[str] = []
     for ch in number.strip().upper():
         if "A" <= ch <= "Z":
             words.append(ch)
         elif "0" <= ch <= "9":
-            words.append(_ZH_DIGITS[int(ch)] if lang in CHINESE else ch)
+            words.append(digits[int(ch)] if digits else ch)
     return words
 
 
 def say_ticket(number: str, lang: str) -> str:
-    """A ticket number as text to read: ``A 零二三`` or ``A 0 2 3``."""
+    """A ticket number as text to read: ``A 零二三``, ``A 0 2 3``, ``A cero dos tres``."""
     words = ticket_words(number, lang)
-    if lang not in CHINESE:
+    if not language(voice_key(lang)).digits_run_together:
         return " ".join(words)
     out = ""
     for w in words:  # Chinese digits run together, letters stand apart
@@ -137,13 +118,8 @@ def floor_number(floor_id: str, level: int) -> int:
 
 
 def say_floor(floor_id: str, level: int, lang: str) -> str:
-    """A floor as it is said: ``二楼`` / ``floor 2`` / ``二樓``; ``地下一层`` / ``basement 1``."""
-    n = floor_number(floor_id, level)
-    if lang == "en":
-        return f"floor {n}" if n > 0 else f"basement {-n}" if n < 0 else "the ground floor"
-    if lang == "yue":
-        return f"{chinese_number(n)}樓" if n > 0 else f"地庫{chinese_number(-n)}樓" if n < 0 else "地下"
-    return f"{chinese_number(n)}楼" if n > 0 else f"地下{chinese_number(-n)}层" if n < 0 else "地面层"
+    """A floor as it is said: ``二楼`` / ``floor 2`` / ``二樓`` / ``la planta dos``; ``地下一层`` / ``basement 1``."""
+    return language(voice_key(lang)).floor(floor_number(floor_id, level))
 
 
 # --- segments and phrases ------------------------------------------------------------
@@ -185,13 +161,29 @@ class Values:
 
 
 def _service_name(names: Mapping[str, str] | None, lang: str) -> tuple[str, str] | None:
-    """(text, language to speak it in) of a service name; Chinese stands in for a missing one."""
+    """(text, clip language to speak it in) of a service name.
+
+    The name in the language itself (any tag of it); a Chinese voice reads
+    either script (Cantonese and Traditional Mandarin prefer zh-Hant); else the
+    English name, said in English; else the Chinese one, said in Mandarin.
+    """
     if not names:
         return None
-    order = {"en": ("en", "zh-Hans"), "yue": ("zh-Hant", "zh-Hans"), "zh-Hans": ("zh-Hans", "zh-Hant")}
-    for key in order.get(lang, (lang,)):
-        if names.get(key):
-            return names[key], ("zh-Hans" if key == "zh-Hans" and lang == "en" else lang)
+    key = voice_key(lang)
+    by_key: dict[str, str] = {}
+    for tag, text in names.items():
+        if text:
+            by_key.setdefault(voice_key(str(tag)), text)
+    if key in CHINESE:
+        order = ("zh-Hant", "zh-Hans") if key in ("zh-Hant", "yue") else ("zh-Hans", "zh-Hant")
+        for k in order:
+            if k in by_key:
+                return by_key[k], key
+    if key in by_key:
+        return by_key[key], key
+    for fallback in ("en", "zh-Hans", "zh-Hant"):
+        if fallback in by_key:
+            return by_key[fallback], ("zh-Hans" if fallback == "zh-Hant" else fallback)
     return None
 
 
@@ -244,6 +236,14 @@ def render(template: str, lang: str, values: Values) -> Phrase:
     return Phrase(lang, tuple(s for s in segments if s.text))
 
 
+def _parses(template: str) -> bool:
+    try:
+        list(string.Formatter().parse(template))
+        return True
+    except ValueError:
+        return False
+
+
 def _uses(template: str, field: str) -> bool:
     try:
         return any(f == field for _, f, _, _ in string.Formatter().parse(template))
@@ -251,30 +251,79 @@ def _uses(template: str, field: str) -> bool:
         return False
 
 
-def floor_template(voice: Voice, lang: str) -> str | None:
+def hall_template(voice: Voice, kind: str, lang: str) -> str | None:
+    """The hall's own template of ``kind`` for ``lang``: under that tag, else under another tag
+    of the same language (``zh-TW`` finds ``zh-Hant``), else None."""
+    per_lang = {str(k): v for k, v in voice.templates.get(kind, {}).items() if v}  # type: ignore[call-overload]
+    if lang in per_lang:
+        return per_lang[lang]
+    key = voice_key(lang)
+    return next((text for tag, text in per_lang.items() if voice_key(tag) == key), None)
+
+
+def window_words(key: str, terms: Terms | None = None) -> str:
+    """How the built-in phrases of clip language ``key`` name a window, ``{window}`` in it:
+    the hall's term (``terms: window_n``) in that language if it has one, else the built-in."""
+    term = (terms or {}).get("window_n")
+    own = pick_own(term, key) if term else None
+    if own and "{window}" in own and _parses(own):
+        return own
+    return language(key).window_n
+
+
+def builtin_template(kind: str, lang: str, terms: Terms | None = None) -> str | None:
+    """The built-in ``kind`` (call, recall, floor) of ``lang``, the window named as the hall names it."""
+    key = voice_key(lang)
+    builtin = language(key)
+    text = {"call": builtin.call, "recall": builtin.recall, "floor": builtin.floor_sentence}.get(kind)
+    if not text:
+        return None
+    words = window_words(key, terms)
+    if key not in CHINESE and words[1:2].islower():  # "Counter {window}" inside a sentence, at its start
+        words = (words[:1].upper() if text.startswith("{window_n}") else words[:1].lower()) + words[1:]
+    return text.replace("{window_n}", words)
+
+
+def template_for(voice: Voice, kind: str, lang: str, terms: Terms | None = None) -> str | None:
+    """What ``lang`` says for ``kind`` (call, recall, floor): the hall's template, else
+    the built-in one (:mod:`audio.languages`, naming the window with the hall's
+    ``terms``), else None. A recall the hall writes no recall for, but a call,
+    uses the hall's call (its own wording)."""
+    found = hall_template(voice, kind, lang)
+    if found is None and kind == "recall":
+        found = hall_template(voice, "call", lang)
+    return found if found is not None else builtin_template(kind, lang, terms)
+
+
+def floor_template(voice: Voice, lang: str, terms: Terms | None = None) -> str | None:
     """The sentence that names the window's floor: the hall's ``floor`` template, else a default."""
-    hall = {str(k): v for k, v in voice.templates.get("floor", {}).items()}
-    return hall.get(lang) or DEFAULT_FLOOR_TEMPLATES.get(lang)
+    return template_for(voice, "floor", lang, terms)
 
 
-def call_phrases(voice: Voice, kind: Kind, values: Values) -> list[Phrase]:
+def call_phrases(voice: Voice, kind: Kind, values: Values, terms: Terms | None = None) -> list[Phrase]:
     """What to say for a call or a recall, one phrase per language of ``voice``.
 
-    When ``values.other_floor`` is set (the window is on another floor than
-    the listener's), a sentence naming the floor follows, unless the call
-    template already has a ``{floor}``. A language without a template is skipped; a
-    recall without a recall template uses the call template.
+    Each language speaks in its clip language (``zh-TW`` as ``zh-Hant``), once
+    even if two tags name it. When ``values.other_floor`` is set (the window is
+    on another floor than the listener's), a sentence naming the floor follows,
+    unless the call template already has a ``{floor}``. A language with no
+    template (none of the hall's, none built in) is skipped. ``terms`` are the
+    hall's (``config.terms``): the built-in phrases name the window its way.
     """
     phrases: list[Phrase] = []
-    templates = voice.templates
-    for lang in voice.languages:
-        template = templates.get(kind, {}).get(lang) or templates.get("call", {}).get(lang)
+    said: set[str] = set()
+    for tag in voice.languages:
+        lang = voice_key(str(tag))
+        if lang in said:
+            continue
+        said.add(lang)
+        template = template_for(voice, kind, tag, terms)
         if not template:
             continue
         phrase = render(template, lang, values)
         segments = list(phrase.segments)
         if values.other_floor and values.floor is not None and not _uses(template, "floor"):
-            extra = floor_template(voice, lang)
+            extra = floor_template(voice, tag, terms)
             if extra:
                 if segments:
                     last = segments[-1]
@@ -300,6 +349,7 @@ def hall_tokens(config: HallConfig) -> set[tuple[str, str]]:
     the hall, so it cannot drift from what :func:`call_phrases` produces.
     """
     voice = config.voice
+    terms = getattr(config, "terms", None)
     floors = [(f.id, f.level) for f in config.floors]
     other_floor = len(floors) > 1
     services = [(dict(s.name), s.prefix) for s in config.services]
@@ -311,7 +361,7 @@ def hall_tokens(config: HallConfig) -> set[tuple[str, str]]:
         values = Values(ticket=f"{prefix}0123456789", window=window or 1, floor=floor,
                         service=names, other_floor=other_floor)
         for kind in ("call", "recall"):
-            for phrase in call_phrases(voice, kind, values):  # type: ignore[arg-type]
+            for phrase in call_phrases(voice, kind, values, terms):  # type: ignore[arg-type]
                 tokens.update((s.lang, s.text) for s in phrase.segments)
     return tokens
 

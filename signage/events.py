@@ -43,7 +43,8 @@ Seconds = Annotated[float, Field(description="Unix seconds (UTC) on the hub's cl
 WindowNo = Annotated[int, Field(ge=1, le=999, description="a window's number")]
 Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD in the hall's time zone")]
 CallingClass = Literal["green", "priority", "appointment", "normal"]
-Priority = Literal["elderly", "disabled", "pregnant", "infant", "military", "other"]
+Priority = Annotated[str, Field(min_length=1, max_length=64,
+                                description="a priority category id of the hall's (priority.categories)")]
 
 
 class Part(BaseModel):

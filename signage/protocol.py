@@ -228,13 +228,19 @@ class Command(Message):
     id: RequestId
 
 
-PriorityKind = Literal["elderly", "disabled", "pregnant", "infant", "military", "other"]
+# A priority category: an id of the hall's ``priority.categories`` (docs/hall-format.md; without
+# the section elderly, disabled, pregnant, infant, military, other). The engine refuses an id the
+# hall does not list (unknown_priority); here only its form is checked.
+PriorityKind = Annotated[str, Field(min_length=1, max_length=64,
+                                    description="免预约优先: who qualifies, a category id of the hall's "
+                                                "(priority.categories, e.g. elderly)"),
+                         BeforeValidator(_text)]
 
 
 class Issue(Command):
     type: Literal["issue"]
     service: Name
-    priority: PriorityKind | None = Field(None, description="免预约优先: who qualifies")
+    priority: PriorityKind | None = Field(None, description="免预约优先: who qualifies (a category id of the hall's)")
     green: bool = Field(False, description="绿色通道: urgent (set by staff or a guide)")
     reason: ShortText | None = Field(
         None, description="why a green-channel (required) or priority ticket: the urgent case, e.g. a flight in 3 days")

@@ -178,7 +178,7 @@ CASES = [
         'unknown-top-key',
         edits=[('screens:\n', 'sreens:\n')],
         expect=[
-            'hall.yaml:39: sreens: unknown key "sreens" (expected one of: format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice, terms; did you mean "screens"?)',
+            'hall.yaml:39: sreens: unknown key "sreens" (expected one of: format, hall, rules, priority, groups, services, windows, floors, screens, themes, messages, voice, terms; did you mean "screens"?)',
         ],
     ),
     Case(
@@ -514,21 +514,21 @@ CASES = [
         'not-a-mapping',
         raw='- format: 1\n- hall: x\n',
         expect=[
-            'hall.yaml:1: a list is not a hall file (expected a mapping with keys format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice, terms)',
+            'hall.yaml:1: a list is not a hall file (expected a mapping with keys format, hall, rules, priority, groups, services, windows, floors, screens, themes, messages, voice, terms)',
         ],
     ),
     Case(
         'empty-file',
         raw='',
         expect=[
-            'hall.yaml:1: the file is empty: a hall file is a mapping with keys format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice, terms',
+            'hall.yaml:1: the file is empty: a hall file is a mapping with keys format, hall, rules, priority, groups, services, windows, floors, screens, themes, messages, voice, terms',
         ],
     ),
     Case(
         'comments-only',
         raw='# hall file\n\n',
         expect=[
-            'hall.yaml:1: the file holds no data (only comments?): a hall file is a mapping with keys format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice, terms',
+            'hall.yaml:1: the file holds no data (only comments?): a hall file is a mapping with keys format, hall, rules, priority, groups, services, windows, floors, screens, themes, messages, voice, terms',
         ],
     ),
     Case(

@@ -28,8 +28,8 @@ VALID: dict[str, dict[str, Any]] = {
     "hello": {"type": "hello", "v": 1, "role": "screen", "hall": "zhongshan", "token": "tok-0123456789abcdef",
               "screen": "main", "zone": "1F", "client": "signage-screen", "ticket": "QysiM77-xkN2SvapM7n_hf",
               "id": "h1"},
-    "issue": {"type": "issue", "id": "r1", "service": "id-card", "appointment": "AB12", "slot": "09:30",
-              "reason": "出境航班 3 天后"},
+    "issue": {"type": "issue", "id": "r1", "service": "id-card", "priority": "elderly", "appointment": "AB12",
+              "slot": "09:30", "reason": "出境航班 3 天后"},
     "book": {"type": "book", "id": "r1", "appointments": [
         {"code": "AB12", "service": "id-card", "slot": "09:30", "day": "2026-11-23"}]},
     "check_in": {"type": "check_in", "id": "r1", "code": "AB12"},

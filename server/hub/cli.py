@@ -21,11 +21,12 @@ import uuid
 from typing import Any, Callable
 from urllib.parse import urlsplit, urlunsplit
 
-from signage.protocol import PROTOCOL_VERSION, PriorityKind
+from signage.config.model import default_priority_categories
+from signage.protocol import PROTOCOL_VERSION
 
 ACTIONS = {"next": "call_next", "recall": "recall", "skip": "skip", "complete": "complete", "start": "start",
            "pause": "pause", "resume": "resume", "open": "open", "close": "close"}
-PRIORITIES = PriorityKind.__args__  # type: ignore[attr-defined]
+DEFAULT_PRIORITIES = ", ".join(c.id for c in default_priority_categories())
 
 
 def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction) -> None:
@@ -53,7 +54,9 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     t = sub.add_parser("take", parents=[common], help="issue a ticket (a kiosk from the command line)",
                        description="Issue a ticket, e.g. `signage take --service A` (a service id or its letter).")
     t.add_argument("--service", required=True, help="service id or its ticket letter (A, B, ...)")
-    t.add_argument("--priority", choices=PRIORITIES, help="免预约优先: who qualifies")
+    t.add_argument("--priority", metavar="CATEGORY",
+                   help="免预约优先: who qualifies, a category id of the hall file's priority.categories "
+                        f"(without one: {DEFAULT_PRIORITIES})")
     t.add_argument("--green", action="store_true", help="绿色通道 (urgent; needs --reason)")
     t.add_argument("--reason", help="why green channel or priority: the urgent case (e.g. 'flight in 3 days')")
     t.add_argument("--appointment", help="appointment code")

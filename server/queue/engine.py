@@ -211,6 +211,9 @@ class QueueEngine:
         if service is None:
             ids = ", ".join(s.id for s in self.config.services)
             return refuse("unknown_service", f'no service "{cmd.service}" in this hall (services: {ids})')
+        if cmd.priority is not None and cmd.priority not in (kinds := self.config.priority.ids):
+            return refuse("unknown_priority", f'no priority category "{cmd.priority}" in this hall '
+                                              f'(priority.categories: {", ".join(kinds)})', "priority.categories")
         if not hall_is_open(self.config, now):
             return refuse("hall_closed", "the hall is closed now: tickets are issued during opening hours", "hall.hours")
         reason = (cmd.reason or "").strip() or None

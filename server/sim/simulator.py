@@ -59,7 +59,13 @@ from server.queue.engine import Decision, QueueEngine, _zone
 from server.reports.stats import percentile
 from server.sim.traffic import TrafficProfile
 
-PRIORITY_KINDS = ("elderly", "disabled", "pregnant", "infant", "military")
+
+
+def priority_kinds(config: HallConfig) -> tuple[str, ...]:
+    """The priority categories citizens come as: the hall's that the kiosk offers (all of them
+    when it offers none); without a ``priority`` section elderly, disabled, pregnant, infant, military."""
+    categories = config.priority.categories
+    return tuple(c.id for c in categories if c.kiosk) or tuple(c.id for c in categories)
 
 
 @dataclass
@@ -174,6 +180,7 @@ class HallDay:
         if self.close_min <= self.open_min:
             return []
         demand = rng.lognormvariate(0.0, prof.arrivals.demand_sigma) if prof.arrivals.demand_sigma > 0 else 1.0
+        kinds = priority_kinds(self.config)
         services = list(prof.services)
         weights = [prof.services[s].share for s in services]
         pts = [(minutes_of(t), r) for t, r in prof.arrivals.rate]
@@ -191,7 +198,7 @@ class HallDay:
                     if u < prof.arrivals.green_share:
                         c.klass = "green"
                     elif u < prof.arrivals.green_share + prof.arrivals.priority_share:
-                        c.klass, c.priority = "priority", rng.choice(PRIORITY_KINDS)
+                        c.klass, c.priority = "priority", rng.choice(kinds)
                     out.append(c)
         a = prof.appointments
         if a is not None:

@@ -24,6 +24,7 @@ from .model import FLOOR_LINK_KINDS, LANGS, TEMPLATE_FIELDS, Floor, HallConfig, 
 from .problems import Problem, did_you_mean, expected, format_path
 from ..languages import tag_problem
 from .themes import builtin_themes, contrast_ratio
+from .voices import default_voice_languages, engines_for, family, hall_has_template, has_phrases, name, voice_key
 from .widgets import WIDGET_OPTIONS
 
 LineOf = Callable[[tuple], int]
@@ -505,23 +506,79 @@ def check_messages(ctx: Ctx) -> Iterator[Found]:
 
 
 def check_voice(ctx: Ctx) -> Iterator[Found]:
+    """Templates cover the spoken languages; the voice and the hall's languages agree (docs/audio.md).
+
+    Without ``voice.languages`` the hall's own languages are spoken (the model
+    fills the list, ``signage/config/voices.py``; here it is worked out again
+    for a partial hall). A language the hall shows that no voice can say, and
+    a spoken language the hall does not show, are warnings.
+    """
     v = ctx.config.voice
     if v is None:
         return
-    if "call" not in v.templates:
-        yield _err(("voice", "templates"), "a call template is needed (expected call: {zh-Hans: 请 {ticket} 号到 {window} 号窗口办理})")
-    for kind, per_lang in v.templates.items():
-        for lang in v.languages:
-            if kind in ("call", "recall") and lang not in per_lang:
+    hall = ctx.config.hall
+    explicit = "languages" in v.model_fields_set
+    hall_langs = [str(t) for t in hall.languages] if hall is not None else []
+    spoken = [str(t) for t in v.languages] if explicit or hall is None \
+        else default_voice_languages(hall_langs, v.templates)
+    keys = {voice_key(t) for t in spoken}
+    for kind in ("call", "recall"):
+        for i, lang in enumerate(spoken):
+            if hall_has_template(v.templates, kind, lang):
+                continue
+            if kind in v.templates and explicit:  # the hall wrote its own texts: all of them
                 yield _err(("voice", "templates", kind), f"no {lang} text, but {lang} is in voice.languages")
+            elif kind == "call" and not has_phrases(lang):
+                yield _err(("voice", "languages", i) if explicit else ("voice",),
+                           f"no call text for {lang}: there are no built-in {name(lang)} phrases "
+                           f"(expected voice.templates.call.{lang}, e.g. \"… {{ticket}} … {{window}}\")")
+    for kind, per_lang in v.templates.items():
         for lang, text in per_lang.items():
             path = ("voice", "templates", kind, lang)
-            if lang not in v.languages:
-                yield _warn(path, f"{lang} is never spoken: it is not in voice.languages ({', '.join(v.languages)})")
+            if voice_key(str(lang)) not in keys:
+                which = "" if explicit else ", the hall's languages that a voice speaks"
+                yield _warn(path, f"{lang} is never spoken: it is not in voice.languages ({', '.join(spoken)}{which})")
             yield from _check_template(path, text)
+    if hall is not None:
+        yield from _check_voice_languages(ctx, spoken, explicit)
     for i, q in enumerate(v.quiet_hours):
         if q.start == q.end:
             yield _err(("voice", "quiet_hours", i), f"from and to are both {q.start} (expected a period)")
+
+
+def _check_voice_languages(ctx: Ctx, spoken: list[str], explicit: bool) -> Iterator[Found]:
+    # A shown language no voice says; a spoken one nobody reads. Chinese is one
+    # written language: a Cantonese or Mandarin voice suits any Chinese screen.
+    c = ctx.config
+    hall_langs = [str(t) for t in c.hall.languages]
+    keys = {voice_key(t) for t in spoken}
+    shown = {family(t) for t in hall_langs} | {family(str(t)) for s in c.screens for t in (s.languages or [])}
+    for i, tag in enumerate(hall_langs):
+        if voice_key(tag) in keys:
+            continue
+        if not engines_for(tag):
+            yield _warn(("hall", "languages", i),
+                        f"{tag} is shown but never spoken: no voice engine here speaks {name(tag)} (espeak-ng, gTTS) "
+                        f"(expected its clips recorded into the voice pack and {tag} in voice.languages with call "
+                        "and recall templates; or leave it to the screens)")
+        elif not explicit and not has_phrases(tag):
+            yield _warn(("hall", "languages", i),
+                        f"{tag} is shown but never spoken: there are no built-in {name(tag)} phrases "
+                        f"(expected voice.templates.call.{tag} and voice.templates.recall.{tag})")
+    for i, tag in enumerate(spoken if explicit else []):
+        if family(tag) not in shown:
+            yield _warn(("voice", "languages", i),
+                        f"{tag} is spoken but the hall does not show it (hall.languages: {', '.join(hall_langs)}; "
+                        f"expected {tag} in hall.languages, or not in voice.languages)")
+        engines = engines_for(tag)
+        if not engines:
+            yield _warn(("voice", "languages", i),
+                        f"no voice engine speaks {name(tag)}: its clips must all be recorded into the voice pack "
+                        "(signage voicepack check lists what a pack lacks); a word the pack lacks is not said")
+        elif engines == ("gtts",):
+            yield _warn(("voice", "languages", i),
+                        f"only gTTS speaks {name(tag)}: build the voice pack with --engine gtts where there is "
+                        "internet (espeak-ng, the offline voice, cannot say a word the pack lacks)")
 
 
 def _check_template(path: tuple, text: str) -> Iterator[Found]:

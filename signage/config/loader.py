@@ -64,7 +64,7 @@ MAX_EXPANDED_CHARS = MAX_FILE_BYTES
 # every client at once. 512 KiB is 15 times the largest sample (35 KB), half the
 # backlog limit and a sixteenth of the screens' frame limit.
 MAX_CONFIG_BYTES = 512 * 1024
-HALL_KEYS = "format, hall, rules, groups, services, windows, floors, screens, themes, messages, voice, terms"
+HALL_KEYS = "format, hall, rules, priority, groups, services, windows, floors, screens, themes, messages, voice, terms"
 
 
 # --- problems (the vocabulary is in problems.py) --------------------------------
@@ -899,7 +899,7 @@ def _items(value: Any) -> list[tuple[int, Any]]:
 
 LIST_SECTIONS = ("groups", "services", "windows", "floors", "screens", "messages")
 ID_KEYS = {"groups": "id", "services": "id", "windows": "number", "floors": "id", "screens": "id"}
-SINGLE_SECTIONS = ("hall", "rules", "voice")
+SINGLE_SECTIONS = ("hall", "rules", "priority", "voice")
 
 
 def _item_model(section: str) -> Any:

@@ -41,6 +41,7 @@ from .values import (  # the value types are re-exported: they are part of the f
     Int, Num, _shown, Text, Slug, TIME_PATTERN,
     TimeOfDay, IsoDate, name_problem, HallFileName, first_language, plain_text_language,
 )
+from .voices import default_voice_languages, voice_key
 from .widgets import WIDGET_OPTIONS
 
 FORMAT_VERSION = 1
@@ -333,28 +334,21 @@ class QuietHours(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-def _default_templates() -> dict[str, dict[str, str]]:
-    return {
-        "call": {
-            "zh-Hans": "请 {ticket} 号到 {window} 号窗口办理",
-            "en": "Ticket {ticket}, please go to window {window}",
-        },
-        "recall": {
-            "zh-Hans": "请 {ticket} 号再次到 {window} 号窗口办理",
-            "en": "Ticket {ticket}, once again, please go to window {window}",
-        },
-    }
-
-
 TEMPLATE_FIELDS = ("ticket", "window", "floor", "service")
 
 
 class Voice(Strict):
-    languages: list[VoiceLang] = Field(default_factory=lambda: ["zh-Hans", "en"], min_length=1)
+    """How calls are spoken (docs/audio.md). Without ``languages`` a hall speaks its own
+    languages (:meth:`HallConfig._voice_follows_the_hall`); a language without a template
+    of the hall's says the built-in phrases of ``audio/languages.py``."""
+
+    languages: list[VoiceLang] = Field(
+        default_factory=lambda: ["zh-Hans", "en"], min_length=1,
+        description="BCP 47 tags, in the order spoken (default: the hall's languages that a voice speaks)")
     repeat: Int = Field(2, ge=1, le=5, description="times each call is spoken")
     templates: dict[Literal["call", "recall", "floor"], dict[VoiceLang, str]] = Field(
-        default_factory=_default_templates,
-        description="placeholders: {ticket} {window} {floor} {service}",
+        default_factory=dict,
+        description="placeholders: {ticket} {window} {floor} {service} (default: built-in phrases per language)",
     )
     chime: bool = True
     volume: Num = Field(1.0, ge=0, le=1)
@@ -376,6 +370,19 @@ class HallConfig(Strict):
     themes: dict[str, Theme] = Field(default_factory=dict, description="themes beyond the built-in ones")
     messages: list[Message] = Field(default_factory=list, max_length=MAX_MESSAGES)
     voice: Voice = Field(default_factory=Voice)
+
+    @model_validator(mode="after")
+    def _voice_follows_the_hall(self) -> HallConfig:
+        # Without voice.languages the hall's own languages are spoken, those a voice can
+        # speak (signage/config/voices.py). "languages" stays out of the fields set, so
+        # validation (checks.check_voice) can tell this list from one the file wrote.
+        if "languages" in self.voice.model_fields_set:
+            return self
+        spoken = default_voice_languages(self.hall.languages, self.voice.templates)
+        voice = self.voice.model_copy(update={"languages": spoken or [voice_key(self.hall.languages[0])]})
+        voice.__pydantic_fields_set__.discard("languages")
+        object.__setattr__(self, "voice", voice)  # frozen: set once, while validating
+        return self
     terms: dict[Annotated[str, Field(max_length=64)], Text] = Field(
         default_factory=dict,
         description="the hall's own words in place of the product's, by catalogue key "

@@ -33,7 +33,7 @@ Lang = Annotated[str, BeforeValidator(_lang_tag, json_schema_input_type=str),
                                  "description": "a BCP 47 language tag, e.g. zh-Hans, zh-Hant, zh-TW, en, es"})]
 # The languages the product shipped with (for old callers); any tag is a language now.
 LANGS: tuple[str, ...] = ("zh-Hans", "zh-Hant", "en")
-VoiceLang = Literal["zh-Hans", "en", "yue"]
+VoiceLang = Lang  # a spoken language is any BCP 47 tag too; what it speaks: signage/config/voices.py
 
 # The language of a plain-string text: the hall's first (set while a hall file is validated).
 _PLAIN_LANG: contextvars.ContextVar[str] = contextvars.ContextVar("signage_plain_text_lang", default="zh-Hans")

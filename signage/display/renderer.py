@@ -3,6 +3,12 @@
 :meth:`Renderer.frame` is called once per frame with the view of the hall and
 the time. Each widget redraws its region only when its inputs changed; the
 frame returns the rectangles that changed, so the display updates only those.
+When the hall's state changes (a call, a window, the waiting counts), the widgets
+that show it are drawn ahead, off the canvas, a few per frame (``render_budget``),
+while the canvas keeps the old state; once all are drawn their pictures go up
+together in one frame. Every frame thus shows one state of the hall, and no frame
+pays for all the re-renders of a call: the new state is up a few frames after it
+arrived (at most :data:`HOLD_SECONDS`; then whatever is left is drawn at once).
 Overlays (an urgent notice, the offline badge) are drawn after the widgets and
 again wherever a widget under them changed. When an overlay appears, changes
 or goes, the whole canvas is redrawn from the widgets' cached pictures (cheap:
@@ -28,6 +34,7 @@ from ..config.model import HallConfig, Screen
 from ..config.themes import theme_for
 from ..view import HallView
 from . import sizing
+from .quickfit import QuickFitText
 from .text import TextRenderer
 from .widgets import WIDGETS, Ctx, Palette, Widget
 from .widgets.notice import NoticeOverlay
@@ -36,6 +43,10 @@ from .widgets.status_badge import GRACE_SECONDS, StatusBadge
 log = logging.getLogger(__name__)
 
 TICKET_NUMBER = re.compile(r"[A-Z]{1,2}[0-9]{2,5}")  # the called number on the banner: its own minimum
+HOLD_SECONDS = 0.1  # a new state of the hall is on the canvas at most this long after it arrived
+# A frame draws ahead another widget only if that keeps it within this (by the widget's last
+# render), and shows the new state itself only if it spent less: the rest waits a frame.
+AHEAD_SECONDS = 0.006
 
 
 class Renderer:
@@ -47,8 +58,9 @@ class Renderer:
 
         ``render_budget``: at most this many widgets re-render in one frame (the call
         banner first); the others follow in the next frames. None: all at once. A change
-        of the hall's state (a call, a window, the waiting counts) is never spread: every
-        widget shows the same state of the hall at every frame.
+        of the hall's state (a call, a window, the waiting counts) is drawn ahead over
+        frames and shown in one: every widget shows the same state of the hall at every
+        frame.
         """
         self.render_budget = render_budget
         self.enforce_rule = enforce_rule
@@ -65,6 +77,9 @@ class Renderer:
         self._overlay_surfaces: list[tuple[pygame.Surface, pygame.Rect]] = []
         self._offline_since: float | None = None
         self._hall_drawn: Hashable = None  # the hall's state the widgets last caught up with
+        self._held_since: float | None = None  # when the widgets began drawing a new state ahead
+        self._held: list[Widget] = []  # the widgets drawn ahead, waiting to be shown together
+        self.hold_frames = 0  # frames the last new state waited off the canvas (tests, the bench)
         self.frames = 0
         self.set_config(config)
 
@@ -86,7 +101,7 @@ class Renderer:
         self.palette = Palette.of(theme)
         font = self._font(theme.font)
         if self.text is None or self.text.font_override != font:
-            self.text = TextRenderer(font)
+            self.text = QuickFitText(font)
         # never smaller than the legibility rule (docs/screens.md#legibility)
         self.text.min_glyph = min_glyph_px(screen) if self.enforce_rule else 0.0
         self.text.emphasized = {"call_banner": (TICKET_NUMBER, BANNER_FACTOR)}
@@ -107,6 +122,7 @@ class Renderer:
         self.notice = NoticeOverlay(size)
         self.badge = StatusBadge(size)
         self._overlay_key = None
+        self._held_since, self._held = None, []
 
     def _font(self, name: str | None) -> str | None:
         """A theme's font file, checked now (inside the hall's folder, a regular file, bounded); None: the bundled one."""
@@ -117,6 +133,11 @@ class Renderer:
         except AssetError as exc:
             log.warning("font %s: %s; using the bundled CJK font", name, exc)
             return None
+
+    @property
+    def holding(self) -> bool:
+        """A new state of the hall is being drawn ahead: the canvas shows the one before."""
+        return self._held_since is not None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -178,10 +199,17 @@ class Renderer:
         budget = self.render_budget
         hall = (view.seq, view.rev["calls"], view.rev["windows"], view.rev["waiting"])
         if hall != self._hall_drawn:
-            # One state per frame: when the hall changed, every widget that shows it follows in
-            # this frame (the banner's call is the first of the recent list and on the tiles).
-            # The budget only spreads what is not the hall's state (a language turn, the clock).
-            budget, self._hall_drawn = None, hall
+            # One state per frame: when the hall changed, every widget that shows it is drawn
+            # ahead (the banner first: its call is the first of the recent list and on the
+            # tiles) and all are shown together once done. Another change meanwhile is drawn
+            # ahead in turn: the state shown is always one the hall was in.
+            self._hall_drawn = hall
+            if self._held_since is None:
+                self._held_since, self.hold_frames = t, 0
+        holding = self._held_since is not None
+        if holding and (force or budget is None or t - self._held_since >= HOLD_SECONDS):
+            budget = None  # all at once: a full redraw, no budget, or waited long enough
+        behind, ahead = False, 0.0
         for widget in self.widgets:
             self._drawing(widget.name, widget.rect)
             try:
@@ -191,9 +219,32 @@ class Renderer:
             if any(c.contains(widget.rect) for c in covers):
                 continue  # hidden under a notice: no need to draw it
             renders = widget.renders
-            dirty.extend(widget.draw(self.canvas, ctx, force, may_render=budget is None or budget > 0))
+            if holding and not force and widget.draws_ahead:
+                may = budget is None or (budget > 0 and (
+                    ahead == 0.0 or ahead + widget.render_seconds <= AHEAD_SECONDS))
+                if widget.prepare(ctx, may_render=may):
+                    behind = True
+                if widget.renders != renders:
+                    self._held.append(widget)
+                    ahead += widget.render_seconds
+                dirty.extend(widget.draw(self.canvas, ctx, False, may_render=False))  # the old picture
+            else:
+                dirty.extend(widget.draw(self.canvas, ctx, force, may_render=budget is None or budget > 0))
             if budget is not None and widget.renders != renders:
                 budget -= 1
+        if holding:
+            self.hold_frames += 1
+            # every widget has the new state: up together, in this frame (or in the next, when
+            # this one spent its share drawing ahead: the blits of a swap are not free at 4K)
+            if not behind and (budget is None or ahead < AHEAD_SECONDS):
+                for widget in dict.fromkeys(self._held):
+                    if not widget.waiting:
+                        continue  # shown already (a frame that could render)
+                    if any(c.contains(widget.rect) for c in covers):
+                        widget.show(None)  # under a notice: the next full redraw blits it
+                    else:
+                        dirty.extend(widget.show(self.canvas))
+                self._held_since, self._held = None, []
         self.text.widget, self.text.origin = "", (0, 0)
         for surface, rect in self._overlay_surfaces:
             if surface is not None and (force or rect.collidelist(dirty) >= 0):

@@ -1,7 +1,8 @@
 // The guide's tablet at the entrance (/guide?hall=H), 引导员: issues every class of ticket
 // (normal, priority with its category, green channel with its reason, appointment check-in)
 // and calls nothing. docs/web.md.
-import {HubClient, setupLang, tr, pick, signIn, forget, el, currentLang, PRIORITY, PRIORITY_WORDS} from "/static/hub.js";
+import {HubClient, setupLang, tr, pick, signIn, forget, el, currentLang, priorityCategories,
+        priorityName, priorityWords} from "/static/hub.js";
 
 const T = {
   title: {"zh-Hans": "引导员取号", en: "Guide: issue tickets"},
@@ -14,11 +15,10 @@ const T = {
   signin: {"zh-Hans": "登录", en: "Sign in"},
   class_h: {"zh-Hans": "取号类别", en: "Kind of ticket"},
   c_normal: {"zh-Hans": "普通", en: "Normal"},
-  c_priority: {"zh-Hans": "优先（老人、残疾人、孕妇…）", en: "Priority (elderly, disabled, pregnant…)"},
+  c_priority: {"zh-Hans": "优先（{who}）", en: "Priority ({who})"},  // who: the hall's first categories
   c_green: {"zh-Hans": "绿色通道（紧急）", en: "Green channel (urgent)"},
   c_appointment: {"zh-Hans": "预约签到", en: "Appointment check-in"},
   priority_h: {"zh-Hans": "优先类别", en: "Priority for"},
-  ...PRIORITY_WORDS,
   reason: {"zh-Hans": "原因", en: "Reason"},
   reason_green: {"zh-Hans": "（必填：急办的情况，如 3 天后出境航班）", en: "(required: the urgent case, e.g. a flight in 3 days)"},
   reason_priority: {"zh-Hans": "（可不填）", en: "(optional)"},
@@ -68,10 +68,13 @@ function render() {
   const key = [config, currentLang()];
   if (!builtFor || key.some((k, i) => k !== builtFor[i])) {
     builtFor = key;
-    const service = checked("service"), priority = checked("priority") || "elderly";
+    const categories = priorityCategories(config);  // the hall file's priority.categories
+    const service = checked("service");
+    const priority = categories.some((c) => c.id === checked("priority")) ? checked("priority") : categories[0].id;
     $("services").replaceChildren(...config.services.map((s) =>
       radio("service", s.id, `${s.prefix} · ${pick(s.name)}`, s.id === service)));
-    $("priority-kinds").replaceChildren(...PRIORITY.map((k) => radio("priority", k, tr("p_" + k), k === priority)));
+    $("c-priority").textContent = tr("c_priority", {who: priorityWords(config, {most: 3})});
+    $("priority-kinds").replaceChildren(...categories.map((c) => radio("priority", c.id, pick(c.name), c.id === priority)));
   }
   const k = klass();
   $("priority-box").hidden = k !== "priority";
@@ -92,7 +95,7 @@ function showResult(result, cmd) {
   $("r-number").textContent = t.number;
   $("r-service").textContent = service ? pick(service.name) : t.service;
   $("r-class").textContent = t.class === "green" ? tr("r_green", {r: cmd.reason})
-    : t.class === "priority" ? tr("r_priority", {who: tr("p_" + cmd.priority)})
+    : t.class === "priority" ? tr("r_priority", {who: priorityName(config, cmd.priority)})
     : t.class === "appointment" ? tr("r_appointment") : "";
   $("r-ahead").textContent = last.ahead > 0 ? tr("r_ahead", {n: last.ahead}) : tr("r_next");
 }
@@ -108,7 +111,7 @@ async function submit(ev) {
   } else {
     if (!checked("service")) { flash(tr("need_service"), "error"); return; }
     cmd = {type: "issue", service: checked("service")};
-    if (k === "priority") cmd.priority = checked("priority") || "other";
+    if (k === "priority") cmd.priority = checked("priority") || priorityCategories(config)[0].id;
     if (k === "green") cmd.green = true;
     if ((k === "green" || k === "priority") && reason) cmd.reason = reason;
   }

@@ -11,17 +11,40 @@
 
 export const LANGS = ["zh-Hans", "en"];
 
-// The priority categories staff and the entrance guide choose from, in the protocol's words
-// (the kiosk words them for citizens itself).
-export const PRIORITY = ["elderly", "disabled", "pregnant", "infant", "military", "other"];
-export const PRIORITY_WORDS = {
-  p_elderly: {"zh-Hans": "老年人", en: "Elderly"},
-  p_disabled: {"zh-Hans": "残疾人", en: "Disabled"},
-  p_pregnant: {"zh-Hans": "孕妇", en: "Pregnant"},
-  p_infant: {"zh-Hans": "携带婴幼儿", en: "With an infant"},
-  p_military: {"zh-Hans": "军人、消防救援人员", en: "Military, fire and rescue"},
-  p_other: {"zh-Hans": "其他", en: "Other"},
-};
+// The priority categories (免预约优先) the kiosk, the staff console and the entrance guide offer:
+// the hall file's `priority.categories` ({id, name, short, kiosk}, docs/hall-format.md), which
+// come with the hall in the welcome and config frames. A hub older than them sends none: then
+// the hall format's default list, the same as signage/config/model.py's.
+export const DEFAULT_PRIORITY = [
+  {id: "elderly", name: {"zh-Hans": "老年人（60岁以上）", en: "Elderly (60+)"}, short: {"zh-Hans": "老人", en: "elderly"}},
+  {id: "disabled", name: {"zh-Hans": "残疾人", en: "Disabled"}, short: {"zh-Hans": "残疾人", en: "disabled"}},
+  {id: "pregnant", name: {"zh-Hans": "孕妇", en: "Pregnant"}, short: {"zh-Hans": "孕妇", en: "pregnant"}},
+  {id: "infant", name: {"zh-Hans": "携带婴幼儿", en: "With an infant"}, short: {"zh-Hans": "带婴幼儿", en: "with infants"}},
+  {id: "military", name: {"zh-Hans": "现役军人、消防救援人员", en: "Military, fire and rescue"}, short: {"zh-Hans": "军人", en: "military"}},
+  {id: "other", name: {"zh-Hans": "其他", en: "Other"}, kiosk: false},
+];
+
+// The hall's categories (`kiosk`: only those offered on the kiosk's priority path).
+export function priorityCategories(config, {kiosk = false} = {}) {
+  const listed = config?.priority?.categories;
+  const all = Array.isArray(listed) && listed.length ? listed : DEFAULT_PRIORITY;
+  return kiosk ? all.filter((c) => c.kiosk !== false) : all;
+}
+
+// A category's name in the page's language (its id when the hall lists no such category).
+export function priorityName(config, id, l = lang) {
+  const c = priorityCategories(config).find((x) => x.id === id);
+  return c ? pick(c.name, l) : String(id ?? "");
+}
+
+// The categories' short words as one list ("老人、残疾人、孕妇…", "elderly, disabled, pregnant…"):
+// at most `most` of them, an ellipsis after when there are more.
+export function priorityWords(config, {kiosk = false, most = Infinity} = {}, l = lang) {
+  const all = priorityCategories(config, {kiosk});
+  const words = all.slice(0, most).map((c) => pick(c.short ?? c.name, l));
+  const chinese = String(l).startsWith("zh");
+  return words.join(chinese ? "、" : ", ") + (all.length > most ? "…" : "");
+}
 
 // ---------------------------------------------------------------- languages
 let lang = null;
@@ -119,6 +142,7 @@ export const ERROR_WORDS = {
   e_unsupported: {"zh-Hans": "服务器不办理这个操作", en: "The hub does not handle this command"},
   // tickets and appointments
   e_unknown_service: {"zh-Hans": "没有这项业务", en: "No such service"},
+  e_unknown_priority: {"zh-Hans": "本大厅没有这个优先类别，请刷新页面", en: "This hall has no such priority category: reload the page"},
   e_unknown_priority: {"zh-Hans": "本大厅没有这个优先类别，请刷新页面", en: "This hall has no such priority category: reload the page"},
   e_service_closed: {"zh-Hans": "这项业务现在不办理", en: "This service is closed now"},
   e_hall_closed: {"zh-Hans": "现在不是办公时间，不能取号", en: "The hall is closed now: tickets are issued during opening hours"},

@@ -1,7 +1,8 @@
 // The ticket kiosk (/kiosk?hall=H): docs/web.md.
 // ?print=1 prints each ticket at once (Chromium's --kiosk-printing makes it silent);
 // ?idle=S: seconds without a touch before going back to the start (default 20).
-import {HubClient, setupLang, tr, pick, signIn, forget, el, query, currentLang, clockText, waitText} from "/static/hub.js";
+import {HubClient, setupLang, tr, pick, signIn, forget, el, query, currentLang, clockText, waitText,
+        priorityCategories, priorityName, priorityWords} from "/static/hub.js";
 
 const T = {
   title: {"zh-Hans": "取号", en: "Take a ticket"},
@@ -10,14 +11,9 @@ const T = {
   hall: {"zh-Hans": "大厅", en: "Hall"},
   token: {"zh-Hans": "取号机令牌", en: "Kiosk token"},
   signin: {"zh-Hans": "保存并开始", en: "Save and start"},
-  priority_path: {"zh-Hans": "优先通道（老人、残疾人、孕妇、带婴幼儿、军人）", en: "Priority (elderly, disabled, pregnant, with infants, military)"},
+  priority_path: {"zh-Hans": "优先通道（{who}）", en: "Priority ({who})"},  // who: the hall's categories
   appointment_path: {"zh-Hans": "预约签到", en: "Appointment check-in"},
   priority_who: {"zh-Hans": "请选择优先类别", en: "Who is the priority for?"},
-  p_elderly: {"zh-Hans": "老年人（60岁以上）", en: "Elderly (60+)"},
-  p_disabled: {"zh-Hans": "残疾人", en: "Disabled"},
-  p_pregnant: {"zh-Hans": "孕妇", en: "Pregnant"},
-  p_infant: {"zh-Hans": "携带婴幼儿", en: "With an infant"},
-  p_military: {"zh-Hans": "现役军人、消防救援人员", en: "Military, fire and rescue"},
   back: {"zh-Hans": "返回", en: "Back"},
   next: {"zh-Hans": "签到取号", en: "Check in"},
   appointment_h: {"zh-Hans": "预约签到：请输入预约码", en: "Appointment check-in: enter your code"},
@@ -48,7 +44,6 @@ const T = {
   e_rate_limited: {"zh-Hans": "取号太频繁，请稍候再试", en: "Too many tickets at once: please try again in a moment"},
   e_numbers_exhausted: {"zh-Hans": "今日该业务号码已发完，请咨询工作人员", en: "No more numbers for this service today: please ask the staff"},
 };
-const PRIORITY = ["elderly", "disabled", "pregnant", "infant", "military"];
 
 const $ = (id) => document.getElementById(id);
 let hub = null, who = null, config = null, estimates = {services: {}, tickets: {}}, offset = 0;
@@ -85,7 +80,7 @@ function renderServices() {
   $("hall-name").textContent = pick(config.hall.name);
   const banner = $("mode-banner");
   banner.hidden = !mode;
-  if (mode?.priority) banner.textContent = tr("mode_priority", {who: tr("p_" + mode.priority)});
+  if (mode?.priority) banner.textContent = tr("mode_priority", {who: priorityName(config, mode.priority)});
   const key = [config, currentLang(), mode?.priority];
   if (!builtFor || key.some((k, i) => k !== builtFor[i])) {
     builtFor = key;
@@ -107,6 +102,7 @@ function renderServices() {
     b.disabled = busy || !hub?.up;
   }
   $("go-priority").hidden = $("go-appointment").hidden = !!mode;
+  if (!priorityCategories(config, {kiosk: true}).length) $("go-priority").hidden = true;  // staff decide there
 }
 
 // A ticket from the hub (a tap on a service, or an appointment's code), then its printed view;
@@ -183,7 +179,7 @@ function fillTicket() {
   $("r-hall").textContent = pick(config.hall.name);
   $("r-number").textContent = t.number;
   $("r-service").textContent = pick(service.name);
-  $("r-class").textContent = how?.priority ? tr("c_priority", {who: tr("p_" + how.priority)})
+  $("r-class").textContent = how?.priority ? tr("c_priority", {who: priorityName(config, how.priority)})
     : how?.appointment ? tr("c_appointment", {code: how.appointment}) : "";
   $("r-ahead").textContent = ahead > 0 ? tr("r_ahead", {n: ahead}) : tr("r_next");
   const words = waitText(est, ahead);  // counted with this ticket's own place in line
@@ -208,7 +204,10 @@ function whereServed(serviceId, priority) {
 }
 
 function apply(msg) {
-  if (msg.type === "welcome" || msg.type === "config") config = msg.config || config;
+  if (msg.type === "welcome" || msg.type === "config") {
+    config = msg.config || config;
+    buildPriority();
+  }
   if (msg.type === "estimates") {
     estimates = msg;
     if (msg.at) offset = msg.at - Date.now() / 1000;
@@ -218,9 +217,17 @@ function apply(msg) {
   if (msg.type === "welcome") renderServices();
 }
 
+// The priority path: its button names the hall's categories, its view offers them (those of the
+// kiosk: the hall file's priority.categories; hub.js has the default list for a hub without them).
+function buildPriority() {
+  const categories = priorityCategories(config, {kiosk: true});
+  $("go-priority").textContent = tr("priority_path", {who: priorityWords(config, {kiosk: true})});
+  $("priority-kinds").replaceChildren(...categories.map((c) => el("button", {type: "button", dataset: {priority: c.id},
+    onclick: () => { mode = {priority: c.id}; show("v-start"); }}, el("span", {text: pick(c.name)}))));
+}
+
 function buildStatic() {
-  $("priority-kinds").replaceChildren(...PRIORITY.map((k) => el("button", {type: "button", dataset: {priority: k},
-    onclick: () => { mode = {priority: k}; show("v-start"); }}, el("span", {"data-i18n": "p_" + k, text: tr("p_" + k)}))));
+  buildPriority();
   const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "✓"];
   $("keypad").replaceChildren(...keys.map((k) => el("button", {type: k === "✓" ? "submit" : "button", text: k,
     onclick: () => {

@@ -1,5 +1,5 @@
 // The window staff console (/staff?hall=H&window=N): docs/web.md.
-import {HubClient, setupLang, tr, pick, signIn, forget, el, currentLang, waitText, errorText, PRIORITY, PRIORITY_WORDS} from "/static/hub.js";
+import {HubClient, setupLang, tr, pick, signIn, forget, el, currentLang, waitText, errorText, priorityCategories, priorityWords} from "/static/hub.js";
 
 const T = {
   title: {"zh-Hans": "窗口叫号", en: "Staff console"},
@@ -37,11 +37,10 @@ const T = {
   issue_h: {"zh-Hans": "绿色通道 / 优先取号", en: "Issue a green-channel or priority ticket"},
   issue_class: {"zh-Hans": "类别", en: "Class"},
   class_green: {"zh-Hans": "绿色通道（紧急）", en: "Green channel (urgent)"},
-  class_priority: {"zh-Hans": "优先（老人、残疾人、孕妇…）", en: "Priority (elderly, disabled, pregnant…)"},
+  class_priority: {"zh-Hans": "优先（{who}）", en: "Priority ({who})"},  // who: the hall's first categories
   issue_priority: {"zh-Hans": "优先类别", en: "Priority for"},
   issue_reason: {"zh-Hans": "原因（绿色通道必填：急办的情况）", en: "Reason (required for the green channel: the urgent case)"},
   issue_ok: {"zh-Hans": "取号", en: "Issue"},
-  ...PRIORITY_WORDS,
   done_issue: {"zh-Hans": "已取 {t}，前面 {n} 人", en: "Issued {t}, {n} ahead"},
   e_reason_required: {"zh-Hans": "绿色通道须写明原因", en: "A green-channel ticket needs a reason"},
   ahead_new: {"zh-Hans": "新号前面", en: "Ahead of a new ticket"},
@@ -301,7 +300,11 @@ async function command(kind) {
       const own = servicesOfWindow();
       form.elements.service.replaceChildren(...config.services.map((s) =>
         el("option", {value: s.id, selected: s.id === own[0], text: `${s.prefix} · ${pick(s.name)}`})));
-      form.elements.priority.replaceChildren(...PRIORITY.map((k) => el("option", {value: k, text: tr("p_" + k)})));
+      // the hall's priority categories (its file's priority.categories; hub.js: the default list)
+      form.elements.klass.querySelector("option[value=priority]").textContent =
+        tr("class_priority", {who: priorityWords(config, {most: 3})});
+      form.elements.priority.replaceChildren(...priorityCategories(config).map((c) =>
+        el("option", {value: c.id, text: pick(c.name)})));
       const klass = () => {
         const green = form.elements.klass.value === "green";
         form.elements.reason.required = green;  // the hub refuses a green ticket without one, too

@@ -5,11 +5,17 @@ its whole region from them (:meth:`Widget.render`). :meth:`Widget.draw`, called
 every frame, re-renders only when the key changed and otherwise does nothing:
 the canvas keeps the last picture. Animated widgets (the ticker) override
 :meth:`draw`; stateful ones (the call banner's queue) use :meth:`tick`.
+
+A widget may also be drawn ahead (:meth:`prepare`): its new picture is rendered on a
+spare buffer while the old one stays on the canvas, and :meth:`show` puts it up later.
+The renderer does that when the hall's state changed, so that the costly re-renders of
+a call are spread over a few frames and every widget's new picture goes up in one frame.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Hashable
@@ -83,7 +89,6 @@ class Ctx:
             return "zh-Hans"
         return next((x for x in self.langs if is_chinese(x)), "zh-Hans")
 
-
     @property
     def all_langs(self) -> tuple[str, ...]:
         """Every language of the screen in the hall's order, for a widget that shows them all
@@ -101,6 +106,9 @@ class Ctx:
 
 class Widget:
     name = ""
+    # whether its new picture can be drawn ahead (:meth:`prepare`); None: when it draws
+    # through :meth:`draw` as is (a widget with a draw of its own, the ticker, says so itself)
+    ahead: bool | None = None
 
     def __init__(self, region: Region, rect: pygame.Rect, screen: Screen, config: HallConfig) -> None:
         self.region = region
@@ -113,11 +121,14 @@ class Widget:
         except Exception:  # validation reports it; the screen draws defaults meanwhile
             log.warning("%s: bad options %r; using defaults", self.name, region.options)
             self.options = _defaults(model)
-        self._key: Hashable = object()
-        self._surface: pygame.Surface | None = None
+        self._key: Hashable = object()  # the inputs of the newest picture (shown or waiting)
+        self._surface: pygame.Surface | None = None  # the newest picture (what render() last drew)
+        self._onscreen: pygame.Surface | None = None  # the picture on the canvas (may be older)
+        self.shown_key: Hashable = None  # the inputs of the picture on the canvas
         self.renders = 0  # for tests and the bench
+        self.render_seconds = 0.0  # how long the last render took (the bench)
         self._blanks: dict[tuple, pygame.Surface] = {}
-        self._buffers: list[pygame.Surface] = []  # what blank() draws on: at most two
+        self._buffers: list[pygame.Surface] = []  # what blank() draws on: at most three
         self.stale = False  # its inputs changed but its picture is not redrawn yet
         self.failed = False
 
@@ -146,23 +157,66 @@ class Widget:
         """Blit the region if it changed (or ``force``); re-render first if its inputs changed.
 
         With ``may_render`` False a changed widget keeps its old picture one frame more
-        (the renderer spreads costly re-renders over frames); see :attr:`stale`.
+        (the renderer spreads costly re-renders over frames); see :attr:`stale`. A
+        picture drawn ahead (:meth:`prepare`) stays off the canvas until :meth:`show`,
+        or a frame that may render.
         """
-        try:
-            key = self.key(ctx)
-        except Exception:
-            log.exception("%s: key failed", self.name)
-            key = ("error",)
+        key = self._safe_key(ctx)
         self.stale = key != self._key
         if self._surface is None or (self.stale and may_render):
-            self._surface = self._safe_render(ctx)
-            self._key = key
-            self.stale = False
-            force = True
-        if force:
-            canvas.blit(self._surface, self.rect)
+            self._render(ctx, key)
+        if self._onscreen is not self._surface and (may_render or self._onscreen is None):
+            return self.show(canvas)
+        if force and self._onscreen is not None:
+            canvas.blit(self._onscreen, self.rect)
             return [self.rect.copy()]
         return []
+
+    def prepare(self, ctx: Ctx, may_render: bool = True) -> bool:
+        """Draw the new picture ahead, off the canvas, if the inputs changed (and
+        ``may_render``); whether it is still behind its inputs. A widget with no
+        picture yet is never drawn ahead: :meth:`draw` renders and shows its first."""
+        if self._surface is None:
+            return False
+        key = self._safe_key(ctx)
+        self.stale = key != self._key
+        if self.stale and may_render:
+            self._render(ctx, key)
+        return self.stale
+
+    @property
+    def draws_ahead(self) -> bool:
+        return self.ahead if self.ahead is not None else type(self).draw is Widget.draw
+
+    @property
+    def waiting(self) -> bool:
+        """A picture drawn ahead waits to be shown."""
+        return self._onscreen is not self._surface
+
+    def show(self, canvas: pygame.Surface | None) -> list[pygame.Rect]:
+        """Put the newest picture on the canvas (None: take it as shown, e.g. hidden under a
+        notice; the next forced frame blits it)."""
+        if self._surface is None:
+            return []
+        self._onscreen, self.shown_key = self._surface, self._key
+        if canvas is None:
+            return []
+        canvas.blit(self._onscreen, self.rect)
+        return [self.rect.copy()]
+
+    def _safe_key(self, ctx: Ctx) -> Hashable:
+        try:
+            return self.key(ctx)
+        except Exception:
+            log.exception("%s: key failed", self.name)
+            return ("error",)
+
+    def _render(self, ctx: Ctx, key: Hashable) -> None:
+        start = time.perf_counter()
+        self._surface = self._safe_render(ctx)
+        self.render_seconds = time.perf_counter() - start
+        self._key = key
+        self.stale = False
 
     def _safe_render(self, ctx: Ctx) -> pygame.Surface:
         self.renders += 1
@@ -196,14 +250,17 @@ class Widget:
             if len(self._blanks) > 4:
                 self._blanks.clear()
             self._blanks[key] = template
-        # drawn on one of two buffers of the region's size, never the one now shown (a failed
-        # or put-off render keeps the old picture): a blit into memory already there is about
-        # three times cheaper than a fresh copy at 4K (no new pages to fault in)
+        # drawn on a buffer of the region's size kept for it, never the one now shown nor the
+        # newest (a failed or put-off render keeps the old picture; a picture drawn ahead
+        # waits on its own): a blit into memory already there is about three times cheaper
+        # than a fresh copy at 4K (no new pages to fault in). Two buffers, a third only
+        # while a picture drawn ahead is drawn again (the hall changed again meanwhile).
+        keep = (self._surface, self._onscreen)
         buffers = [b for b in self._buffers if b.get_size() == self.rect.size]
-        spare = next((b for b in buffers if b is not self._surface), None)
+        spare = next((b for b in buffers if not any(b is k for k in keep)), None)
         if spare is None or len(buffers) != len(self._buffers):
             spare = template.copy()
-            self._buffers = [b for b in buffers if b is self._surface] + [spare]
+            self._buffers = [b for b in buffers if any(b is k for k in keep)] + [spare]
             return spare
         spare.blit(template, (0, 0))
         return spare

@@ -20,7 +20,7 @@ screen ("2F ↑ 7号窗口" / "Window 7, 2F").
 from __future__ import annotations
 
 import logging
-from typing import Hashable, Iterable
+from typing import Any, Hashable, Iterable
 
 import pygame
 
@@ -211,6 +211,9 @@ def on_floors(ctx: Ctx, calls: list[CallEntry], floors: tuple[str, ...] | None) 
     return out
 
 
+_ARROWS: list[Any] = [None, {}]  # [the configuration, {(screen, window): arrow}]
+
+
 def arrow_for(ctx: Ctx, window_number: int) -> Arrow | None:
     """The arrow a reader of ``ctx.screen`` needs for ``window_number`` (see
     docs/wayfinding.md), or None when it cannot be right: the screen's facing is not
@@ -219,15 +222,25 @@ def arrow_for(ctx: Ctx, window_number: int) -> Arrow | None:
     screen = ctx.screen
     if getattr(screen, "position", None) is None:
         return None
-    try:
-        window = ctx.config.window(window_number)
-        finder = wayfinder_for(ctx.config)
-        arrow = finder.arrow(screen.id, window_number, step_free=window is not None and window.kind == "love")
-        if arrow is None and window is not None and window.kind == "love":
-            arrow = finder.arrow(screen.id, window_number)
-    except Exception:
-        log.exception("no arrow for window %s on screen %s", window_number, screen.id)
-        return None
+    if _ARROWS[0] is not ctx.config:  # the arrows of one configuration at a time
+        _ARROWS[:] = [ctx.config, {}]
+    arrows = _ARROWS[1]
+    key = (screen.id, window_number)
+    if key in arrows:  # (the recent calls ask for every row at every call)
+        arrow = arrows[key]
+    else:
+        try:
+            window = ctx.config.window(window_number)
+            finder = wayfinder_for(ctx.config)
+            arrow = finder.arrow(screen.id, window_number, step_free=window is not None and window.kind == "love")
+            if arrow is None and window is not None and window.kind == "love":
+                arrow = finder.arrow(screen.id, window_number)
+        except Exception:
+            log.exception("no arrow for window %s on screen %s", window_number, screen.id)
+            return None
+        if len(arrows) > 512:
+            arrows.clear()
+        arrows[key] = arrow
     if arrow is None or (getattr(screen, "facing", 0) is None and arrow.floor is None):
         return None  # which way is left depends on which way the screen faces
     return arrow

@@ -754,6 +754,7 @@ class RouteWidget(Widget):
     (region pixels) every frame, restored from the widget's own picture."""
 
     animate = True
+    ahead = True  # its draw runs the dot over the picture shown; a new one can be drawn ahead
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -764,12 +765,14 @@ class RouteWidget(Widget):
         self._drawn: Drawn | None = None
         self._shown: Drawn | None = None  # the route on the picture now on the canvas
         self._dots: list[pygame.Rect] = []
-        self._t0 = 0.0
+        self._t0 = 0.0  # when the dot of the route shown started running
+        self._drawn_t0 = 0.0
 
     def set_route(self, drawn: Drawn | None, t: float) -> None:
-        """Called by ``render``: the route on the new picture."""
+        """Called by ``render``: the route on the new picture (it runs once the picture is shown:
+        a picture drawn ahead waits off the canvas, the old dot goes on running meanwhile)."""
         self._drawn = drawn
-        self._t0 = t
+        self._drawn_t0 = t
 
     def shown_floor(self, ctx: Ctx, route: Route | None, token: Hashable, home: str) -> tuple[str, int, int]:
         """Which floor to draw now: a route over several floors shows each in turn
@@ -796,17 +799,24 @@ class RouteWidget(Widget):
         self.set_route(drawn if drawn is not None and len(drawn.path) >= 2 else None, ctx.t)
         self.plans.label_here(ctx, surface, box, drawn.path if drawn else (), drawn.tags if drawn else ())
 
+    def show(self, canvas: pygame.Surface | None) -> list[pygame.Rect]:
+        shown = super().show(canvas)
+        self._shown, self._t0 = self._drawn, self._drawn_t0  # its route runs from now on
+        if shown:
+            self._dots = []
+        return shown
+
     def draw(self, canvas: pygame.Surface, ctx: Ctx, force: bool = False,
              may_render: bool = True) -> list[pygame.Rect]:
-        before = self._surface
         dirty = super().draw(canvas, ctx, force, may_render)
-        if self._surface is not before or dirty:
-            self._shown, self._dots = self._drawn, []  # the picture was blitted whole: no old dots on it
+        if dirty:
+            self._dots = []  # the picture was blitted whole: no old dots on it
         route = self._shown
-        if route is None or not self.animate or self._surface is None:
+        picture = self._onscreen
+        if route is None or not self.animate or picture is None:
             return dirty
         for r in self._dots:  # restore what the old dots covered
-            canvas.blit(self._surface, r.move(self.rect.topleft), r)
+            canvas.blit(picture, r.move(self.rect.topleft), r)
         old = [r.move(self.rect.topleft) for r in self._dots]
         self._dots = []
         lengths = [math.dist(a, b) for a, b in zip(route.path, route.path[1:])]
