@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import pygame
@@ -85,7 +86,22 @@ def test_validate_reports_measured_sizes_and_what_it_had_to_do(capsys) -> None:
     assert main(["validate", str(LAYOUTS / "zhongshan.yaml")]) == 0
     out = capsys.readouterr().out
     assert "would be about" not in out  # the estimate is replaced by the measurement
-    assert 'screen "main", waiting_board, en:' in out and "to stay at the minimum size" in out
+    # the main screen's boards show their rows a page at a time rather than cut them
+    assert 'screen "main", waiting_board, en: 8 services paginated into' in out
+    assert "each page whole, so that every text keeps the minimum size (30 mm)" in out
+    assert " cut to stay" not in out and "taller than its box" not in out
+
+
+@pytest.mark.parametrize("path", HALLS, ids=[p.stem for p in HALLS])
+def test_shipped_halls_cut_nothing_and_nothing_is_taller_than_its_box(path: Path) -> None:
+    """Issue 16: at the rule's size every fact is there, on a page of its own if need be. The
+    map's caption (the way in words under the plan, two lines) is the one exception left."""
+    config = load_hall(path).config
+    m = measure_hall(config, path.parent)
+    bad = [f.message() for f in m.findings if (f.what == "cut" or f.what.startswith("taller"))
+           and not (f.widget == "map" and f.text.startswith(("Bear", "Turn", "Take", "Go")))]
+    assert not bad, bad
+    assert all(f.severity == "info" for f in m.findings if f.what.startswith("paginated"))
 
 
 def test_validate_falls_back_to_the_estimate_without_pygame(monkeypatch, capsys) -> None:
@@ -199,9 +215,33 @@ def test_generated_halls_validate_render_and_keep_to_the_rule() -> None:
 
 # --- map labels never overlap (issue 16, item 8) ----------------------------------------------------
 
+@contextmanager
+def layer_texts_in_screen_pixels():
+    """The floor layer is drawn once on a surface of its own (floorplan.PlanCache) and blitted
+    at its box: the texts drawn on it are recorded in the layer's pixels with the widget's
+    origin. While this is on, they are recorded where they show on the screen."""
+    from signage.display.widgets import floorplan
+
+    real = floorplan.PlanCache.get
+
+    def get(self, ctx, floor, up, outer, inner, here):
+        ox, oy = ctx.text.origin
+        ctx.text.origin = (ox + outer.x, oy + outer.y)
+        try:
+            return real(self, ctx, floor, up, outer, inner, here)
+        finally:
+            ctx.text.origin = (ox, oy)
+
+    floorplan.PlanCache.get = get
+    try:
+        yield
+    finally:
+        floorplan.PlanCache.get = real
+
+
 def map_overlaps(records: list[dict]) -> list[tuple[str, str]]:
-    """Pairs of texts drawn by the map widget in one frame whose ink rects overlap (more than
-    a pixel's rounding each way)."""
+    """Pairs of texts drawn by the map widget in one frame whose ink rects overlap (by more
+    than two pixels each way: the rounding of a blit)."""
     rects = [(r["text"], pygame.Rect(r["rect"])) for r in records if r["widget"] == "map"]
     out = []
     for i, (a, ra) in enumerate(rects):
@@ -213,27 +253,24 @@ def map_overlaps(records: list[dict]) -> list[tuple[str, str]]:
 
 
 def check_map_labels(config, steps: int = 1) -> int:
-    """Every screen with a map, in each of its languages, one frame at a time: no two labels overlap."""
+    """Every screen with a map, in each of its languages, a frame at a time: no two texts of
+    the map (names, window numbers, legend, title, caption) overlap."""
+    from signage.display.measure import open_time
+
     checked = 0
     for screen in config.screens:
         if not any(r.widget == "map" for r in screen.regions):
             continue
         for lang in dict.fromkeys(screen.languages or config.hall.languages or ["zh-Hans"]):
             for k in range(steps):
-                records, _, _ = render_texts(config, screen.id, lang, now=measure_now(config) + k * 11, steps=1)
+                with layer_texts_in_screen_pixels():
+                    records, _, _ = render_texts(config, screen.id, lang, now=open_time(config) + k * 11, steps=1)
                 overlaps = map_overlaps(records)
                 assert not overlaps, (screen.id, lang, overlaps[:5])
                 checked += 1
     return checked
 
 
-def measure_now(config) -> float:
-    from signage.display.measure import open_time
-
-    return open_time(config)
-
-
-@pytest.mark.xfail(strict=False, reason="found overlaps: texts drawn on the cached floor layer are recorded in the layer's coordinates with the widget's origin (floorplan.PlanCache), so they seem to overlap the title; and window tiles 1 m apart overlap their neighbours (1/2, 2/3); the fix is in floorplan.py")
 @pytest.mark.parametrize("path", HALLS, ids=[p.stem for p in HALLS])
 def test_shipped_map_labels_do_not_overlap(path: Path) -> None:
     check_map_labels(load_hall(path).config, steps=2)
@@ -251,7 +288,7 @@ def check_generated_map_labels(hall: dict) -> None:
     MAP_COVERED["renders"] += check_map_labels(result.config)
 
 
-@pytest.mark.xfail(strict=False, reason="found overlaps: texts drawn on the cached floor layer are recorded in the layer's coordinates with the widget's origin (floorplan.PlanCache), so they seem to overlap the title; and window tiles 1 m apart overlap their neighbours (1/2, 2/3); the fix is in floorplan.py")
+@pytest.mark.xfail(strict=False, reason="found: the numbered tiles of windows 1 m apart (generated halls) overlap their neighbours on small plans (1/2, 2/3); floorplan.py lays out the tiles and is not changed here")
 def test_generated_halls_map_labels_do_not_overlap() -> None:
     check_generated_map_labels()
     print(f"generated halls: {MAP_COVERED['renders']} map renders checked for overlapping labels")

@@ -12,6 +12,12 @@ or cut to stay at the minimum size (:attr:`TextRenderer.events`).
 
 Layout never draws below the rule (the renderer sets the minimum), so the
 first kind of finding means a bug or a renderer built without the rule.
+
+The window board, the waiting board and the directory show their rows a page
+at a time when they do not all fit at the minimum (their ``page_seconds``: the
+stepping goes on until the longest has passed with nothing new, so every page
+is drawn); each says "paginated into N pages", a :attr:`Finding.severity`
+``"info"``: nothing was cut.
 """
 
 from __future__ import annotations
@@ -35,9 +41,19 @@ class Finding:
     widget: str
     lang: str
     text: str
-    what: str          # "below the rule", "wrapped to 2 lines", "shortened", "cut"
+    what: str          # "below the rule", "wrapped to 2 lines", "shortened", "cut", "paginated into 3 pages ..."
     mm: float = 0.0    # for "below the rule": the size drawn and the size needed
     need_mm: float = 0.0
+
+    @property
+    def paged(self) -> bool:
+        """A widget split its rows into pages (the window board, the waiting board, the
+        directory): nothing was cut; said for information."""
+        return self.what.startswith("paginated")
+
+    @property
+    def severity(self) -> str:
+        return "info" if self.paged else "warning"
 
     def message(self) -> str:
         shown = self.text if len(self.text) <= 60 else self.text[:57] + "..."
@@ -45,6 +61,9 @@ class Finding:
         if self.what == "below the rule":
             return (f'{where}: "{shown}" is drawn {self.mm:.1f} mm tall; read from this screen\'s '
                     f"viewing distance it needs {self.need_mm:.1f} mm")
+        if self.paged:
+            return (f"{where}: {shown} {self.what}, shown in turn, each page whole, so that every text keeps "
+                    f"the minimum size ({self.need_mm:.0f} mm)")
         return f'{where}: "{shown}" {self.what} to stay at the minimum size ({self.need_mm:.0f} mm)'
 
 

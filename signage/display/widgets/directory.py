@@ -234,8 +234,14 @@ class Directory(RouteWidget):
         parts = [lines[i:i + room] for i in range(0, len(lines), room)]
         if self._word_pages.get((index, ctx.lang)) != len(parts):
             self._word_pages[(index, ctx.lang)] = len(parts)
-        text.note(words, ctx.lang, f"paginated into {len(parts)} pages")
-        return floor, parts[self.word_page(ctx, index)]
+        text.note("the way in words to some items", ctx.lang, f"paginated into {len(parts)} pages")
+        k = self.word_page(ctx, index)
+        part = list(parts[k])
+        if k < len(parts) - 1:  # "…": the way goes on in the next part
+            more = part[-1] + " …"
+            if text.measure(more, ctx.lang, floor).width <= box.width:
+                part[-1] = more
+        return floor, part
 
     def showing(self, ctx: Ctx, index: int) -> tuple[str, int, int]:
         """The floor the plan shows now (each floor of a way over several in turn)."""
@@ -284,7 +290,7 @@ class Directory(RouteWidget):
                 self.details(ctx, surface, pygame.Rect(body.x + split + th // 2, body.y,
                                                        body.width - split - th // 2, body.height), item, route)
             else:  # upright: the way on top, the list under it
-                split = int(body.height * 0.4)
+                split = int(body.height * 0.45)
                 self.details(ctx, surface, pygame.Rect(body.x, body.y, body.width, split), item, route)
                 self.listing(ctx, surface, pygame.Rect(body.x, body.y + split + th // 2, body.width,
                                                        body.height - split - th // 2), index)
@@ -340,7 +346,7 @@ class Directory(RouteWidget):
         n = len(self.items)
         min_row = max(28, int(box.height / 11), int(min(box.width / 8, 72)))
         text = ctx.text
-        need, lines = 0, 1
+        need, two_need, lines = 0, 0, 1
         if text.min_glyph > 0:
             for it in self.items:
                 name = it.name(ctx.lang)
@@ -355,9 +361,9 @@ class Directory(RouteWidget):
                         wrapped = text.wrap(short, ctx.lang, text.floor_px(short, ctx.lang), label_w)
                     if len(wrapped) == 2:
                         lines = 2
-                        need = max(need, lines_height(2, px) + 2)
-        # the name's box is about 0.65 of its row (the row's padding, the highlight's)
-        row = max(min_row, need / 0.65)
+                        two_need = max(two_need, lines_height(2, px) + 2)
+        # the name's box is about 0.65 of its row (the row's padding, the highlight's); 0.8 for two lines
+        row = max(min_row, need / 0.65, two_need / 0.8)
         per_page = max(1, min(n, int(box.height // row)))
         rh = min(box.height / per_page, max(row, box.height / 8))
         if len(self._list_rows) > 8:
@@ -444,7 +450,7 @@ class Directory(RouteWidget):
         where = item.detail(ctx.lang)
         if route is not None and route.target.floor != self.screen.floor:
             where = f"{where}  {route.target.floor}".strip()
-        head_h = int(min(inner.height * 0.3, inner.width * 0.15))
+        head_h = int(min(inner.height * 0.22, inner.width * 0.12))
         head = f"{name}  →  {where}" if where else name
         floor = ctx.text.floor_px(head, ctx.lang)
         lines_room = max(2, int((head_h * 2 - floor * 1.1) // (floor * 1.3)) + 1)
