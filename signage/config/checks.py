@@ -210,6 +210,15 @@ def check_rules(ctx: Ctx) -> Iterator[Found]:
         yield _err(("rules", "order"), f"{what} (expected each of {', '.join(PRIORITY_CLASSES)} once)")
 
 
+def check_priority(ctx: Ctx) -> Iterator[Found]:
+    """Each priority category once: an issue names it by its id (docs/hall-format.md, priority)."""
+    priority = ctx.config.priority
+    if priority is None:
+        return
+    yield from _duplicates(ctx, [k.id for k in priority.categories],
+                           lambda i: ("priority", "categories", i, "id"), "priority category")
+
+
 # --- services and windows ---------------------------------------------------------
 
 def check_services(ctx: Ctx) -> Iterator[Found]:
@@ -677,7 +686,7 @@ def check_terms(ctx: Ctx) -> Iterator[Found]:
 
 
 def _texts(c: HallConfig) -> Iterator[tuple[tuple, dict[str, str]]]:
-    parts: list[tuple[tuple, Any]] = [(("hall",), c.hall)]
+    parts: list[tuple[tuple, Any]] = [(("hall",), c.hall), (("priority",), c.priority)]
     for section in ("groups", "services", "windows", "floors", "messages"):
         parts += [((section, i), item) for i, item in enumerate(getattr(c, section))]
     for si, s in enumerate(c.screens):
@@ -867,7 +876,7 @@ def _check_step_free(ctx: Ctx, net: Any, entrances: list, reach: set[int], items
 
 
 CHECKS: list[Callable[[Ctx], Iterator[Found]]] = [
-    check_hall_info, check_rules, check_services, check_windows, check_floors,
+    check_hall_info, check_rules, check_priority, check_services, check_windows, check_floors,
     check_themes, check_screens, check_messages, check_voice, check_texts, check_languages, check_terms,
     check_walkways, check_routes,
 ]

@@ -119,6 +119,46 @@ class Rules(Strict):
     )
 
 
+class PriorityCategory(Strict):
+    """Who qualifies for a priority ticket (免预约优先): one choice on the kiosk and the staff pages."""
+
+    id: Slug = Field(description="what an issue command names (priority: elderly)")
+    name: Text = Field(description="the choice's words, e.g. {zh-Hans: 老年人（60岁以上）, en: Elderly (60+)}")
+    short: Text | None = Field(None, description="the word in a list of them (the kiosk's priority button); "
+                                                 "default: the name")
+    kiosk: bool = Field(True, description="offered on the kiosk's priority path (false: chosen by staff and "
+                                          "the entrance guide only)")
+
+
+def _text(zh: str, en: str) -> dict[str, str]:
+    return {"zh-Hans": zh, "en": en}
+
+
+def default_priority_categories() -> list[PriorityCategory]:
+    """The categories of a hall file without ``priority:``: the Chinese halls' list."""
+    return [PriorityCategory(id=i, name=_text(*name), short=_text(*short) if short else None, kiosk=kiosk)
+            for i, name, short, kiosk in (
+                ("elderly", ("老年人（60岁以上）", "Elderly (60+)"), ("老人", "elderly"), True),
+                ("disabled", ("残疾人", "Disabled"), ("残疾人", "disabled"), True),
+                ("pregnant", ("孕妇", "Pregnant"), ("孕妇", "pregnant"), True),
+                ("infant", ("携带婴幼儿", "With an infant"), ("带婴幼儿", "with infants"), True),
+                ("military", ("现役军人、消防救援人员", "Military, fire and rescue"), ("军人", "military"), True),
+                ("other", ("其他", "Other"), None, False),
+            )]
+
+
+class Priority(Strict):
+    """The hall's priority categories: who may take a priority ticket (docs/hall-format.md, priority)."""
+
+    categories: list[PriorityCategory] = Field(
+        default_factory=default_priority_categories, min_length=1, max_length=20,
+        description="in the order offered (default: elderly, disabled, pregnant, infant, military, other)")
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.categories]
+
+
 class Group(Strict):
     """A business line such as 户籍 (household), 出入境 (exit-entry)."""
 
@@ -362,6 +402,7 @@ class HallConfig(Strict):
     format: Literal[1] = Field(description="version of this file format")
     hall: HallInfo
     rules: Rules = Field(default_factory=Rules)
+    priority: Priority = Field(default_factory=Priority, description="who may take a priority ticket")
     groups: list[Group] = Field(min_length=1)
     services: list[Service] = Field(min_length=1)
     windows: list[Window] = Field(min_length=1)
@@ -370,6 +411,17 @@ class HallConfig(Strict):
     themes: dict[str, Theme] = Field(default_factory=dict, description="themes beyond the built-in ones")
     messages: list[Message] = Field(default_factory=list, max_length=MAX_MESSAGES)
     voice: Voice = Field(default_factory=Voice)
+    terms: dict[Annotated[str, Field(max_length=64)], Text] = Field(
+        default_factory=dict,
+        description="the hall's own words in place of the product's, by catalogue key "
+                    "(docs/languages.md): {window_n: {en: \"Counter {window}\", zh-TW: \"{window}號櫃檯\"}}")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _plain_texts_in_the_first_language(cls, data: Any, handler: Any) -> HallConfig:
+        # A plain string text is in the hall's first language (values.Text).
+        with plain_text_language(first_language(data)):
+            return handler(data)
 
     @model_validator(mode="after")
     def _voice_follows_the_hall(self) -> HallConfig:
@@ -383,17 +435,6 @@ class HallConfig(Strict):
         voice.__pydantic_fields_set__.discard("languages")
         object.__setattr__(self, "voice", voice)  # frozen: set once, while validating
         return self
-    terms: dict[Annotated[str, Field(max_length=64)], Text] = Field(
-        default_factory=dict,
-        description="the hall's own words in place of the product's, by catalogue key "
-                    "(docs/languages.md): {window_n: {en: \"Counter {window}\", zh-TW: \"{window}號櫃檯\"}}")
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _plain_texts_in_the_first_language(cls, data: Any, handler: Any) -> HallConfig:
-        # A plain string text is in the hall's first language (values.Text).
-        with plain_text_language(first_language(data)):
-            return handler(data)
 
     # Look-ups every part needs; cheap enough to compute on demand.
     def service(self, service_id: str) -> Service | None:

@@ -143,7 +143,6 @@ export const ERROR_WORDS = {
   // tickets and appointments
   e_unknown_service: {"zh-Hans": "没有这项业务", en: "No such service"},
   e_unknown_priority: {"zh-Hans": "本大厅没有这个优先类别，请刷新页面", en: "This hall has no such priority category: reload the page"},
-  e_unknown_priority: {"zh-Hans": "本大厅没有这个优先类别，请刷新页面", en: "This hall has no such priority category: reload the page"},
   e_service_closed: {"zh-Hans": "这项业务现在不办理", en: "This service is closed now"},
   e_hall_closed: {"zh-Hans": "现在不是办公时间，不能取号", en: "The hall is closed now: tickets are issued during opening hours"},
   e_numbers_exhausted: {"zh-Hans": "今天这项业务的号已经取完", en: "Today's numbers for this service are used up"},
