@@ -449,3 +449,26 @@ def test_strip_numbers_the_window_in_each_language_and_adds_the_label() -> None:
     assert any(t.startswith("1号窗口") and "爱心服务专窗" in t for t in texts), texts
     assert any(t.startswith("Window 1") and "Priority Care Window" in t for t in texts), texts
     assert not any(t.startswith("1号窗口") and "Priority" in t for t in texts)
+
+
+def test_pages_are_drawn_once_and_then_blitted() -> None:
+    config = zhongshan()
+    view = sample_view(config, NOW)
+    view.config = config
+    r = Renderer(config, "main", lang="en")
+    board = r.widget_at("window_board")
+    drawn = []
+    real = board.render_tile
+    board.render_tile = lambda *a, **k: (drawn.append(a[3]), real(*a, **k))
+    period = board.page_seconds
+    r.frame(view, NOW, 1000.0, force=True)
+    pages = len(board._plan[1].pages)
+    assert pages > 1
+    for k in range(1, pages):
+        r.frame(view, NOW + k * period, 1000.0 + k * period)
+    assert sorted(drawn) == sorted(w.number for w in config.windows)  # every tile once
+    drawn.clear()
+    for k in range(pages, 2 * pages):  # the second round: the same pages, blitted
+        r.frame(view, NOW + k * period, 1000.0 + k * period)
+    assert drawn == []
+    assert board.renders >= 2 * pages - 1  # each page was put on the screen in turn

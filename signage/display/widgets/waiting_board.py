@@ -20,6 +20,7 @@ and says "paginated into N pages".
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Hashable
 
@@ -53,6 +54,8 @@ class WaitingBoard(Widget):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._plan: tuple[Hashable, Plan] | None = None
+        # pages drawn, kept so that turning back to a page whose rows did not change is a blit
+        self._pages: OrderedDict[Hashable, pygame.Surface] = OrderedDict()
 
     def services(self, ctx: Ctx) -> list[str]:
         known = [s.id for s in ctx.config.services]
@@ -188,6 +191,13 @@ class WaitingBoard(Widget):
         area = _rows_area(full, plan.indicator)
         k = self.page(ctx, plan)
         services = list(plan.pages[k])
+        cache_key = (k, plan, tuple((s, ctx.view.waiting.get(s), _estimate_key(ctx.view.estimates.get(s)))
+                                    for s in services), lang, p, surface.get_size())
+        hit = self._pages.get(cache_key)
+        if hit is not None:
+            self._pages.move_to_end(cache_key)
+            surface.blit(hit, (0, 0))
+            return surface
         names = [ctx.pick(ctx.config.service(s).name) for s in services]
         cols, per = plan.cols, plan.per
         hh = plan.header
@@ -235,6 +245,10 @@ class WaitingBoard(Widget):
             if n is not None:
                 ctx.text.draw(surface, str(n), "en", count_box, p.text, min(px, int(name_px * 1.15)), align="right")
             self.draw_estimate(ctx, surface, est_box, ctx.view.estimates.get(sid), n, est_px)
+        if len(plan.pages) > 1:
+            self._pages[cache_key] = surface.copy()
+            while len(self._pages) > 2 * len(plan.pages) * max(1, len(ctx.langs)):
+                self._pages.popitem(last=False)
         return surface
 
     @staticmethod

@@ -20,6 +20,7 @@ every page is seen in every language); validation draws every page and says
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Hashable
 
@@ -57,6 +58,8 @@ class WindowBoard(Widget):
         super().__init__(*args, **kwargs)
         self._tiles: dict[int, Hashable] = {}  # window -> the key its tile was drawn for, in the picture shown
         self._plan: tuple[Hashable, Plan] | None = None
+        # pages drawn, kept so that turning back to a page whose windows did not change is a blit
+        self._pages: OrderedDict[Hashable, tuple[pygame.Surface, dict[int, Hashable]]] = OrderedDict()
 
     def numbers(self) -> list[int]:
         if self.options is not None and self.options.windows:
@@ -228,6 +231,14 @@ class WindowBoard(Widget):
         if len(plan.pages) > 1:
             ctx.text.note(f"{len(numbers)} windows", ctx.lang,
                           f"paginated into {len(plan.pages)} pages of up to {len(plan.pages[0])}")
+        cache_key = (k, plan, tuple(_state(ctx.view.window_view(n)) for n in shown), ctx.lang, ctx.palette,
+                     surface.get_size())
+        hit = self._pages.get(cache_key)
+        if hit is not None:
+            self._pages.move_to_end(cache_key)
+            surface.blit(hit[0], (0, 0))
+            self._tiles = dict(hit[1])
+            return surface
         g = max(2, sizing.gap(self.screen.canvas_size))
         grid = _tiles_area(area, plan.footer)
         tw, th = (grid.width - g * (cols - 1)) / cols, (grid.height - g * (rows - 1)) / rows
@@ -254,6 +265,10 @@ class WindowBoard(Widget):
                           max(foot.height // 2, int(area.height * 0.06)) if side else foot.height,
                           align="right", bold=False)
         self._tiles = tiles  # only for a picture drawn whole: a failed one leaves none
+        if len(plan.pages) > 1:
+            self._pages[cache_key] = (surface.copy(), dict(tiles))
+            while len(self._pages) > 2 * len(plan.pages) * max(1, len(ctx.langs)):
+                self._pages.popitem(last=False)
         return surface
 
     def render_tile(self, ctx: Ctx, surface: pygame.Surface, tile: pygame.Rect, n: int,
