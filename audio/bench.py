@@ -125,7 +125,8 @@ def bench_voice(config: HallConfig, calls: int = 200, out: TextIO | None = None)
     say(f"voice pack for {config.hall.id} by espeak-ng: {report.clips} clips in {report.seconds:.3f} s "
         f"(synthesis {per_clip:.2f} ms a clip, median)")
 
-    whole = [(p.lang, p.text) for p in call_phrases(config.voice, "call", Values("A023", config.windows[0].number))]
+    whole = [(p.lang, p.text) for p in call_phrases(config.voice, "call", Values("A023", config.windows[0].number),
+                                                    config.terms)]
     times = []
     for _ in range(20):
         t0 = time.perf_counter()

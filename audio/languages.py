@@ -118,6 +118,25 @@ def _floor_figures(n: int) -> str:
     return str(n)
 
 
+# --- a hall's term in a sentence ------------------------------------------------------------------
+
+def _same(term: str) -> str:
+    return term
+
+
+def _es_term(term: str) -> str:
+    """A Spanish term with its article: "Mostrador {window}" -> "el mostrador {window}",
+    "Caja {window}" -> "la caja {window}" (a noun in -a is taken as feminine)."""
+    noun = term.split()[0] if term.split() else term
+    if noun.lower() in ("el", "la", "los", "las"):
+        return term
+    return ("la " if noun.lower().rstrip(".,").endswith("a") else "el ") + term
+
+
+def _es_tidy(text: str) -> str:
+    return text.replace(" a el ", " al ").replace(" de el ", " del ")
+
+
 # --- the table -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -132,6 +151,8 @@ class Language:
     number: Callable[[int], str]              # a window number as said
     floor: Callable[[int], str]               # a floor (2, -1 a basement, 0 the ground floor) as said
     digits_run_together: bool = False         # Chinese: 零二三 as one run in a text, letters apart
+    term: Callable[[str], str] = _same        # a hall's window_n term as {window_n} says it
+    tidy: Callable[[str], str] = _same        # the sentence after it is in (Spanish: a el -> al)
 
 
 LANGUAGES: dict[str, Language] = {
@@ -165,7 +186,7 @@ LANGUAGES: dict[str, Language] = {
         recall="Turno {ticket}, de nuevo, por favor pase a {window_n}",
         floor_sentence="{window_n} está en {floor}",
         window_n="la ventanilla {window}",
-        digits=_ES_DIGITS, number=spanish_number, floor=_floor_es),
+        digits=_ES_DIGITS, number=spanish_number, floor=_floor_es, term=_es_term, tidy=_es_tidy),
 }
 
 # A language with no entry (spoken from the hall's own templates only) keeps the figures.

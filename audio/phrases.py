@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator, Literal, Mapping
 
 from signage.config.voices import CHINESE_KEYS, voice_key
-from signage.i18n import pick_own
+from signage.i18n import pick_own, word
 
 from .languages import ZH_DIGITS, chinese_number, language  # noqa: F401  chinese_number: callers import it here
 
@@ -261,14 +261,15 @@ def hall_template(voice: Voice, kind: str, lang: str) -> str | None:
     return next((text for tag, text in per_lang.items() if voice_key(tag) == key), None)
 
 
-def window_words(key: str, terms: Terms | None = None) -> str:
-    """How the built-in phrases of clip language ``key`` name a window, ``{window}`` in it:
-    the hall's term (``terms: window_n``) in that language if it has one, else the built-in."""
+def hall_window_term(key: str, terms: Terms | None = None) -> str | None:
+    """The hall's own name for a window in clip language ``key`` (``terms: window_n``,
+    ``{window}`` in it), or None: none in that language, none usable (no ``{window}``),
+    or the same as the screens' own word (then the built-in phrase stays)."""
     term = (terms or {}).get("window_n")
     own = pick_own(term, key) if term else None
-    if own and "{window}" in own and _parses(own):
+    if own and "{window}" in own and _parses(own) and own != word("window_n", key, {}):
         return own
-    return language(key).window_n
+    return None
 
 
 def builtin_template(kind: str, lang: str, terms: Terms | None = None) -> str | None:
@@ -278,10 +279,16 @@ def builtin_template(kind: str, lang: str, terms: Terms | None = None) -> str | 
     text = {"call": builtin.call, "recall": builtin.recall, "floor": builtin.floor_sentence}.get(kind)
     if not text:
         return None
-    words = window_words(key, terms)
-    if key not in CHINESE and words[1:2].islower():  # "Counter {window}" inside a sentence, at its start
-        words = (words[:1].upper() if text.startswith("{window_n}") else words[:1].lower()) + words[1:]
-    return text.replace("{window_n}", words)
+    term = hall_window_term(key, terms)
+    words = builtin.window_n if term is None else term
+    if key not in CHINESE:
+        if term is not None and words[1:2].islower():  # "Counter {window}" inside a sentence
+            words = words[:1].lower() + words[1:]
+        if term is not None:
+            words = builtin.term(words)                  # Spanish: "el mostrador {window}"
+        if text.startswith("{window_n}"):                # at the start of one
+            words = words[:1].upper() + words[1:]
+    return builtin.tidy(text.replace("{window_n}", words))
 
 
 def template_for(voice: Voice, kind: str, lang: str, terms: Terms | None = None) -> str | None:

@@ -178,7 +178,7 @@ def test_hall_tokens_cover_every_call(config):
                 values = Values(f"{service.prefix}0123456789", w.number, (f.id, f.level), dict(service.name),
                                 other and len(config.floors) > 1)
                 for kind in ("call", "recall"):
-                    for phrase in call_phrases(config.voice, kind, values):
+                    for phrase in call_phrases(config.voice, kind, values, config.terms):
                         missing = {(s.lang, s.text) for s in phrase.segments} - tokens
                         assert not missing, f"{config.hall.id}: {missing}"
 
@@ -195,5 +195,5 @@ def test_any_ticket_of_any_hall_is_covered(data):
     values = Values(service.prefix + digits, window.number, (f.id, f.level), dict(service.name),
                     len(config.floors) > 1)
     tokens = hall_tokens(config)
-    for phrase in call_phrases(config.voice, data.draw(st.sampled_from(["call", "recall"])), values):
+    for phrase in call_phrases(config.voice, data.draw(st.sampled_from(["call", "recall"])), values, config.terms):
         assert {(s.lang, s.text) for s in phrase.segments} <= tokens

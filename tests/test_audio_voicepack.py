@@ -129,6 +129,6 @@ def test_warm_makes_what_the_pack_lacks(tmp_path):
     a = Assembler(VoicePack.load(tmp_path / "p"), EspeakEngine())
     assert a.warm(tokens) == len(tokens) - 5
     before = a.fallbacks
-    for phrase in call_phrases(config.voice, "call", Values("A023", config.windows[0].number)):
+    for phrase in call_phrases(config.voice, "call", Values("A023", config.windows[0].number), config.terms):
         a.phrase(phrase)
     assert a.fallbacks == before  # everything was ready

@@ -160,11 +160,17 @@ def test_a_term_in_traditional_chinese_and_in_spanish():
     terms = {"window_n": {"zh-TW": "{window}號櫃檯", "es": "Mostrador {window}"}}
     zh, es = call_phrases(Voice(languages=["zh-Hant", "es"]), "call", Values("B002", 7), terms)
     assert zh.text.replace(" ", "") == "請B零零二號到七號櫃檯辦理"
-    assert es.text == "Turno B cero cero dos por favor pase a mostrador siete"
+    assert es.text == "Turno B cero cero dos por favor pase al mostrador siete"      # its article, contracted
     (zh_hans,) = call_phrases(Voice(languages=["zh-Hans"]), "call", Values("B002", 7), terms)
     assert zh_hans.text.replace(" ", "") == "请B零零二号到七号柜台办理"     # converted from the Traditional term
     (en,) = call_phrases(Voice(languages=["en"]), "call", Values("B002", 7), terms)
     assert en.text.endswith("window 7")                                   # no English term: the built-in word
+    (es,) = call_phrases(Voice(languages=["es"]), "call", Values("B002", 7, ("2F", 2), other_floor=True),
+                         {"window_n": {"es": "Caja {window}"}})
+    assert es.text == "Turno B cero cero dos por favor pase a la caja siete La caja siete está en la planta dos"
+    same = {"window_n": {"es": "Ventanilla {window}"}}                     # the screens' own word: no change
+    (es,) = call_phrases(Voice(languages=["es"]), "call", Values("B002", 7), same)
+    assert es.text == "Turno B cero cero dos por favor pase a la ventanilla siete"
     broken = {"window_n": {"en": "Counter"}}                               # no {window}: the number would be lost
     (en,) = call_phrases(Voice(languages=["en"]), "call", Values("B002", 7), broken)
     assert en.text.endswith("window 7")
