@@ -69,6 +69,7 @@ class Tag:
     rest: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=1024)
 def split(tag: str) -> Tag:
     """The parts of a well-formed tag (no checking)."""
     parts = tag.split("-")
