@@ -294,6 +294,8 @@ class WindowBoard(Widget):
             h1, hl, h2 = round(body.height * 0.24), round(body.height * 0.17), round(body.height * 0.39)
         else:
             h1, hl, h2 = round(body.height * 0.28), 0, round(body.height * 0.46)
+        if hl and not label:  # this window has no label: its number takes the label's row too
+            h2, hl = h2 + hl, 0
         title = pygame.Rect(body.x, body.y, body.width, h1)
         under = pygame.Rect(body.x, title.bottom, body.width, hl)
         main = pygame.Rect(body.x, under.bottom, body.width, h2)
@@ -303,8 +305,8 @@ class WindowBoard(Widget):
             self.draw_label(ctx, surface, label, under, p.muted if closed else getattr(p, mark or "text"), label_px)
         if name:
             ctx.text.draw(surface, name, lang, title, p.muted if closed else p.accent, label_px, align="left")
-        if big:
-            ctx.text.draw(surface, big, "en" if w.ticket else lang, main, color,
+        if big:  # a little air between the number and the state under it
+            ctx.text.draw(surface, big, "en" if w.ticket else lang, main.inflate(0, -(main.height // 12)), color,
                           number_px if w.ticket else int(number_px * 0.7))
         if small:
             ctx.text.draw(surface, small, lang, foot, small_color, label_px, bold=False,
