@@ -329,8 +329,8 @@ def _fc_families(lang: str, bold: bool) -> tuple[tuple[str, str], ...] | None:
 
 @lru_cache(maxsize=128)
 def font_for(tag: str, bold: bool = True) -> FontChoice | None:
-    """The font that draws ``tag`` on this machine; None if none does (or no fontconfig to ask,
-    for a script beyond CJK, Latin, Greek and Cyrillic)."""
+    """The font that draws ``tag`` on this machine; None if none does (as fontconfig says: without
+    it, a script beyond CJK, Latin, Greek and Cyrillic gets a choice with no path)."""
     script = script_of(tag) or "Latn"
     package = PACKAGES.get(script, OTHER_PACKAGE)
     region = cjk_region(tag)
@@ -339,8 +339,11 @@ def font_for(tag: str, bold: bool = True) -> FontChoice | None:
         if families is not None and not families:  # fontconfig knows no font with these characters
             return None
         return FontChoice(region, None, f"Noto Sans CJK {region}", package)
-    if families is None:  # no fontconfig: the CJK faces carry the Latin of English and the like
-        return FontChoice("SC", None, "Noto Sans CJK SC", package) if script in ("Latn", "Cyrl", "Grek") else None
+    if families is None:  # no fontconfig to ask: the CJK faces carry the Latin of English and the
+        # like; for another script nothing can be told here (no error: the screen's log says it)
+        if script in ("Latn", "Cyrl", "Grek"):
+            return FontChoice("SC", None, "Noto Sans CJK SC", package)
+        return FontChoice(None, None, "unknown (no fontconfig here to ask)", package)
     if any("Noto Sans CJK" in f for _, f in families):
         return FontChoice("SC", None, "Noto Sans CJK SC", package)
     if not families:

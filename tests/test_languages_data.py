@@ -174,3 +174,18 @@ def test_preview_takes_any_tag(tmp_path) -> None:
     with pytest.raises(Exception):
         _lang("zh_TW")
     assert chain("zh-TW")[1] == "zh-Hant"
+
+
+def test_without_fontconfig_nothing_is_refused_for_want_of_asking(monkeypatch: pytest.MonkeyPatch) -> None:
+    from signage import languages
+
+    monkeypatch.setattr(languages.shutil, "which", lambda name: None)
+    for f in (languages._fc_families, languages.font_for):
+        f.cache_clear()
+    try:
+        assert font_problem("th") is None and font_problem("es") is None and font_problem("zh-TW") is None
+        assert "right to left" in font_problem("ar")
+    finally:
+        monkeypatch.undo()
+        for f in (languages._fc_families, languages.font_for):
+            f.cache_clear()
