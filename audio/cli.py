@@ -110,6 +110,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from .engines import ESPEAK_VOICES
     from .errors import PackError
     from .phrases import hall_tokens
     from .voicepack import VoicePack
@@ -128,6 +129,13 @@ def run_check(args: argparse.Namespace) -> int:
     missing = pack.missing(hall_tokens(config))
     for lang, text in sorted(missing):
         print(f"missing: {text!r} ({lang})")
+    for lang in sorted({lang for lang, _ in missing}):
+        count = sum(1 for m in missing if m[0] == lang)
+        if lang in ESPEAK_VOICES:
+            print(f"{lang}: {count} missing, said by espeak-ng meanwhile")
+        else:  # no offline voice: those words are not said at all (docs/audio.md, Languages)
+            print(f"{lang}: {count} missing, and no offline voice speaks {lang}: record them "
+                  f"(clips/{lang}/ in the pack) or build the pack with --engine gtts if it speaks {lang}")
     print(f"{path}: {len(pack)} clips ({pack.engine}); {len(missing)} missing for {config.hall.id}")
     return 1 if missing or pack.problems else 0
 

@@ -354,3 +354,20 @@ def test_espeak_says_every_built_in_call(key):
     for phrase in call_phrases(Voice(languages=[key]), "call", Values("B002", 7)):
         samples, rate = engine.synthesize(phrase.text, phrase.lang)
         assert len(samples) > rate * 0.5, phrase.text
+
+
+def test_voicepack_check_says_which_words_no_voice_would_say(tmp_path, capsys):
+    from audio.voicepack import build_pack
+    from signage.cli import main
+
+    path = tmp_path / "hall.yaml"
+    path.write_text(hall_yaml("[en]", voice="voice:\n  languages: [en, tlh]\n  templates:\n"
+                                           "    call: {en: 'Ticket {ticket}, window {window}', tlh: '{ticket} {window}'}\n"),
+                    encoding="utf-8")
+    config = hall(path.read_text(encoding="utf-8"))
+    english = sorted(t for t in hall_tokens(config) if t[0] == "en")
+    build_pack(english[1:], EspeakEngine(), tmp_path / "pack", halls=[config.hall.id])
+    assert main(["voicepack", "check", "--hall", str(path), "--pack", str(tmp_path / "pack")]) == 1
+    out = capsys.readouterr().out
+    assert "en: 1 missing, said by espeak-ng meanwhile" in out
+    assert "no offline voice speaks tlh: record them (clips/tlh/ in the pack)" in out
