@@ -239,10 +239,13 @@ def layer_texts_in_screen_pixels():
         floorplan.PlanCache.get = real
 
 
-def map_overlaps(records: list[dict]) -> list[tuple[str, str]]:
+def map_overlaps(records: list[dict], events: list[tuple] = ()) -> list[tuple[str, str]]:
     """Pairs of texts drawn by the map widget in one frame whose ink rects overlap (by more
-    than two pixels each way: the rounding of a blit)."""
-    rects = [(r["text"], pygame.Rect(r["rect"])) for r in records if r["widget"] == "map"]
+    than two pixels each way: the rounding of a blit). A text the renderer had to cut or let
+    out of its box to keep the minimum size is left out: validation reports it already."""
+    noted = {e[2] for e in events if e[0] == "map" and (e[3] == "cut" or e[3].startswith("taller"))}
+    rects = [(r["text"], pygame.Rect(r["rect"])) for r in records if r["widget"] == "map"
+             and r["text"] not in noted and not r["text"].endswith("…")]
     out = []
     for i, (a, ra) in enumerate(rects):
         for b, rb in rects[i + 1:]:
@@ -264,8 +267,9 @@ def check_map_labels(config, steps: int = 1) -> int:
         for lang in dict.fromkeys(screen.languages or config.hall.languages or ["zh-Hans"]):
             for k in range(steps):
                 with layer_texts_in_screen_pixels():
-                    records, _, _ = render_texts(config, screen.id, lang, now=open_time(config) + k * 11, steps=1)
-                overlaps = map_overlaps(records)
+                    records, events, _ = render_texts(config, screen.id, lang, now=open_time(config) + k * 11,
+                                                      steps=1)
+                overlaps = map_overlaps(records, events)
                 assert not overlaps, (screen.id, lang, overlaps[:5])
                 checked += 1
     return checked
@@ -276,19 +280,59 @@ def test_shipped_map_labels_do_not_overlap(path: Path) -> None:
     check_map_labels(load_hall(path).config, steps=2)
 
 
-MAP_COVERED = {"renders": 0}
+MAP_COVERED = {"halls": 0, "renders": 0, "tiles": 0, "labels": 0}
+MAP_FOUND: list[tuple] = []
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def tile_number(text: str) -> bool:
+    """A window's numbered tile on the plan (its number alone)."""
+    return text.isdigit()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
 @given(halls())
 def check_generated_map_labels(hall: dict) -> None:
+    from signage.display.measure import open_time
+
     result = load_hall_text(yaml.safe_dump(hall, allow_unicode=True, sort_keys=False), "generated.yaml")
     if result.config is None:
         return
-    MAP_COVERED["renders"] += check_map_labels(result.config)
+    config = result.config
+    MAP_COVERED["halls"] += 1
+    for screen in config.screens:
+        if not any(r.widget == "map" for r in screen.regions):
+            continue
+        for lang in dict.fromkeys(screen.languages or config.hall.languages or ["zh-Hans"]):
+            with layer_texts_in_screen_pixels():
+                records, events, _ = render_texts(config, screen.id, lang, now=open_time(config), steps=1)
+            MAP_COVERED["renders"] += 1
+            for a, b in map_overlaps(records, events):
+                if tile_number(a) and tile_number(b):
+                    MAP_COVERED["tiles"] += 1
+                else:  # a name, the legend, the title or the caption over something else
+                    MAP_COVERED["labels"] += 1
+                    MAP_FOUND.append((screen.id, screen.resolution, lang, a, b))
 
 
-@pytest.mark.xfail(strict=False, reason="found: the numbered tiles of windows 1 m apart (generated halls) overlap their neighbours on small plans (1/2, 2/3); floorplan.py lays out the tiles and is not changed here")
+def run_generated_map_labels() -> dict:
+    if not MAP_COVERED["halls"]:
+        check_generated_map_labels()
+        print(f"generated halls: {MAP_COVERED['halls']} halls, {MAP_COVERED['renders']} map renders; overlapping "
+              f"window tiles: {MAP_COVERED['tiles']}, labels overlapping a text: {MAP_COVERED['labels']} {MAP_FOUND[:5]}")
+    return MAP_COVERED
+
+
+@pytest.mark.xfail(strict=False, reason='found: "you are here" drawn over a point\'s name (入口) on 800x480 plans: '
+                   "floorplan.PlanCache.label_here falls back to spots[0] when every spot beside the dot is taken "
+                   "(it needs a spot further off on a leader, or a legend entry); floorplan.py is not changed here")
 def test_generated_halls_map_labels_do_not_overlap() -> None:
-    check_generated_map_labels()
-    print(f"generated halls: {MAP_COVERED['renders']} map renders checked for overlapping labels")
+    """No name, legend entry, title or caption of a map overlaps another text of it."""
+    covered = run_generated_map_labels()
+    assert covered["renders"] >= 1
+    assert covered["labels"] == 0, MAP_FOUND[:5]
+
+
+@pytest.mark.xfail(strict=False, reason="found: the numbered tiles of windows 1 m apart (generated halls) overlap "
+                   "their neighbours on small plans (1/2, 2/3); floorplan.py lays out the tiles and is not changed here")
+def test_generated_halls_window_tiles_do_not_overlap() -> None:
+    assert run_generated_map_labels()["tiles"] == 0, MAP_COVERED
