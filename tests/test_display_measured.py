@@ -285,7 +285,7 @@ MAP_FOUND: list[tuple] = []
 
 
 def tile_number(text: str) -> bool:
-    """A window's numbered tile on the plan (its number alone)."""
+    """A window's numbered tile on the plan (its number alone): counted apart."""
     return text.isdigit()
 
 
@@ -329,10 +329,4 @@ def test_generated_halls_map_labels_do_not_overlap() -> None:
     """No name, legend entry, title or caption of a map overlaps another text of it."""
     covered = run_generated_map_labels()
     assert covered["renders"] >= 1
-    assert covered["labels"] == 0, MAP_FOUND[:5]
-
-
-@pytest.mark.xfail(strict=False, reason="found: the numbered tiles of windows 1 m apart (generated halls) overlap "
-                   "their neighbours on small plans (1/2, 2/3); floorplan.py lays out the tiles and is not changed here")
-def test_generated_halls_window_tiles_do_not_overlap() -> None:
-    assert run_generated_map_labels()["tiles"] == 0, MAP_COVERED
+    assert covered["labels"] == 0 and covered["tiles"] == 0, (covered, MAP_FOUND[:5])
