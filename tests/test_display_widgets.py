@@ -172,6 +172,24 @@ def test_call_banner_is_bilingual_whatever_the_language(tmp_path: Path) -> None:
         (tmp_path / f"main-{lang}.png").write_bytes(r.screenshot_png())
 
 
+def draw_pages(config: HallConfig, view: HallView, lang: str = "zh-Hans",
+               boards: tuple[str, ...] = ("window_board", "waiting_board")) -> tuple[Renderer, Recorder]:
+    """The main screen drawn a page apart until each board has shown every page (the boards
+    paginate at the legible size): the recorder holds every line drawn over those frames."""
+    text = Recorder()
+    view.config = config
+    r = Renderer(config, "main", lang=lang, text=text)
+    r.frame(view, NOW, 1000.0, force=True)
+    assert not r.failed(), r.failed()
+    for name in boards:
+        board = r.widget_at(name)
+        period, pages = board.page_seconds, len(board._plan[1].pages)
+        for k in range(1, pages):
+            r.frame(view, NOW + k * period, 1000.0 + k * period)
+            assert not r.failed(), r.failed()
+    return r, text
+
+
 def test_recent_calls_and_window_board_show_the_tickets() -> None:
     config = zhongshan()
     view = sample_view(config, NOW)
@@ -180,11 +198,16 @@ def test_recent_calls_and_window_board_show_the_tickets() -> None:
         shown = [d for d in text.find(call.number) if d.target.get_size() == r.widget_at("recent_calls").rect.size]
         assert shown, call.number
         assert_text_shown(shown[0])
+    # the window board shows every window's ticket and the pause's end, over its pages
+    r, text = draw_pages(config, sample_view(config, NOW), boards=("window_board",))
+    board = r.widget_at("window_board")
+    assert len(board._plan[1].pages) > 1
+    tiles = [d for d in text.log if d.target.get_size() == board.rect.size]
     for n, w in view.windows.items():
         if w.ticket:
-            assert text.find(w.ticket["number"]), n
+            assert any(d.text == w.ticket["number"] for d in tiles), n
     paused = [w for w in view.windows.values() if w.state == "paused"]
-    assert paused and paused[0].until and any(paused[0].until in d.text for d in text.log)
+    assert paused and paused[0].until and any(paused[0].until in d.text for d in tiles)
 
 
 def test_waiting_board_shows_estimates_and_closed_services() -> None:
@@ -195,17 +218,19 @@ def test_waiting_board_shows_estimates_and_closed_services() -> None:
         "traffic": {"waiting": 3, "minutes": None, "closed_until": "13:00"},
         "ghost-service": {"waiting": 99, "minutes": 1},
         "passport": {"waiting": "lots", "minutes": "soon"}}}, NOW)
-    r, text = draw(config, view=view)
+    r, text = draw_pages(config, view, boards=("waiting_board",))
+    assert len(r.widget_at("waiting_board")._plan[1].pages) > 1
     texts = [d.text for d in text.log]
     assert "约 9–20 分钟" in texts and "13:00 起办理" in texts and "12" in texts  # the one wording (i18n.wait_text)
     assert not any("99" == t for t in texts)
-    _, text = draw(config, view=view, lang="en")
+    _, text = draw_pages(config, view, lang="en", boards=("waiting_board",))
     assert "about 9–20 min" in [d.text for d in text.log]
     assert "closed until 13:00" in [d.text for d in text.log]
 
 
 def test_waiting_board_count_and_estimate_agree() -> None:
-    """The issue's board: "1 waiting · about 0 min", "0 waiting · about 1 min" and "No wait" side by side."""
+    """The issue's board: "1 waiting · about 0 min", "0 waiting · about 1 min" and "No wait" side by side
+    (here over the board's pages)."""
     config = zhongshan()
     view = sample_view(config, NOW)
     ids = [s.id for s in config.services][:3]
@@ -215,8 +240,9 @@ def test_waiting_board_count_and_estimate_agree() -> None:
         ids[1]: {"waiting": 0, "minutes": 1, "low": 0, "high": 3, "closed_until": None},
         ids[2]: {"waiting": 0, "minutes": 0, "low": 0, "high": 0, "closed_until": None}}}, NOW)
     for lang, one, none in (("en", "about 1 min", "No wait"), ("zh-Hans", "约 1 分钟", "无需等待")):
-        _, text = draw(config, view=view, lang=lang)
-        texts = [d.text for d in text.log]
+        r, text = draw_pages(config, view, lang=lang, boards=("waiting_board",))
+        board = r.widget_at("waiting_board")
+        texts = [d.text for d in text.log if d.target.get_size() == board.rect.size]
         assert texts.count(one) >= 1 and texts.count(none) >= 2, texts
         assert not any("0 min" in t or "约 0 " in t for t in texts)
 
