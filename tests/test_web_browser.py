@@ -527,9 +527,9 @@ def test_every_error_code_has_words_in_each_language_and_unknown_ones_keep_the_h
     page.goto(f"{hub.http}/manage?hall=zhongshan#token={MANAGER}")
     page.wait_for_selector("main:not([hidden])")
     got = page.evaluate("""async (codes) => {
-        const {ERROR_WORDS, errorText} = await import("/static/hub.js");
-        const out = {missing: codes.filter((c) => !ERROR_WORDS["e_" + c])};
-        out.texts = codes.filter((c) => ERROR_WORDS["e_" + c]).map((c) => ({c,
+        const {knownError, errorText} = await import("/static/hub.js");  // the words: the page's catalogue
+        const out = {missing: codes.filter((c) => !knownError(c))};
+        out.texts = codes.filter((c) => knownError(c)).map((c) => ({c,
             zh: errorText({code: c, message: "english words", retry_after: 2.2}, {}, "zh-Hans"),
             en: errorText({code: c, message: "中文", retry_after: 2.2}, {}, "en")}));
         out.unknown = errorText({code: "brand_new", message: "the hub's own sentence"}, {}, "zh-Hans");

@@ -13,6 +13,8 @@ hub's own port: :func:`attach_web` makes the router (server/web/router.py) of
 ``/guide``
 ``/t/<key>``                   "my ticket" for the ticket whose link key is ``key``
 ``/static/<file>``             the pages' scripts, styles and images
+``/catalogue/<page>.json``     a page's words in one of its hall's languages, and the hall's
+                              languages (``?hall=H`` or ``?ticket=<key>``, ``&lang=L``)
 ``/qr/<key>.svg``              the QR code of a ticket's link (printed on the ticket)
 ``/api/link``                  a ticket's link key (kiosk or manager token)
 ``/api/screenshot/<r>.png``    a screen's picture a manager asked for (manager token)
@@ -28,6 +30,7 @@ as the websocket does. A new page or API route is one more line in :meth:`Web.ro
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -39,6 +42,7 @@ from websockets.http11 import Request, Response
 
 from server.web.live import LiveSide
 from server.web.router import HttpRequest, Router
+from signage import page_words
 
 if TYPE_CHECKING:
     from server.hub.hub import Hub  # the hub core; it never imports the pages
@@ -98,6 +102,8 @@ class Web:
                     self.files[path.name] = (path.read_bytes(), ctype)
         else:
             log.error("the web pages' folder %s is missing; the pages will answer 404", root)
+        # (hall, page, language) -> (the hall's configuration it was made from, body, etag)
+        self._catalogues: dict[tuple[str, str, str], tuple[Any, bytes, str]] = {}
         self.router = Router(lambda connection, status, text, headers: answer(
             connection, status, text, "text/plain; charset=utf-8", headers=headers), not_found=self._not_found)
         for method, pattern, handler in self.routes():
@@ -108,6 +114,7 @@ class Web:
         pages = [("GET", path, lambda req, name=name: self._file(req, name)) for path, name in PAGES.items()]
         return pages + [
             ("GET", "/static/{name}", lambda req: self._file(req, req.params["name"])),
+            ("GET", "/catalogue/{page}.json", self._catalogue),
             ("GET", "/t/{key}", self._ticket_page),
             ("GET", "/qr/{key}.svg", self._qr),
             ("GET", "/api/link", self._link),
@@ -149,6 +156,44 @@ class Web:
             return self._not_found(req)
         # no-cache: the browser asks again each time (small files, one LAN), so an upgraded hub is seen at once
         return answer(req.connection, 200, found[0], found[1], cache="no-cache")
+
+    def _catalogue(self, req: HttpRequest) -> Response:
+        """A page's words (signage/page_words.py), in the language the page asks for (``lang``, its
+        remembered choice) when its hall has it, else in the hall's first; the hall is that of
+        ``?ticket=<key>`` (the ticket page), else ``?hall=H``, else the hub's first (a page before
+        sign-in with no hall in its address). Made once per hall configuration, page and language;
+        ``no-cache`` with an ETag, so a page asks each time and gets 304 while nothing changed."""
+        page = req.params["page"]
+        if page not in page_words.PAGES:
+            return self._json(req.connection, 404, {"error": "unknown_page",
+                                                    "message": f"pages: {', '.join(page_words.PAGES)}"})
+        hall = None
+        key = req.arg("ticket")
+        if key and KEY.match(key):
+            found = self.live.find(key)
+            hall = found[0] if found else None
+        if hall is None:
+            hall = self.hub.halls.get(req.arg("hall")) or next(iter(self.hub.halls.values()), None)
+        config = hall.config if hall is not None else None
+        languages = list(config.hall.languages) if config is not None else ["en"]
+        want = req.arg("lang")
+        lang = want if want in languages else languages[0]
+        cache_key = (hall.id if hall is not None else "", page, lang)
+        cached = self._catalogues.get(cache_key)
+        if cached is None or cached[0] is not config:
+            body = page_words.page_catalogue(page, lang, languages, config.terms if config is not None else {})
+            body["hall"] = hall.id if hall is not None else None
+            data = (json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+            cached = (config, data, '"' + hashlib.sha256(data).hexdigest()[:20] + '"')
+            if len(self._catalogues) > 512:
+                self._catalogues.clear()
+            self._catalogues[cache_key] = cached
+        _, data, etag = cached
+        if req.request.headers.get("If-None-Match") == etag:
+            return answer(req.connection, 304, b"", "application/json; charset=utf-8", cache="no-cache",
+                          headers={"ETag": etag})
+        return answer(req.connection, 200, data, "application/json; charset=utf-8", cache="no-cache",
+                      headers={"ETag": etag})
 
     def _ticket_page(self, req: HttpRequest) -> Response:
         key = req.params["key"]

@@ -1,5 +1,6 @@
 // Shared by every page the hub serves (docs/web.md): the websocket client, the
-// sign-in form, and the two languages. No build step, no library, nothing from
+// sign-in form, and the page's words in the hall's languages (loaded from the hub before
+// the page shows anything: GET /catalogue/<page>.json, signage/catalogues/pages/). No build step, no library, nothing from
 // the internet.
 //
 // HubClient: connects to the hub that served the page, says hello (with `since`
@@ -8,8 +9,6 @@
 // link, and gives every command a request id. A command waiting for its answer
 // when the line drops is sent again with the *same* id after the reconnect: the
 // hub answers a repeated id with the first answer and acts once.
-
-export const LANGS = ["zh-Hans", "en"];
 
 // The priority categories (免预约优先) the kiosk, the staff console and the entrance guide offer:
 // the hall file's `priority.categories` ({id, name, short, kiosk}, docs/hall-format.md), which
@@ -32,65 +31,206 @@ export function priorityCategories(config, {kiosk = false} = {}) {
 }
 
 // A category's name in the page's language (its id when the hall lists no such category).
+// A category the hall wrote no name for in the page's language (the default list in an es
+// hall, say) is named by the pages' catalogue (`pri_<id>`) when it has the id.
 export function priorityName(config, id, l = lang) {
   const c = priorityCategories(config).find((x) => x.id === id);
-  return c ? pick(c.name, l) : String(id ?? "");
+  if (!c) return String(id ?? "");
+  return pickOwn(c.name, l) ?? wordsOf(l)[`pri_${c.id}`] ?? pick(c.name, l);
 }
 
 // The categories' short words as one list ("老人、残疾人、孕妇…", "elderly, disabled, pregnant…"):
 // at most `most` of them, an ellipsis after when there are more.
 export function priorityWords(config, {kiosk = false, most = Infinity} = {}, l = lang) {
   const all = priorityCategories(config, {kiosk});
-  const words = all.slice(0, most).map((c) => pick(c.short ?? c.name, l));
-  const chinese = String(l).startsWith("zh");
-  return words.join(chinese ? "、" : ", ") + (all.length > most ? "…" : "");
+  const own = wordsOf(l);
+  const words = all.slice(0, most).map((c) => pickOwn(c.short ?? c.name, l)
+    ?? own[`pri_short_${c.id}`] ?? own[`pri_${c.id}`] ?? pick(c.short ?? c.name, l));
+  return words.join(listSep(l)) + (all.length > most ? "…" : "");
+}
+
+// "、" or ", ": the screens' list_sep of the language.
+export function listSep(l = lang) {
+  return wordsOf(l).list_sep ?? (isChinese(l) ? "、" : ", ");
 }
 
 // ---------------------------------------------------------------- languages
+// A page's words are the hub's (signage/catalogues/pages/<lang>.yaml, the hall's terms applied):
+// `await setupLang("kiosk", onChange)` asks GET /catalogue/kiosk.json for the hall of the page
+// (?hall=, else the one this browser last signed in to; the ticket page: its link key) in the
+// language remembered on this device (?lang=, else localStorage "signage.lang") if the hall has
+// it, else in the hall's FIRST language; then the hall's other languages, so that switching is
+// at once. The page stays hidden (class "words-pending" on <html>) until its words are in: no
+// flash of another language. A hub that cannot answer leaves the HTML's own words and FALLBACK.
 let lang = null;
-let dict = {};
+let page = null;
+let wordsHall = undefined;                // the hall the words were loaded for (null: the hub's first)
+let catalogues = {};                      // tag -> {words, screen, chain, ...} as the hub sent it
+let languages = [];                       // [{tag, name}] of the hall, in its order
 const langListeners = [];
+
+// The tiny built-in fallback, for a hub that cannot answer (the HTML keeps its own words too).
+const FALLBACK = {
+  hall: "Hall", token: "Token", signin: "Sign in", offline: "Reconnecting…",
+  no_words: "The page's words could not be loaded from the hub: reload the page",
+};
 
 export function currentLang() {
   return lang;
 }
 
-export function setupLang(dictionary, onChange) {
-  dict = dictionary;
-  if (onChange) langListeners.push(onChange);
-  const q = new URLSearchParams(location.search).get("lang");
-  const stored = localStorage.getItem("signage.lang");
-  const guess = (navigator.language || "zh").toLowerCase().startsWith("zh") ? "zh-Hans" : "en";
-  setLang(LANGS.includes(q) ? q : LANGS.includes(stored) ? stored : guess, false);
-  for (const b of document.querySelectorAll("[data-lang-switch]")) {
-    b.addEventListener("click", () => setLang(lang === "en" ? "zh-Hans" : "en", true));
+// The hall's languages [{tag, name}], in the hall file's order.
+export function hallLanguages() {
+  return languages.slice();
+}
+
+function isChinese(l) {
+  return /^(zh|yue|cmn|lzh|wuu|hak|nan|gan)(-|$)/.test(String(l ?? ""));
+}
+
+function chainOf(l) {
+  return catalogues[l]?.chain ?? [l, "en"];
+}
+
+// Every word of language `l` the page has (its own over the screens').
+function wordsOf(l = lang) {
+  const c = catalogues[l];
+  return c ? {...c.screen, ...c.words} : {};
+}
+
+const ROLE_OF_PAGE = {staff: "window", manage: "manager"};
+
+function pageHall() {
+  return query("hall") || localStorage.getItem(`signage.${ROLE_OF_PAGE[page] ?? page}.lasthall`) || "";
+}
+
+async function fetchWords(hall, want) {
+  const args = new URLSearchParams();
+  if (page === "ticket") args.set("ticket", location.pathname.split("/").pop());
+  if (hall) args.set("hall", hall);
+  if (want) args.set("lang", want);
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), 4000);
+  try {
+    const r = await fetch(`/catalogue/${page}.json?${args}`, {signal: ctl.signal});
+    if (!r.ok) return null;
+    return await r.json();
+  } catch (e) {
+    return null;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-export function setLang(value, remember) {
-  lang = value;
-  if (remember) localStorage.setItem("signage.lang", value);
-  document.documentElement.lang = value;
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = tr(el.dataset.i18n);
-  for (const el of document.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = tr(el.dataset.i18nPlaceholder);
-  for (const el of document.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", tr(el.dataset.i18nLabel));
-  for (const b of document.querySelectorAll("[data-lang-switch]")) b.textContent = value === "en" ? "中文" : "English";
-  for (const f of langListeners) f(value);
+// Load the words of `hall` (every language of it); true if the hub answered.
+async function loadWords(hall) {
+  const q = query("lang");
+  const want = q || localStorage.getItem("signage.lang") || "";
+  const first = await fetchWords(hall, want);
+  wordsHall = hall;
+  if (!first) return false;
+  catalogues = {[first.language]: first};
+  languages = first.languages || [{tag: first.language, name: first.language}];
+  const others = await Promise.all(languages.filter((x) => x.tag !== first.language)
+    .map((x) => fetchWords(first.hall ?? hall, x.tag)));
+  for (const c of others) if (c) catalogues[c.language] = c;
+  lang = first.language;
+  return true;
 }
 
-// A text of the page's dictionary, with {name} fields filled in.
-export function tr(key, vars = {}) {
-  const entry = dict[key];
-  let s = entry ? (entry[lang] ?? entry["zh-Hans"] ?? key) : key;
+export async function setupLang(name, onChange) {
+  page = name;
+  if (onChange) langListeners.push(onChange);
+  document.addEventListener("click", (ev) => {
+    const b = ev.target.closest?.("[data-lang-switch]");
+    if (b?.dataset.lang) setLang(b.dataset.lang, true);
+  });
+  try {
+    const ok = await loadWords(pageHall());
+    if (!ok) lang = "en";
+    setLang(lang, false);
+    if (!ok) console.warn(FALLBACK.no_words);
+  } finally {
+    document.documentElement.classList.remove("words-pending");
+  }
+}
+
+// After sign-in: the words of the hall signed in to, if they are not those shown.
+export async function useHall(hall) {
+  if (hall === wordsHall || !page) return;
+  const before = lang;
+  if (await loadWords(hall)) setLang(lang, false);
+  else lang = before;
+}
+
+export function setLang(value, remember) {
+  if (catalogues[value]) lang = value;
+  else if (!lang) lang = value;
+  if (remember) localStorage.setItem("signage.lang", lang);
+  document.documentElement.lang = lang;
+  const words = wordsOf(lang);
+  const has = (key) => key in words || key in FALLBACK;
+  for (const el of document.querySelectorAll("[data-i18n]")) if (has(el.dataset.i18n)) el.textContent = tr(el.dataset.i18n);
+  for (const el of document.querySelectorAll("[data-i18n-placeholder]")) if (has(el.dataset.i18nPlaceholder)) el.placeholder = tr(el.dataset.i18nPlaceholder);
+  for (const el of document.querySelectorAll("[data-i18n-label]")) if (has(el.dataset.i18nLabel)) el.setAttribute("aria-label", tr(el.dataset.i18nLabel));
+  if (has("title")) document.title = tr("title");
+  switcher();
+  for (const f of langListeners) f(lang);
+}
+
+// The switcher: a button for each other language of the hall, by its own name ("English",
+// "Español", "中文", "繁體中文"); none when the hall has one language. The HTML's
+// [data-lang-switch] button is the first; more are made beside it.
+function switcher() {
+  const others = languages.filter((x) => x.tag !== lang && catalogues[x.tag]);
+  for (const b of document.querySelectorAll("[data-lang-switch]:not([data-lang-extra])")) {
+    for (const extra of b.parentNode.querySelectorAll("[data-lang-extra]")) extra.remove();
+    b.hidden = !others.length;
+    if (!others.length) continue;
+    let at = b;
+    others.forEach((x, i) => {
+      const button = i === 0 ? b : b.cloneNode(false);
+      button.textContent = x.name;
+      button.lang = x.tag;
+      button.dataset.lang = x.tag;
+      button.hidden = false;
+      if (i > 0) {
+        button.dataset.langExtra = "";
+        at.after(button);
+        at = button;
+      }
+    });
+  }
+}
+
+function fill(s, vars) {
   for (const [k, v] of Object.entries(vars)) s = s.split(`{${k}}`).join(String(v));
   return s;
 }
 
-// A text from the hall file ({"zh-Hans": ..., "en": ...} or a plain string) in the current language.
+// A word of the page in its language, with {name} fields filled in.
+export function tr(key, vars = {}) {
+  const s = wordsOf(lang)[key] ?? FALLBACK[key] ?? key;
+  return fill(s, vars);
+}
+
+// A text from the hall file ({"zh-Hans": ..., "en": ...} or a plain string) in its own language
+// (along the language's chain, another region of it); null when only another language has it.
+export function pickOwn(text, l = lang) {
+  if (text == null) return null;
+  if (typeof text === "string") return text;
+  const steps = chainOf(l);
+  for (const tag of steps.slice(0, -1).concat(String(l).startsWith("en") ? ["en"] : [])) if (text[tag]) return text[tag];
+  const base = String(l).split("-")[0];
+  const same = Object.keys(text).find((k) => text[k] && (isChinese(l) ? isChinese(k) : k.split("-")[0] === base));
+  return same ? text[same] : null;
+}
+
+// A text from the hall file in the page's language: its own, else English, else any.
 export function pick(text, l = lang) {
   if (text == null) return "";
   if (typeof text === "string") return text;
-  return text[l] ?? (l === "en" ? null : text["zh-Hans"] ?? text["zh-Hant"]) ?? text["zh-Hans"] ?? text.en ?? Object.values(text)[0] ?? "";
+  return pickOwn(text, l) ?? text.en ?? Object.values(text).find(Boolean) ?? "";
 }
 
 export function el(tag, attrs = {}, ...children) {
@@ -114,92 +254,19 @@ export function query(name) {
 // ---------------------------------------------------------------- the hub's refusals, in words
 // An `error` frame carries a `code` (docs/protocol.md, "Error codes") and an English `message`
 // for logs. A page shows its own words for a code it knows, in the page's language only (the
-// page's dictionary first: its `e_<code>` entries say it for that page; then the table below),
-// and the hub's message only for a code it does not know. {s}: a rate limit's seconds; `vars`
-// fill the page's own fields ({n}...).
-export const ERROR_WORDS = {
-  // the frame itself, the connection, the hub
-  e_bad_json: {"zh-Hans": "页面发出的消息有误，请刷新页面", en: "The page sent something the hub could not read: reload the page"},
-  e_binary_frame: {"zh-Hans": "页面发出的消息有误，请刷新页面", en: "The page sent something the hub could not read: reload the page"},
-  e_too_large: {"zh-Hans": "内容太长，请删减后再试", en: "Too long: shorten it and try again"},
-  e_bad_message: {"zh-Hans": "页面发出的消息有误，请刷新页面", en: "The page sent something the hub could not read: reload the page"},
-  e_unknown_type: {"zh-Hans": "服务器不认识这个操作，请刷新页面", en: "The hub does not know this command: reload the page"},
-  e_bad_field: {"zh-Hans": "填写的内容有误（不能含控制字符或换行），请检查后重试", en: "Something filled in is not valid (no control characters or line breaks): check it and try again"},
-  e_hello_first: {"zh-Hans": "连接出错，请刷新页面", en: "The connection went wrong: reload the page"},
-  e_unauthorized: {"zh-Hans": "令牌不对，或不能用于这里", en: "Wrong token, or not a token for this"},
-  e_unknown_hall: {"zh-Hans": "没有这个大厅，请核对大厅代号", en: "No such hall: check the hall id"},
-  e_unknown_window: {"zh-Hans": "大厅文件里没有这个窗口", en: "That window is not in the hall file"},
-  e_unknown_screen: {"zh-Hans": "大厅文件里没有这块屏幕", en: "That screen is not in the hall file"},
-  e_unknown_zone: {"zh-Hans": "大厅文件里没有这个楼层或区域", en: "That floor or zone is not in the hall file"},
-  e_forbidden: {"zh-Hans": "这个令牌不能做这项操作", en: "This token may not do that"},
-  e_rate_limited: {"zh-Hans": "操作太频繁，请 {s} 秒后再试", en: "Too many at once: try again in {s} s"},
-  e_unavailable: {"zh-Hans": "服务器正在重启，连上后请再试一次", en: "The hub is restarting: try again once it is back"},
-  e_too_many_connections: {"zh-Hans": "连接太多，请稍后再试", en: "Too many connections: try again shortly"},
-  e_internal_error: {"zh-Hans": "服务器处理出错（已记录），请再试一次或联系管理员", en: "The hub failed on this (logged): try again or tell the administrator"},
-  e_storage_error: {"zh-Hans": "服务器保存失败，请联系管理员", en: "The hub could not save it: tell the administrator"},
-  e_config_invalid: {"zh-Hans": "大厅文件有错误，未生效", en: "The hall file has errors; it was not applied"},
-  e_duplicate_id: {"zh-Hans": "这项操作已经发送过了", en: "This command was sent already"},
-  e_unsupported: {"zh-Hans": "服务器不办理这个操作", en: "The hub does not handle this command"},
-  // tickets and appointments
-  e_unknown_service: {"zh-Hans": "没有这项业务", en: "No such service"},
-  e_unknown_priority: {"zh-Hans": "本大厅没有这个优先类别，请刷新页面", en: "This hall has no such priority category: reload the page"},
-  e_service_closed: {"zh-Hans": "这项业务现在不办理", en: "This service is closed now"},
-  e_hall_closed: {"zh-Hans": "现在不是办公时间，不能取号", en: "The hall is closed now: tickets are issued during opening hours"},
-  e_numbers_exhausted: {"zh-Hans": "今天这项业务的号已经取完", en: "Today's numbers for this service are used up"},
-  e_unknown_priority: {"zh-Hans": "没有这个优先类别", en: "No such priority category"},
-  e_reason_required: {"zh-Hans": "绿色通道须写明原因", en: "A green-channel ticket needs a reason"},
-  e_bad_reason: {"zh-Hans": "只有绿色通道或优先号才填写原因", en: "A reason goes with a green-channel or priority ticket only"},
-  e_unknown_appointment: {"zh-Hans": "找不到这个预约码，请核对", en: "No appointment with this code: check it"},
-  e_wrong_day: {"zh-Hans": "这个预约不是今天的", en: "This appointment is not for today"},
-  e_already_checked_in: {"zh-Hans": "这个预约已经签到取号", en: "This appointment has checked in already"},
-  e_wrong_service: {"zh-Hans": "这个预约是另一项业务的", en: "This appointment is for another service"},
-  e_no_appointments: {"zh-Hans": "这项业务不接受预约", en: "This service takes no appointments"},
-  e_bad_appointment: {"zh-Hans": "预约有误：日期已过，或预约码重复", en: "Not a valid appointment: a past day, or a code twice"},
-  e_nothing_to_cancel: {"zh-Hans": "这个范围内没有等候或过号的号", en: "No waiting or skipped ticket in that range"},
-  e_too_many: {"zh-Hans": "一次取消的号太多，请分几次", en: "Too many tickets at once: split the range"},
-  // windows
-  e_window_paused: {"zh-Hans": "窗口暂停中，请先恢复", en: "The window is paused: resume it first"},
-  e_window_busy: {"zh-Hans": "请先办结或过号当前的号", en: "Complete or skip the ticket at the counter first"},
-  e_nothing_waiting: {"zh-Hans": "没有等候的群众", en: "Nobody is waiting for this window"},
-  e_nothing_called: {"zh-Hans": "本窗口没有正在办理的号", en: "No ticket at this window"},
-  e_recall_limit: {"zh-Hans": "重呼次数已到上限，请按过号", en: "Recalled enough times: mark it as a no-show"},
-  e_already_serving: {"zh-Hans": "群众已到达，正在办理", en: "The citizen is already being served"},
-  e_unknown_ticket: {"zh-Hans": "今天没有这个号，请核对票号", en: "No such ticket today (check the number)"},
-  e_ticket_not_waiting: {"zh-Hans": "这个号不在等候（已叫、已办结或已过号）", en: "That ticket is not waiting (called, served or skipped already)"},
-  e_not_for_this_window: {"zh-Hans": "本窗口不办理这个号的业务", en: "This window does not serve that ticket's service"},
-  e_not_skipped: {"zh-Hans": "只有过号的号才能重排", en: "Only a skipped ticket can be requeued"},
-  e_requeue_expired: {"zh-Hans": "过号太久，不能重排，请重新取号", en: "Skipped too long ago to requeue: take a new ticket"},
-  e_bad_transfer: {"zh-Hans": "请选一个能办理的业务或窗口（不能转回原处）", en: "Choose a service or a window that serves it, not where it is now"},
-  e_already_paused: {"zh-Hans": "窗口已经暂停", en: "The window is paused already"},
-  e_not_paused: {"zh-Hans": "窗口没有暂停", en: "The window is not paused"},
-  e_already_open: {"zh-Hans": "窗口已经开放", en: "The window is open already"},
-  e_already_closed: {"zh-Hans": "窗口已经关闭", en: "The window is closed already"},
-  // ratings, the manager's commands
-  e_nothing_to_rate: {"zh-Hans": "本窗口今天还没有办结的业务可评价", en: "Nothing served at this window today to rate"},
-  e_not_served_here: {"zh-Hans": "这个号不是在本窗口办理的", en: "That ticket was not served at this window"},
-  e_already_rated: {"zh-Hans": "这次服务已经评价过了", en: "This service has been rated already"},
-  e_bad_messages: {"zh-Hans": "字幕内容有误，请检查", en: "A message is not valid: check them"},
-  e_bad_notice: {"zh-Hans": "通知须至少填写一种语言", en: "A notice needs text in at least one language"},
-  e_no_notice: {"zh-Hans": "现在没有通知可撤下", en: "There is no notice to clear"},
-  e_screen_offline: {"zh-Hans": "这块屏幕没有连接", en: "That screen is not connected"},
-  e_unknown_request: {"zh-Hans": "截图请求已过期，请再截一次", en: "That screenshot request has expired: take another"},
-};
-
-// The words for an error ({code, message, retry_after}) in the page's language; the hub's own
-// message (with its code) only for a code neither the page nor ERROR_WORDS knows.
+// catalogue's `e_<code>`: the page's section first, then `common`), and the hub's message only
+// for a code it does not know. {s}: a rate limit's seconds; `vars` fill the page's own fields.
 export function errorText(err, vars = {}, l = lang) {
   const code = err?.code ?? "";
-  const entry = dict["e_" + code] ?? ERROR_WORDS["e_" + code];
+  const entry = wordsOf(l)["e_" + code];
   if (!entry) return [code, err?.message].filter(Boolean).join(": ");
-  let s = entry[l] ?? entry["zh-Hans"];
   const secs = typeof err.retry_after === "number" ? Math.max(1, Math.ceil(err.retry_after)) : 1;
-  for (const [k, v] of Object.entries({s: secs, ...vars})) s = s.split(`{${k}}`).join(String(v));
-  return s;
+  return fill(entry, {s: secs, ...vars});
 }
 
-// Is this a code the page has words for (its own or ERROR_WORDS)?
+// Is this a code the page has words for?
 export function knownError(code) {
-  return !!(dict["e_" + code] ?? ERROR_WORDS["e_" + code]);
+  return !!wordsOf(lang)["e_" + code];
 }
 
 // ---------------------------------------------------------------- the client
@@ -347,7 +414,8 @@ export class HubClient {
 // A form asking for hall, token (and window), prefilled from the address and
 // from what this browser remembered; resolves with {hall, token, window}.
 export function signIn({role, needWindow = false, error = null}) {
-  const done = (who) => {
+  const done = async (who) => {
+    await useHall(who.hall);  // the hall signed in to may speak other languages than the form's
     document.getElementById("signin").hidden = true;
     for (const s of document.querySelectorAll("[data-after-signin]")) s.hidden = false;
     return who;
@@ -361,11 +429,11 @@ export function signIn({role, needWindow = false, error = null}) {
     history.replaceState(null, "", location.pathname + location.search);
     if (hall && (!needWindow || Number(win) >= 1) && !error) {
       localStorage.setItem(key(hall, win), fromLink);
-      return Promise.resolve(done({hall, token: fromLink, window: needWindow ? Number(win) : null}));
+      return done({hall, token: fromLink, window: needWindow ? Number(win) : null});
     }
   }
   const saved = hall ? localStorage.getItem(key(hall, win)) : null;
-  if (saved && !error) return Promise.resolve(done({hall, token: saved, window: needWindow ? Number(win) : null}));
+  if (saved && !error) return done({hall, token: saved, window: needWindow ? Number(win) : null});
   const box = document.getElementById("signin");
   const form = box.querySelector("form");
   form.elements.hall.value = hall;
@@ -406,11 +474,13 @@ export function forget(role, hall, win) {
 //   count 0, or no count and under 0.5    -> "无需等待" / "No wait"
 //   else whole minutes (half up), >= 1    -> "约 6 分钟" / "about 6 min",
 //   or the range if low < high once rounded (low >= 1, the figure inside it) -> "约 3–10 分钟"
+// The screens' words (about_minutes, minutes_range, no_wait, closed_until: the same catalogue, the
+// hall's terms applied); these two languages built in for a hub that cannot answer (and node).
 const WAIT_WORDS = {
-  closed: {"zh-Hans": "{t} 起办理", en: "closed until {t}"},
+  closed_until: {"zh-Hans": "{time} 起办理", en: "closed until {time}"},
   no_wait: {"zh-Hans": "无需等待", en: "No wait"},
-  about: {"zh-Hans": "约 {m} 分钟", en: "about {m} min"},
-  range: {"zh-Hans": "约 {lo}–{hi} 分钟", en: "about {lo}–{hi} min"},
+  about_minutes: {"zh-Hans": "约 {minutes} 分钟", en: "about {minutes} min"},
+  minutes_range: {"zh-Hans": "约 {low}–{high} 分钟", en: "about {low}–{high} min"},
 };
 
 // Minutes rounded as every estimate is (half up); null for no number.
@@ -420,12 +490,9 @@ export function wholeMinutes(v) {
 
 export function waitText(est, count = null, l = lang) {
   if (est == null || typeof est !== "object") return "";
-  const words = (key, vars = {}) => {
-    let s = WAIT_WORDS[key][l] ?? WAIT_WORDS[key]["zh-Hans"];
-    for (const [k, v] of Object.entries(vars)) s = s.split(`{${k}}`).join(String(v));
-    return s;
-  };
-  if (typeof est.closed_until === "string" && est.closed_until) return words("closed", {t: est.closed_until});
+  const own = catalogues[l]?.screen ?? {};
+  const words = (key, vars = {}) => fill(own[key] ?? WAIT_WORDS[key][l] ?? WAIT_WORDS[key][isChinese(l) ? "zh-Hans" : "en"], vars);
+  if (typeof est.closed_until === "string" && est.closed_until) return words("closed_until", {time: est.closed_until});
   let m = wholeMinutes(est.minutes);
   if (m == null) return "";
   const raw = count ?? ("waiting" in est ? est.waiting : est.ahead);
@@ -436,9 +503,9 @@ export function waitText(est, count = null, l = lang) {
   if (lo != null && hi != null) {
     lo = Math.max(1, Math.min(lo, m));
     hi = Math.max(hi, m);
-    if (lo < hi) return words("range", {lo, hi});
+    if (lo < hi) return words("minutes_range", {low: lo, high: hi});
   }
-  return words("about", {m});
+  return words("about_minutes", {minutes: m});
 }
 
 // "HH:MM" of a hub time in the hall's time zone.

@@ -1,49 +1,10 @@
 // The ticket kiosk (/kiosk?hall=H): docs/web.md.
 // ?print=1 prints each ticket at once (Chromium's --kiosk-printing makes it silent);
 // ?idle=S: seconds without a touch before going back to the start (default 20).
-import {HubClient, setupLang, tr, pick, signIn, forget, el, query, currentLang, clockText, waitText,
-        priorityCategories, priorityName, priorityWords} from "/static/hub.js";
+import {HubClient, setupLang, tr, pick, signIn, forget, el, query, currentLang, clockText, waitText, errorText,
+        listSep, priorityCategories, priorityName, priorityWords} from "/static/hub.js";
 
-const T = {
-  title: {"zh-Hans": "取号", en: "Take a ticket"},
-  offline: {"zh-Hans": "暂时无法取号，正在连接服务器…请稍候或咨询导办台", en: "Tickets are unavailable for a moment (reconnecting); please wait or ask at the desk"},
-  signin_title: {"zh-Hans": "取号机设置", en: "Kiosk set-up"},
-  hall: {"zh-Hans": "大厅", en: "Hall"},
-  token: {"zh-Hans": "取号机令牌", en: "Kiosk token"},
-  signin: {"zh-Hans": "保存并开始", en: "Save and start"},
-  priority_path: {"zh-Hans": "优先通道（{who}）", en: "Priority ({who})"},  // who: the hall's categories
-  appointment_path: {"zh-Hans": "预约签到", en: "Appointment check-in"},
-  priority_who: {"zh-Hans": "请选择优先类别", en: "Who is the priority for?"},
-  back: {"zh-Hans": "返回", en: "Back"},
-  next: {"zh-Hans": "签到取号", en: "Check in"},
-  appointment_h: {"zh-Hans": "预约签到：请输入预约码", en: "Appointment check-in: enter your code"},
-  appointment_note: {"zh-Hans": "请在预约时段前后到达；签到后按预约优先叫号。", en: "Come around your booked time; after check-in you are called with the appointments."},
-  e_unknown_appointment: {"zh-Hans": "找不到这个预约码，请核对短信中的预约码，或取普通号", en: "This code is not known: check the booking message, or take a normal ticket"},
-  e_wrong_day: {"zh-Hans": "这个预约不是今天的", en: "This appointment is not for today"},
-  e_already_checked_in: {"zh-Hans": "这个预约已经签到过了，请留意叫号或咨询导办台", en: "This appointment has checked in already; ask at the desk if you lost the ticket"},
-  mode_priority: {"zh-Hans": "优先通道：{who}。请选择业务", en: "Priority: {who}. Choose the service"},
-  wait_est: {"zh-Hans": "等候 {n} 人 · {e}", en: "{n} waiting · {e}"},
-  wait_n: {"zh-Hans": "等候 {n} 人", en: "{n} waiting"},
-  r_welcome: {"zh-Hans": "您的排队号", en: "Your number"},
-  r_ahead: {"zh-Hans": "您前面还有 {n} 人", en: "{n} ahead of you"},
-  r_next: {"zh-Hans": "您是下一位，请留意叫号", en: "You are next: listen for your number"},
-  r_estimate: {"zh-Hans": "预计等候：{e}", en: "Expected wait: {e}"},
-  r_time: {"zh-Hans": "取号时间 {t}", en: "Taken at {t}"},
-  r_where: {"zh-Hans": "办理窗口：{w} 号 · {f}", en: "Windows {w} · {f}"},
-  r_where_one: {"zh-Hans": "办理窗口：{w} 号 · {f}", en: "Window {w} · {f}"},
-  r_scan: {"zh-Hans": "扫码查看排队进度", en: "Scan to follow your place in line"},
-  r_keep: {"zh-Hans": "请留意叫号，过号需重新排队", en: "Listen for your number; a missed call means queueing again"},
-  c_priority: {"zh-Hans": "优先：{who}", en: "Priority: {who}"},
-  c_appointment: {"zh-Hans": "预约码 {code}", en: "Appointment {code}"},
-  print: {"zh-Hans": "打印", en: "Print"},
-  done: {"zh-Hans": "完成", en: "Done"},
-  issuing: {"zh-Hans": "正在取号…", en: "Taking your ticket…"},
-  bad_token: {"zh-Hans": "令牌不对：{m}", en: "Wrong token: {m}"},
-  e_hall_closed: {"zh-Hans": "现在不在办公时间，暂停取号", en: "The hall is closed now: no tickets"},
-  e_service_closed: {"zh-Hans": "该业务暂停办理", en: "This service is not available now"},
-  e_rate_limited: {"zh-Hans": "取号太频繁，请稍候再试", en: "Too many tickets at once: please try again in a moment"},
-  e_numbers_exhausted: {"zh-Hans": "今日该业务号码已发完，请咨询工作人员", en: "No more numbers for this service today: please ask the staff"},
-};
+// The page's words: signage/catalogues/pages/<lang>.yaml, sections common and kiosk.
 
 const $ = (id) => document.getElementById(id);
 let hub = null, who = null, config = null, estimates = {services: {}, tickets: {}}, offset = 0;
@@ -118,8 +79,7 @@ async function take(cmd, how) {
     const service = config.services.find((s) => s.id === result.ticket.service) || {name: result.ticket.service};
     await showTicket(result, service, how);
   } catch (err) {
-    const key = "e_" + err.code;
-    $("flash").textContent = T[key] ? tr(key) : `${err.code}: ${err.message}`;
+    $("flash").textContent = errorText(err);  // the page's words, in its language only (hub.js)
     $("flash").className = "flash error";
   } finally {
     busy = false;
@@ -199,8 +159,8 @@ function whereServed(serviceId, priority) {
     const numbers = windows.filter((w) => w.floor === f).map((w) => w.number);
     const floor = config.floors.find((x) => x.id === f);
     return tr(numbers.length > 1 ? "r_where" : "r_where_one",
-              {w: numbers.join(currentLang() === "en" ? ", " : "、"), f: floor ? pick(floor.name) : f});
-  }).join(currentLang() === "en" ? "; " : "；");
+              {w: numbers.join(listSep()), f: floor ? pick(floor.name) : f});
+  }).join(tr("floors_sep"));
 }
 
 function apply(msg) {
@@ -245,13 +205,13 @@ async function start(error) {
   hub = new HubClient({role: "kiosk", hall: who.hall, token: who.token}, {
     message: apply,
     status: (up) => { $("offline").hidden = up; if (!$("v-start").hidden) renderServices(); },
-    fatal: (err) => { forget("kiosk", who.hall); start(tr("bad_token", {m: err.message})); },
+    fatal: (err) => { forget("kiosk", who.hall); start(errorText(err)); },
   }).start();
   setTimeout(() => { if (hub && !hub.up && !hub.stopped) $("offline").hidden = false; }, 2500);
   reset();
 }
 
-setupLang(T, () => { buildStatic(); renderServices(); fillTicket(); });
+await setupLang("kiosk", () => { buildStatic(); renderServices(); fillTicket(); });
 document.querySelectorAll("[data-back]").forEach((b) => b.addEventListener("click", reset));
 $("go-priority").addEventListener("click", () => show("v-priority"));
 $("go-appointment").addEventListener("click", () => { $("code").value = ""; show("v-appointment"); });

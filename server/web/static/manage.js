@@ -1,108 +1,7 @@
 // The hall manager's page (/manage?hall=H): docs/web.md.
-import {HubClient, setupLang, tr, pick, signIn, forget, el, clockText, waitText, errorText} from "/static/hub.js";
+import {HubClient, setupLang, tr, pick, signIn, forget, el, clockText, waitText, errorText, hallLanguages} from "/static/hub.js";
 
-const T = {
-  title: {"zh-Hans": "大厅管理", en: "Hall manager"},
-  signout: {"zh-Hans": "退出", en: "Sign out"},
-  offline: {"zh-Hans": "连接不上叫号服务器，正在重连…", en: "The hub cannot be reached; reconnecting…"},
-  signin_title: {"zh-Hans": "管理员登录", en: "Manager sign-in"},
-  hall: {"zh-Hans": "大厅", en: "Hall"},
-  token: {"zh-Hans": "管理员令牌", en: "Manager token"},
-  remember: {"zh-Hans": "在这台电脑上记住", en: "Remember on this PC"},
-  signin: {"zh-Hans": "登录", en: "Sign in"},
-  notice_h: {"zh-Hans": "紧急通知", en: "Urgent notice"},
-  notice_none: {"zh-Hans": "当前没有通知", en: "No notice now"},
-  notice_now: {"zh-Hans": "当前通知：{t}（{s}）", en: "Now showing: {t} ({s})"},
-  all_screens: {"zh-Hans": "全部屏幕", en: "every screen"},
-  text_zh: {"zh-Hans": "中文", en: "Chinese"},
-  text_en: {"zh-Hans": "英文", en: "English"},
-  style: {"zh-Hans": "样式", en: "Style"},
-  banner: {"zh-Hans": "横幅", en: "Banner"},
-  fullscreen: {"zh-Hans": "全屏", en: "Full screen"},
-  to_screens: {"zh-Hans": "发送到（不选则全部屏幕）", en: "Screens (none ticked: every screen)"},
-  push: {"zh-Hans": "发布通知", en: "Show notice"},
-  clear: {"zh-Hans": "撤下通知", en: "Clear notice"},
-  who_h: {"zh-Hans": "在线设备", en: "Connected"},
-  role: {"zh-Hans": "类型", en: "Role"},
-  which: {"zh-Hans": "哪一个", en: "Which"},
-  address: {"zh-Hans": "地址", en: "Address"},
-  since: {"zh-Hans": "连接时间", en: "Since"},
-  refresh: {"zh-Hans": "刷新", en: "Refresh"},
-  r_screen: {"zh-Hans": "屏幕", en: "Screen"},
-  r_announcer: {"zh-Hans": "语音播报", en: "Announcer"},
-  r_window: {"zh-Hans": "窗口", en: "Window"},
-  r_kiosk: {"zh-Hans": "取号机", en: "Kiosk"},
-  r_manager: {"zh-Hans": "管理", en: "Manager"},
-  r_guide: {"zh-Hans": "引导台", en: "Guide"},
-  g_screen: {"zh-Hans": "屏幕", en: "Screens"},
-  g_announcer: {"zh-Hans": "语音播报", en: "Announcers"},
-  g_window: {"zh-Hans": "窗口终端（叫号台、评价器）", en: "Window devices (consoles, rating pads)"},
-  g_kiosk: {"zh-Hans": "取号机", en: "Kiosks"},
-  g_guide: {"zh-Hans": "引导台", en: "Guide tablets"},
-  g_manager: {"zh-Hans": "管理页面", en: "Manager pages"},
-  g_ticket: {"zh-Hans": "手机排队页面", en: "Phones following a ticket"},
-  g_other: {"zh-Hans": "其他", en: "Other"},
-  who_total: {"zh-Hans": "共 {n} 个连接", en: "{n} connections"},
-  who_all: {"zh-Hans": "每个连接（地址、连接时间）", en: "Every connection (address, since)"},
-  who_none: {"zh-Hans": "没有设备在线", en: "Nothing is connected"},
-  item_window: {"zh-Hans": "{n} 号窗口", en: "Window {n}"},
-  times: {"zh-Hans": "×{n}", en: "×{n}"},
-  item_title: {"zh-Hans": "{a}（{t} 起）", en: "{a} (since {t})"},
-  queues_h: {"zh-Hans": "排队实况", en: "Queues now"},
-  q_total: {"zh-Hans": "共 {n} 人等候", en: "{n} waiting in all"},
-  q_services_cap: {"zh-Hans": "各业务的等候", en: "Waiting, by service"},
-  q_windows_cap: {"zh-Hans": "各窗口的状态", en: "The windows"},
-  service: {"zh-Hans": "业务", en: "Service"},
-  waiting: {"zh-Hans": "等候人数", en: "Waiting"},
-  longest: {"zh-Hans": "最长等候", en: "Longest wait"},
-  estimate: {"zh-Hans": "新号预计等候", en: "A new ticket waits"},
-  window: {"zh-Hans": "窗口", en: "Window"},
-  w_state: {"zh-Hans": "状态", en: "State"},
-  w_for: {"zh-Hans": "时长", en: "For"},
-  served: {"zh-Hans": "今日办结", en: "Served today"},
-  ws_free: {"zh-Hans": "空闲", en: "Free"},
-  ws_called: {"zh-Hans": "已叫 {t}，等候到达", en: "Called {t}, on the way"},
-  ws_serving: {"zh-Hans": "正在办理 {t}", en: "Serving {t}"},
-  ws_paused: {"zh-Hans": "暂停", en: "Paused"},
-  ws_closed: {"zh-Hans": "未开放", en: "Closed"},
-  back_at: {"zh-Hans": "预计 {t} 恢复", en: "back at {t}"},
-  age_lt1: {"zh-Hans": "不到 1 分钟", en: "under 1 min"},
-  age_min: {"zh-Hans": "{m} 分钟", en: "{m} min"},
-  age_hour: {"zh-Hans": "{h} 小时 {m} 分", en: "{h} h {m} min"},
-  at_least: {"zh-Hans": "至少 {a}", en: "at least {a}"},
-  shot_failed: {"zh-Hans": "{s} 没有发来截图（屏幕未回应或图片有误）", en: "No picture from {s} (the screen did not answer, or sent no PNG)"},
-  shot_http: {"zh-Hans": "取截图失败（HTTP {n}），请再截一次", en: "Could not fetch the picture (HTTP {n}): take another"},
-  offline_screens: {"zh-Hans": "未连接的屏幕：{s}", en: "Screens not connected: {s}"},
-  all_online: {"zh-Hans": "所有屏幕都已连接", en: "Every screen is connected"},
-  no_announcer: {"zh-Hans": "注意：没有语音播报在线", en: "Note: no announcer is connected"},
-  messages_h: {"zh-Hans": "文明用语与提示（滚动字幕）", en: "Civility messages and notices (ticker)"},
-  from_hall_file: {"zh-Hans": "现在使用大厅文件中的内容", en: "Now: the hall file's messages"},
-  set_by_manager: {"zh-Hans": "现在使用管理员设置的内容", en: "Now: messages set by a manager"},
-  add: {"zh-Hans": "添加一条", en: "Add one"},
-  from_file: {"zh-Hans": "恢复为大厅文件中的内容", en: "Back to the hall file's"},
-  save: {"zh-Hans": "保存并发布", en: "Save and publish"},
-  remove: {"zh-Hans": "删除", en: "Remove"},
-  k_civility: {"zh-Hans": "文明用语", en: "Civility"},
-  k_notice: {"zh-Hans": "提示", en: "Notice"},
-  k_policy: {"zh-Hans": "政策", en: "Policy"},
-  shot_h: {"zh-Hans": "屏幕截图", en: "Screenshot"},
-  screen: {"zh-Hans": "屏幕", en: "Screen"},
-  shot: {"zh-Hans": "截图", en: "Take"},
-  shot_wait: {"zh-Hans": "正在等待屏幕发送…", en: "Waiting for the screen…"},
-  shot_done: {"zh-Hans": "{s}，{t}，{k} KB", en: "{s}, {t}, {k} KB"},
-  done_set_notice: {"zh-Hans": "通知已发布", en: "Notice shown"},
-  done_clear_notice: {"zh-Hans": "通知已撤下", en: "Notice cleared"},
-  done_set_messages: {"zh-Hans": "字幕已更新", en: "Messages published"},
-  need_text: {"zh-Hans": "请至少填写一种语言的内容", en: "Write the text in at least one language"},
-  e_unauthorized: {"zh-Hans": "令牌不对，或不是这个大厅的管理员令牌", en: "Wrong token, or not a manager's token for this hall"},
-  appointments_h: {"zh-Hans": "预约名单", en: "Appointments"},
-  appointments_help: {"zh-Hans": "每行一个预约：预约码,业务,时间[,日期]，例如 AB1234,passport,09:30 或 AB1235,hukou-move,14:00,2026-11-24（可从预约系统导出后粘贴）",
-                      en: "One appointment a line: code,service,time[,date], e.g. AB1234,passport,09:30 or AB1235,hukou-move,14:00,2026-11-24 (paste the booking system's export)"},
-  book: {"zh-Hans": "导入预约", en: "Import"},
-  booked: {"zh-Hans": "已导入 {n} 个预约", en: "{n} appointments imported"},
-  bad_line: {"zh-Hans": "第 {n} 行：应为 预约码,业务,时间[,日期]", en: "line {n}: expected code,service,HH:MM[,YYYY-MM-DD]"},
-  line_of: {"zh-Hans": "第 {n} 行：", en: "line {n}: "},
-};
+// The page's words: signage/catalogues/pages/<lang>.yaml, sections common and manage.
 
 const $ = (id) => document.getElementById(id);
 let hub = null, who = null, config = null, notice = null, messages = null, rows = [], lastWho = null;
@@ -135,12 +34,38 @@ function renderNotice() {
     box.replaceChildren(...config.screens.map((s) => el("label", {}, el("input", {type: "checkbox", value: s.id}), s.id)));
     $("s-screen").replaceChildren(...config.screens.map((s) => el("option", {value: s.id, text: `${s.id} (${s.kind}, ${s.floor})`})));
   }
+  noticeFields();
+}
+
+// The hall's languages, each with its own name ("中文", "English", "Español"): a notice and a
+// ticker message are written in each of them.
+function textLanguages() {
+  const names = new Map(hallLanguages().map((x) => [x.tag, x.name]));
+  const tags = config?.hall?.languages?.length ? config.hall.languages : [...names.keys()];
+  return tags.map((tag) => ({tag, name: names.get(tag) ?? tag}));
+}
+
+// A notice's text box per language (#n-zh and #n-en for zh-Hans and en, #n-text-<tag> otherwise).
+function noticeId(tag) {
+  return tag === "zh-Hans" ? "n-zh" : tag === "en" ? "n-en" : `n-text-${tag}`;
+}
+
+function noticeFields() {
+  const box = $("n-texts");
+  const langs = textLanguages();
+  const key = langs.map((x) => `${x.tag}=${x.name}`).join("|");
+  if (box.dataset.langs === key) return;
+  const kept = Object.fromEntries([...box.querySelectorAll("textarea")].map((t) => [t.dataset.lang, t.value]));
+  box.dataset.langs = key;
+  box.replaceChildren(...langs.flatMap((x) => [
+    el("label", {for: noticeId(x.tag), lang: x.tag, text: x.name}),
+    el("textarea", {id: noticeId(x.tag), maxlength: 500, lang: x.tag, dataset: {lang: x.tag}}, kept[x.tag] ?? ""),
+  ]));
 }
 
 async function pushNotice() {
   const text = {};
-  if ($("n-zh").value.trim()) text["zh-Hans"] = $("n-zh").value.trim();
-  if ($("n-en").value.trim()) text.en = $("n-en").value.trim();
+  for (const t of $("n-texts").querySelectorAll("textarea")) if (t.value.trim()) text[t.dataset.lang] = t.value.trim();
   if (!Object.keys(text).length) return flash(tr("need_text"), "error");
   const screens = [...$("n-screens").querySelectorAll("input:checked")].map((i) => i.value);
   const cmd = {type: "set_notice", text, style: $("n-style").value};
@@ -149,23 +74,24 @@ async function pushNotice() {
 }
 
 // --- messages -------------------------------------------------------------------------------------
-function textOf(m) {
-  return typeof m.text === "string" ? {"zh-Hans": m.text} : (m.text || {});
+function textOf(m) {  // a plain text is in the hall's first language
+  return typeof m.text === "string" ? {[config?.hall?.languages?.[0] ?? "zh-Hans"]: m.text} : (m.text || {});
 }
 
 function renderMessages() {
   if (!config) return;
   $("messages-source").textContent = tr(messages ? "set_by_manager" : "from_hall_file");
+  const langs = textLanguages();
   $("messages").replaceChildren(...rows.map((m, i) => {
     const t = textOf(m);
     const kind = el("select", {"aria-label": "kind", onchange: (e) => { m.kind = e.target.value; }},
       ["civility", "notice", "policy"].map((k) => el("option", {value: k, selected: (m.kind || "civility") === k, text: tr("k_" + k)})));
-    const zh = el("input", {value: t["zh-Hans"] || "", "aria-label": tr("text_zh"), maxlength: 500,
-      oninput: (e) => { m.text = {...textOf(m), "zh-Hans": e.target.value}; }});
-    const en = el("input", {value: t.en || "", "aria-label": tr("text_en"), maxlength: 500,
-      oninput: (e) => { m.text = {...textOf(m), en: e.target.value}; }});
+    const inputs = langs.map((x) => el("input", {value: t[x.tag] || "", "aria-label": x.name, lang: x.tag, maxlength: 500,
+      oninput: (e) => { m.text = {...textOf(m), [x.tag]: e.target.value}; }}));
     const rm = el("button", {class: "secondary", type: "button", text: tr("remove"), onclick: () => { rows.splice(i, 1); renderMessages(); }});
-    return el("div", {class: "msg-row"}, kind, zh, en, rm);
+    const row = el("div", {class: "msg-row"}, kind, ...inputs, rm);
+    row.style.gridTemplateColumns = `8em repeat(${langs.length}, 1fr) auto`;  // CSSOM: allowed by the CSP
+    return row;
   }));
 }
 
@@ -248,7 +174,7 @@ function renderWho() {
     if (!items.has(key)) items.set(key, []);
     items.get(key).push(c);
   }
-  const label = (g, key) => g === "window" && /^\d+$/.test(key) ? tr("item_window", {n: key}) : key;
+  const label = (g, key) => g === "window" && /^\d+$/.test(key) ? tr("window_n", {window: key}) : key;
   const order = (g, a, b) => g === "window" ? Number(a) - Number(b) : a.localeCompare(b);
   const out = [];
   for (const [g, items] of groups) {
@@ -443,7 +369,7 @@ function renderQueues() {
     else if (w.state === "closed" && !w.ticket) state = tr("ws_closed");
     else if (w.ticket) { kind = w.ticket_state || "called"; state = tr("ws_" + kind, {t: w.ticket.number}); }
     else { kind = "free"; state = tr("ws_free"); }
-    const name = tr("item_window", {n: cw.number}) + (cw.label ? ` · ${pick(cw.label)}` : "");
+    const name = tr("window_n", {window: cw.number}) + (cw.label ? ` · ${pick(cw.label)}` : "");
     return el("tr", {dataset: {window: String(cw.number), state: kind}},
       el("td", {text: name}), el("td", {}, el("span", {class: "window-state " + kind, text: state})),
       el("td", {class: "num", text: w.ticket && w.since ? clock(now - w.since) : ""}),
@@ -534,10 +460,10 @@ async function start(error) {
   setTimeout(() => { if (hub && !hub.up && !hub.stopped) $("offline").hidden = false; }, 2500);
 }
 
-setupLang(T, () => { renderNotice(); renderMessages(); renderWho(); renderQueues(); });
+await setupLang("manage", () => { renderNotice(); renderMessages(); renderWho(); renderQueues(); });
 $("n-push").addEventListener("click", pushNotice);
 $("n-clear").addEventListener("click", () => send({type: "clear_notice"}, "done_clear_notice"));
-$("m-add").addEventListener("click", () => { rows.push({kind: "civility", text: {"zh-Hans": ""}}); renderMessages(); });
+$("m-add").addEventListener("click", () => { rows.push({kind: "civility", text: {}}); renderMessages(); });
 $("m-file").addEventListener("click", () => { rows = JSON.parse(JSON.stringify(config.messages || [])); renderMessages(); });
 $("m-save").addEventListener("click", saveMessages);
 $("who-refresh").addEventListener("click", refreshWho);

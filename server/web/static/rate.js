@@ -2,31 +2,8 @@
 // (a window may send `rate` for itself); asks after each ticket the window completes.
 import {HubClient, setupLang, tr, signIn, forget, el, errorText} from "/static/hub.js";
 
-const T = {
-  title: {"zh-Hans": "服务评价", en: "Rate our service"},
-  offline: {"zh-Hans": "评价器未连接，正在重连…", en: "Not connected; reconnecting…"},
-  signin_title: {"zh-Hans": "评价器设置", en: "Rating pad set-up"},
-  hall: {"zh-Hans": "大厅", en: "Hall"},
-  window_no: {"zh-Hans": "窗口号", en: "Window number"},
-  token: {"zh-Hans": "窗口令牌", en: "Window token"},
-  signin: {"zh-Hans": "保存并开始", en: "Save and start"},
-  welcome: {"zh-Hans": "欢迎，办结后请您对本次服务进行评价", en: "Welcome. After your service, please rate it here"},
-  window_n: {"zh-Hans": "{n} 号窗口", en: "Window {n}"},
-  ask: {"zh-Hans": "{t} 号，请您对本次服务评价", en: "Ticket {t}: how was our service?"},
-  ask_plain: {"zh-Hans": "请您对本次服务评价", en: "How was our service?"},
-  overall: {"zh-Hans": "总体评价", en: "Overall"},
-  attitude: {"zh-Hans": "服务态度", en: "Attitude"},
-  efficiency: {"zh-Hans": "办事效率", en: "Efficiency"},
-  environment: {"zh-Hans": "大厅环境", en: "Environment"},
-  s4: {"zh-Hans": "非常满意", en: "Very satisfied"},
-  s3: {"zh-Hans": "满意", en: "Satisfied"},
-  s2: {"zh-Hans": "基本满意", en: "Fair"},
-  s1: {"zh-Hans": "不满意", en: "Dissatisfied"},
-  submit: {"zh-Hans": "提交评价", en: "Submit"},
-  thanks: {"zh-Hans": "感谢您的评价！", en: "Thank you for your rating!"},
-  sending: {"zh-Hans": "正在提交…", en: "Sending…"},
-  e_unauthorized: {"zh-Hans": "令牌不对，或不是 {n} 号窗口的令牌", en: "Wrong token, or not the token of window {n}"},
-};
+// The page's words: signage/catalogues/pages/<lang>.yaml, sections common and rate.
+
 const ASPECTS = ["overall", "attitude", "efficiency", "environment"];
 const ASK_SECONDS = 90, THANKS_SECONDS = 4;
 
@@ -45,8 +22,8 @@ function buildScores() {
   $("submit").disabled = !chosen.overall || sending || !hub?.up;
   $("ask-h").textContent = ticket ? tr("ask", {t: ticket.number}) : tr("ask_plain");
   if (who) {
-    $("win-title").textContent = "· " + tr("window_n", {n: who.window});
-    $("idle-window").textContent = tr("window_n", {n: who.window});
+    $("win-title").textContent = "· " + tr("window_n", {window: who.window});
+    $("idle-window").textContent = tr("window_n", {window: who.window});
   }
 }
 
@@ -123,7 +100,7 @@ async function start(error) {
   idle();
 }
 
-setupLang(T, buildScores);
+await setupLang("rate", buildScores);
 $("submit").addEventListener("click", submit);
 window.signageRate = {get hub() { return hub; }, get ticket() { return ticket; }};
 start(null);

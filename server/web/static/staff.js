@@ -1,96 +1,7 @@
 // The window staff console (/staff?hall=H&window=N): docs/web.md.
-import {HubClient, setupLang, tr, pick, signIn, forget, el, currentLang, waitText, errorText, priorityCategories, priorityWords} from "/static/hub.js";
+import {HubClient, setupLang, tr, pick, signIn, forget, el, waitText, errorText, priorityCategories, priorityWords} from "/static/hub.js";
 
-const T = {
-  title: {"zh-Hans": "窗口叫号", en: "Staff console"},
-  signout: {"zh-Hans": "退出", en: "Sign out"},
-  offline: {"zh-Hans": "连接不上叫号服务器，正在重连…", en: "The hub cannot be reached; reconnecting…"},
-  offline_hint: {"zh-Hans": "按键暂不可用；连上后自动恢复，未完成的操作会自动重发一次",
-                 en: "Buttons are off until it is back; an unanswered command is sent again, once"},
-  signin_title: {"zh-Hans": "窗口登录", en: "Window sign-in"},
-  hall: {"zh-Hans": "大厅", en: "Hall"},
-  window_no: {"zh-Hans": "窗口号", en: "Window number"},
-  token: {"zh-Hans": "窗口令牌", en: "Window token"},
-  remember: {"zh-Hans": "在这台电脑上记住", en: "Remember on this PC"},
-  signin: {"zh-Hans": "登录", en: "Sign in"},
-  current: {"zh-Hans": "当前办理", en: "At the counter"},
-  b_next: {"zh-Hans": "叫下一位", en: "Call next"},
-  b_recall: {"zh-Hans": "重呼", en: "Recall"},
-  b_complete: {"zh-Hans": "办结", en: "Complete"},
-  b_skip: {"zh-Hans": "过号", en: "No-show"},
-  b_requeue: {"zh-Hans": "过号重排", en: "Requeue"},
-  b_transfer: {"zh-Hans": "转办", en: "Transfer"},
-  b_pause: {"zh-Hans": "暂停", en: "Pause"},
-  b_resume: {"zh-Hans": "恢复", en: "Resume"},
-  b_call: {"zh-Hans": "叫指定号", en: "Call a number"},
-  b_start: {"zh-Hans": "群众已到", en: "Citizen arrived"},
-  b_close: {"zh-Hans": "关闭窗口", en: "Close window"},
-  call_h: {"zh-Hans": "叫指定号", en: "Call a ticket by its number"},
-  call_help: {"zh-Hans": "叫一个正在等候的号（不按排队顺序），例如叫回先到的群众；当前的号会先办结。",
-              en: "Call one waiting ticket out of turn (a citizen who came first, say); the ticket at the counter is completed first."},
-  call_ok: {"zh-Hans": "叫号", en: "Call"},
-  close_h: {"zh-Hans": "关闭本窗口？", en: "Close this window?"},
-  close_help: {"zh-Hans": "屏幕上本窗口显示为未开放，等候时间不再算上本窗口；叫号（N 或 J）即重新开放。",
-               en: "The screens show it as closed and waits no longer count on it; calling a ticket (N or J) opens it again."},
-  close_ok: {"zh-Hans": "关闭窗口", en: "Close window"},
-  b_issue: {"zh-Hans": "绿色通道 / 优先取号", en: "Green channel / priority ticket"},
-  issue_h: {"zh-Hans": "绿色通道 / 优先取号", en: "Issue a green-channel or priority ticket"},
-  issue_class: {"zh-Hans": "类别", en: "Class"},
-  class_green: {"zh-Hans": "绿色通道（紧急）", en: "Green channel (urgent)"},
-  class_priority: {"zh-Hans": "优先（{who}）", en: "Priority ({who})"},  // who: the hall's first categories
-  issue_priority: {"zh-Hans": "优先类别", en: "Priority for"},
-  issue_reason: {"zh-Hans": "原因（绿色通道必填：急办的情况）", en: "Reason (required for the green channel: the urgent case)"},
-  issue_ok: {"zh-Hans": "取号", en: "Issue"},
-  done_issue: {"zh-Hans": "已取 {t}，前面 {n} 人", en: "Issued {t}, {n} ahead"},
-  e_reason_required: {"zh-Hans": "绿色通道须写明原因", en: "A green-channel ticket needs a reason"},
-  ahead_new: {"zh-Hans": "新号前面", en: "Ahead of a new ticket"},
-  today: {"zh-Hans": "今日本窗口", en: "This window today"},
-  served: {"zh-Hans": "已办结", en: "Served"},
-  mean_service: {"zh-Hans": "平均办理（分钟）", en: "Mean service (min)"},
-  waiting_h: {"zh-Hans": "等候", en: "Waiting"},
-  service: {"zh-Hans": "业务", en: "Service"},
-  waiting: {"zh-Hans": "等候人数", en: "Waiting"},
-  estimate: {"zh-Hans": "预计等候", en: "Est. wait"},
-  keys_hint: {"zh-Hans": "快捷键：N 叫下一位 · A 群众已到 · C 办结 · J 叫指定号 · R 重呼 · S 过号 · Q 过号重排 · T 转办 · P 暂停 · U 恢复 · X 关闭窗口 · G 绿色通道/优先取号",
-              en: "Keys: N call next · A citizen arrived · C complete · J call a number · R recall · S no-show · Q requeue · T transfer · P pause · U resume · X close the window · G green channel / priority ticket"},
-  requeue_h: {"zh-Hans": "过号重排：回来的群众", en: "Requeue a citizen who came back"},
-  ticket_no: {"zh-Hans": "票号（如 A023）", en: "Ticket number (e.g. A023)"},
-  transfer_h: {"zh-Hans": "转办", en: "Transfer"},
-  to_service: {"zh-Hans": "转到业务", en: "To service"},
-  to_window: {"zh-Hans": "转到窗口（可不选）", en: "To window (optional)"},
-  any_window: {"zh-Hans": "任一窗口", en: "Any window"},
-  pause_h: {"zh-Hans": "暂停窗口", en: "Pause the window"},
-  reason: {"zh-Hans": "原因", en: "Reason"},
-  until: {"zh-Hans": "预计恢复时间（可不填）", en: "Back at (optional)"},
-  cancel: {"zh-Hans": "取消", en: "Cancel"},
-  ok: {"zh-Hans": "确定", en: "OK"},
-  st_open: {"zh-Hans": "开放", en: "Open"},
-  st_paused: {"zh-Hans": "暂停", en: "Paused"},
-  st_closed: {"zh-Hans": "未开放", en: "Closed"},
-  t_called: {"zh-Hans": "已叫号，等候到达", en: "Called, on the way"},
-  t_serving: {"zh-Hans": "办理中", en: "Being served"},
-  free: {"zh-Hans": "空闲", en: "Free"},
-  window_n: {"zh-Hans": "{n} 号窗口", en: "Window {n}"},
-  sending: {"zh-Hans": "正在发送…", en: "Sending…"},
-  waiting_hub: {"zh-Hans": "等待服务器应答（连上后自动重发）…", en: "Waiting for the hub (sent again on reconnect)…"},
-  done_call_next: {"zh-Hans": "已叫 {t}", en: "Called {t}"},
-  done_call: {"zh-Hans": "已叫 {t}", en: "Called {t}"},
-  done_start: {"zh-Hans": "{t} 已到，开始办理", en: "{t} is at the counter: being served"},
-  done_close: {"zh-Hans": "窗口已关闭", en: "Window closed"},
-  done_recall: {"zh-Hans": "已重呼 {t}", en: "Called {t} again"},
-  done_complete: {"zh-Hans": "{t} 已办结", en: "{t} completed"},
-  done_skip: {"zh-Hans": "{t} 已过号", en: "{t} marked as no-show"},
-  done_requeue: {"zh-Hans": "{t} 已重新排队", en: "{t} is back in the queue"},
-  done_transfer: {"zh-Hans": "{t} 已转办", en: "{t} transferred"},
-  done_pause: {"zh-Hans": "窗口已暂停", en: "Window paused"},
-  done_resume: {"zh-Hans": "窗口已恢复", en: "Window open again"},
-  e_unauthorized: {"zh-Hans": "令牌不对，或不是 {n} 号窗口的令牌", en: "Wrong token, or not the token of window {n}"},
-  e_nothing_waiting: {"zh-Hans": "没有等候的群众", en: "Nobody is waiting for this window"},
-  e_nothing_called: {"zh-Hans": "本窗口没有正在办理的号", en: "No ticket at this window"},
-  e_window_paused: {"zh-Hans": "窗口暂停中，请先恢复", en: "The window is paused: resume it first"},
-  e_window_busy: {"zh-Hans": "请先办结或过号当前的号", en: "Complete or skip the ticket at the counter first"},
-  e_recall_limit: {"zh-Hans": "重呼次数已到上限，请按过号", en: "Recalled enough times: mark it as a no-show"},
-};
+// The page's words: signage/catalogues/pages/<lang>.yaml, sections common and staff.
 
 const $ = (id) => document.getElementById(id);
 let hub = null, who = null, config = null, windows = {}, estimates = {services: {}}, offset = 0, busy = false;
@@ -113,7 +24,7 @@ function serviceName(id) {
 function render() {
   if (!config) return;
   const w = mine();
-  $("win-title").textContent = "· " + tr("window_n", {n: who.window});
+  $("win-title").textContent = "· " + tr("window_n", {window: who.window});
   $("hall-name").textContent = pick(config.hall.name);
   const st = $("win-state");
   st.textContent = tr("st_" + w.state);
@@ -241,7 +152,7 @@ async function send(kind, fields = {}) {
     flash(tr("done_" + kind, {t, n: result.ahead ?? 0}), "good");
   } catch (err) {
     // the page's words for a known code, in the page's language only (hub.js errorText)
-    const what = fields.ticket ? fields.ticket + (currentLang() === "en" ? ": " : "：") : "";
+    const what = fields.ticket ? tr("ticket_said", {t: fields.ticket}) : "";
     flash(what + errorText(err), "error");
   } finally {
     clearTimeout(slow);
@@ -281,7 +192,7 @@ async function command(kind) {
         el("option", {value: s.id, selected: s.id === cur, text: `${s.prefix} · ${pick(s.name)}`})));
       form.elements.to_window.replaceChildren(el("option", {value: "", text: tr("any_window")}),
         ...config.windows.filter((w) => w.number !== who.window).map((w) =>
-          el("option", {value: String(w.number), text: tr("window_n", {n: w.number})})));
+          el("option", {value: String(w.number), text: tr("window_n", {window: w.number})})));
     });
     if (f) {
       const fields = {service: f.elements.service.value};
@@ -355,7 +266,7 @@ async function start(error) {
   setTimeout(() => { if (hub && !hub.up && !hub.stopped) $("offline").hidden = false; }, 2500);
 }
 
-setupLang(T, () => render());
+await setupLang("staff", () => render());
 for (const b of document.querySelectorAll("#actions button")) b.addEventListener("click", () => command(b.dataset.cmd));
 // Cancel is a plain button, so that Enter in a field submits with OK
 for (const b of document.querySelectorAll("dialog [data-close]")) b.addEventListener("click", () => b.closest("dialog").close("cancel"));
