@@ -35,10 +35,16 @@ class WindowBoardOptions(Strict):
 
 
 class WaitingBoardOptions(Strict):
+    page_seconds: Num | None = Field(
+        None, ge=3, le=300, description="how long a page stays when not every window fits at the minimum size "
+                                        "(default: the screen's rotate_seconds times its languages)")
     services: list[Slug] | None = None
 
 
 class ProcessGuideOptions(Strict):
+    page_seconds: Num | None = Field(
+        None, ge=3, le=300, description="how long a page stays when not every service fits at the minimum size "
+                                        "(default: the screen's rotate_seconds times its languages)")
     services: list[Slug] | None = None
     rotate_seconds: Num = Field(15, ge=3, le=300)
     show_qr: bool = True
