@@ -493,7 +493,7 @@ CASES = [
         'option-typo',
         edits=[('options: {highlight_seconds: 10}', 'options: {highlight_second: 10}')],
         expect=[
-            'hall.yaml:49: screens[0].regions[0].options.highlight_second: unknown key "highlight_second" (expected one of: highlight_seconds, show_arrow, floors; did you mean "highlight_seconds"?)',
+            'hall.yaml:49: screens[0].regions[0].options.highlight_second: unknown key "highlight_second" (expected one of: highlight_seconds, show_arrow, floors, languages; did you mean "highlight_seconds"?)',
         ],
     ),
     Case(

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .values import HallFileName, Int, Num, Slug, Strict, Text
+from .values import HallFileName, Int, Lang, Num, Slug, Strict, Text
 
 
 class CallBannerOptions(Strict):
@@ -18,6 +18,9 @@ class CallBannerOptions(Strict):
     show_arrow: bool = True
     floors: list[str] | None = Field(
         None, min_length=1, description="floor ids: only the calls to windows on these floors (default: every floor)")
+    languages: list[Lang] | Literal["turn"] | None = Field(
+        None, description="the languages shown together, in this order (default: every language of the screen, "
+                          "in the hall's order); turn: only the language of the screen's turn")
 
 
 class RecentCallsOptions(Strict):

@@ -63,7 +63,7 @@ class CallBanner(Widget):
     def key(self, ctx: Ctx) -> Hashable:
         c = self.shown
         call = (c.seq, c.number, c.window, c.recall) if c else None
-        return call, self.highlighted(ctx), ctx.all_langs, ctx.palette
+        return call, self.highlighted(ctx), banner_langs(ctx, self.options), ctx.palette
 
     def arrow(self, ctx: Ctx, call: CallEntry) -> Arrow | None:
         """The way to the window for a reader of this screen (``←``, ``↗``, ``2F ↑``...), or None:
@@ -74,9 +74,10 @@ class CallBanner(Widget):
 
     def destination(self, ctx: Ctx, call: CallEntry, arrow: Arrow | None = None) -> list[tuple[str, str]]:
         """[(lang, "2F ↑ 7号窗口"), (lang, "Window 7, 2F")...]: one line per language of the
-        screen, in the hall's order; the arrow leads the first line, and every line says the
+        banner (:func:`banner_langs`); the arrow leads the first line, and every line says the
         floor when the window is on another floor (the arrow's "2F ↑" says it in its line)."""
-        return [(lang, line) for lang, line in destination_lines(ctx, call.window, ctx.all_langs, arrow)]
+        return [(lang, line) for lang, line in destination_lines(ctx, call.window, banner_langs(ctx, self.options),
+                                                                 arrow)]
 
     def render(self, ctx: Ctx) -> pygame.Surface:
         p = ctx.palette
@@ -92,13 +93,15 @@ class CallBanner(Widget):
 
         call = self.shown
         text = ctx.text
-        langs = ctx.all_langs
-        if call is None:
-            lines = list(dict.fromkeys(tr("please_wait", lang) for lang in langs))
+        langs = banner_langs(ctx, self.options)
+        if call is None:  # "Please wait for your number" in each language, all at one size
+            lines = list(dict.fromkeys((tr("please_wait", lang), lang) for lang in langs))
             row = area.height // max(1, len(lines))
-            for i, line in enumerate(lines):
-                r = pygame.Rect(area.x, area.y + i * row, area.width, row).inflate(-area.width // 10, -row // 4)
-                text.draw(surface, line, langs[min(i, len(langs) - 1)], r, p.muted, int(row * 0.5))
+            rows = [pygame.Rect(area.x, area.y + i * row, area.width, row).inflate(-area.width // 10, -row // 4)
+                    for i in range(len(lines))]
+            px = min(text.fit(line, lang, r.width, r.height, int(row * 0.5)) for (line, lang), r in zip(lines, rows))
+            for (line, lang), r in zip(lines, rows):
+                text.draw(surface, line, lang, r, p.muted, px, px=px)
             return surface
         way = self.arrow(ctx, call)
         dest = self.destination(ctx, call, way)
@@ -191,6 +194,22 @@ def destination_lines(ctx: Ctx, number: int, langs: Iterable[str], arrow: Arrow 
         if all(line != x for _, x in lines):
             lines.append((lang, line))
     return lines
+
+
+def banner_langs(ctx: Ctx, options: Any) -> tuple[str, ...]:
+    """The languages a banner shows together: its ``languages`` option (those of them the
+    screen shows, in the option's order), ``turn``: the language of the screen's turn only;
+    by default every language of the screen (:attr:`Ctx.all_langs`). Never a language the
+    screen does not show (a preview's Chinese stands in for the screen's, as in all_langs)."""
+    chosen = getattr(options, "languages", None)
+    if chosen == "turn":
+        return (ctx.lang,)
+    shown = ctx.all_langs
+    if not chosen:
+        return shown
+    out = [x if x in shown else ctx.lang for x in chosen
+           if x in shown or (is_chinese(x) and is_chinese(ctx.lang) and ctx.lang in shown)]
+    return tuple(dict.fromkeys(out)) or shown
 
 
 def floors_of(widget: Widget) -> tuple[str, ...] | None:
