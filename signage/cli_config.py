@@ -116,7 +116,8 @@ def measured_problems(config: HallConfig, path: Path, problems: list[Problem]) -
         index = {s.id: i for i, s in enumerate(config.screens)}
         for f in measured.findings:
             i = index.get(f.screen, 0)
-            found.append(Problem(str(path), _line_of_screen(text, f.screen), f"screens[{i}]", f.message(), "warning"))
+            found.append(Problem(str(path), _line_of_screen(text, f.screen), f"screens[{i}]", f.message(),
+                                 f.severity))  # a board's pages: "info", not a warning
         _MEASURED[key] = found
     return [p for p in problems if ESTIMATE_MARK not in p.message] + found
 

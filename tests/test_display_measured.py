@@ -88,6 +88,8 @@ def test_validate_reports_measured_sizes_and_what_it_had_to_do(capsys) -> None:
     assert "would be about" not in out  # the estimate is replaced by the measurement
     # the main screen's boards show their rows a page at a time rather than cut them
     assert 'screen "main", waiting_board, en: 8 services paginated into' in out
+    assert 'info: screen "main", waiting_board, en: 8 services paginated into' in out  # said, not warned
+    assert not any("warning:" in line and "paginated into" in line for line in out.splitlines())
     assert "each page whole, so that every text keeps the minimum size (30 mm)" in out
     assert " cut to stay" not in out and "taller than its box" not in out
 

@@ -294,12 +294,30 @@ def check_floors(ctx: Ctx) -> Iterator[Found]:
             if not inside(p.position, f.outline):
                 yield _err(("floors", fi, "points", pi, "position"),
                            f'"{p.id}" at {_xy(p.position)} is outside the outline of floor {f.id} ({_bounds(f.outline)})')
+            yield from _check_point_kind(p, ("floors", fi, "points", pi))
         for ai, a in enumerate(f.areas):
             out = next((k for k, q in enumerate(a.polygon) if not inside(q, f.outline)), None)
             if out is not None:
                 yield _err(("floors", fi, "areas", ai, "polygon", out),
                            f'corner {_xy(a.polygon[out])} of area "{a.id}" is outside the outline of floor {f.id} ({_bounds(f.outline)})')
     yield from _check_connections(ctx)
+
+
+def _check_point_kind(p: Any, path: tuple) -> Iterator[Found]:
+    """``kind: other`` says what it is (``label``); ``label`` and ``icon`` belong to it alone
+    (a point of a named kind has its kind's words and icon; its own words are ``name``)."""
+    if p.kind == "other":
+        if p.label is None:
+            yield _err(path + ("label",), f'point "{p.id}" of kind other needs a label: what it is, in the hall\'s '
+                                          "languages (e.g. label: {zh-Hans: 视力检测, en: Vision test}; "
+                                          "and an icon, e.g. icon: vision_test: docs/hall-format.md)")
+        return
+    if p.label is not None:
+        yield _warn(path + ("label",), f"label only applies to kind other (this point is of kind {p.kind} and "
+                                       "is called by its kind's words: write its own words as name, or delete the key)")
+    if p.icon is not None:
+        yield _warn(path + ("icon",), f"icon is meant for kind other (this point is of kind {p.kind}, whose own "
+                                      "icon people know: delete the key)")
 
 
 def _check_connections(ctx: Ctx) -> Iterator[Found]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -210,7 +210,15 @@ PoiKind = Literal[
     "ticket_machine", "reading_glasses", "first_aid", "aed", "water", "umbrella",
     "power_bank", "toilet", "accessible_toilet", "stairs", "lift", "ramp",
     "seating", "nursing_room", "suggestion_box", "rating_pad", "charging", "escalator",
+    "vision_test", "copier", "lockers", "atm",
 ]
+# A point the kinds above do not cover: ``kind: other`` says what it is with its own
+# ``label`` and draws one of the shipped icons (``icon``; default ``pin``).
+PointKind = Literal[get_args(PoiKind) + ("other",)]  # type: ignore[valid-type]
+# The icons a point of kind ``other`` may choose: each kind's own, and a few of no kind
+# (drawn by signage/display/widgets/icons.py; listed in docs/hall-format.md).
+ICON_NAMES: tuple[str, ...] = get_args(PoiKind) + ("pin", "star", "question", "phone", "clock", "wifi")
+IconName = Literal[ICON_NAMES]  # type: ignore[valid-type]
 # Points that join floors when the same id is written on several floors.
 FLOOR_LINK_KINDS: tuple[str, ...] = ("stairs", "lift", "escalator", "ramp")
 
@@ -224,8 +232,12 @@ class Area(Strict):
 
 class PointOfInterest(Strict):
     id: Slug
-    kind: PoiKind
+    kind: PointKind
     name: Text | None = None
+    label: Text | None = Field(
+        None, description="kind other: what it is, in the hall's languages (e.g. {en: Vision test}); required for other")
+    icon: IconName | None = Field(
+        None, description="kind other: one of the shipped icons (docs/hall-format.md; default pin)")
     position: Point = Field(description="[x, y] in metres on the floor plan")
     node: Slug | None = Field(None, description=NODE_DESCRIPTION)
     # Wayfinding (docs/wayfinding.md); each has a default by kind.

@@ -17,11 +17,11 @@ class Problem:
     line: int
     path: str
     message: str
-    severity: str = "error"  # or "warning": reported, does not reject the file
+    severity: str = "error"  # or "warning": reported, does not reject the file; "info": said, nothing to fix
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        tag = "warning: " if self.severity == "warning" else ""
+        tag = f"{self.severity}: " if self.severity in ("warning", "info") else ""
         return f"{where}: {self.path + ': ' if self.path else ''}{tag}{self.message}"
 
 

@@ -19,8 +19,8 @@ Leg, Transfer: plain data), :mod:`.directions` (a route's steps, words and
 arrows), :mod:`.routes` (refs -> routes: the Wayfinder).
 """
 
-from .directions import (ARROWS, KIND_NAMES, Arrow, Step, arrow_of, floor_name, place_name, render, steps_of,
-                         summary, transfer_words)
+from .directions import (ARROWS, KIND_NAMES, Arrow, Step, arrow_of, floor_name, place_name, point_name, render,
+                         steps_of, summary, transfer_words)
 from .model import Leg, Route, Transfer
 from .network import STEP_FREE_SPEED, WALK_SPEED, Network, Place, build
 from .routes import UnknownPlace, Wayfinder, wayfinder_for
@@ -28,5 +28,5 @@ from .routes import UnknownPlace, Wayfinder, wayfinder_for
 __all__ = [
     "ARROWS", "KIND_NAMES", "Arrow", "Leg", "Network", "Place", "Route", "STEP_FREE_SPEED", "Step",
     "Transfer", "UnknownPlace", "WALK_SPEED", "Wayfinder", "arrow_of", "build", "floor_name", "place_name",
-    "render", "steps_of", "summary", "transfer_words", "wayfinder_for",
+    "point_name", "render", "steps_of", "summary", "transfer_words", "wayfinder_for",
 ]

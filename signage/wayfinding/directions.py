@@ -198,7 +198,7 @@ SIDES = ("ahead", "left", "right", "behind")
 KINDS = ("entrance", "exit", "info_desk", "self_service", "form_filling", "photo", "ticket_machine",
          "reading_glasses", "first_aid", "aed", "water", "umbrella", "power_bank", "toilet",
          "accessible_toilet", "stairs", "lift", "escalator", "ramp", "seating", "nursing_room",
-         "suggestion_box", "rating_pad", "charging")
+         "suggestion_box", "rating_pad", "charging", "vision_test", "copier", "lockers", "atm")
 
 
 def kind_name(kind: str, lang: str) -> str:
@@ -259,10 +259,20 @@ def place_name(place: Place, lang: str) -> str:
     if isinstance(item, Window):
         return t("dir_window", lang, n=item.number)
     if isinstance(item, PointOfInterest):
-        return pick(item.name, lang) if item.name else (kind_name(item.kind, lang) or item.id)
+        return point_name(item, lang)
     if isinstance(item, Screen):
         return item.id
     return t("dir_place", lang)
+
+
+def point_name(point: PointOfInterest, lang: str) -> str:
+    """A point as people are told it: its ``name``, else what it is (its kind's words,
+    ``老花镜``; for ``kind: other`` its ``label``), else its id."""
+    if point.name:
+        return pick(point.name, lang)
+    if point.kind == "other" and point.label:
+        return pick(point.label, lang)
+    return kind_name(point.kind, lang) or point.id
 
 
 def _by(transfer: Transfer, lang: str) -> str:

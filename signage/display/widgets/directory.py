@@ -44,9 +44,9 @@ from ..text import lines_height
 from .icons import badge_colour, draw_icon
 
 # amenities listed, in this order, when the hall has them
-AMENITIES = ("info_desk", "ticket_machine", "self_service", "form_filling", "photo", "reading_glasses", "first_aid",
-             "aed", "water", "umbrella", "power_bank", "charging", "toilet", "accessible_toilet", "nursing_room",
-             "lift", "exit")
+AMENITIES = ("info_desk", "ticket_machine", "self_service", "form_filling", "photo", "copier", "vision_test",
+             "reading_glasses", "first_aid", "aed", "water", "umbrella", "power_bank", "charging", "atm", "lockers",
+             "toilet", "accessible_toilet", "nursing_room", "other", "lift", "exit")
 STEP_FREE_KINDS = ("accessible_toilet",)
 WINDOW_KIND_NAMES = {
     "love": {"zh-Hans": "爱心服务专窗", "en": "Priority care window"},
@@ -108,7 +108,8 @@ def amenity_items(config: HallConfig) -> list[Item]:
                     groups.setdefault(key, []).append((f, p))
         names = _own_names(list(groups.values()))
         for (key, group), name in zip(groups.items(), names):
-            items.append(Item(f"point:{key}", name, (f"point:{key}",), icon=kind, step_free=kind in STEP_FREE_KINDS))
+            items.append(Item(f"point:{key}", name, (f"point:{key}",), icon=group[0][1].icon or kind,
+                              step_free=kind in STEP_FREE_KINDS))
     return items
 
 

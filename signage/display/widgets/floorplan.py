@@ -39,11 +39,11 @@ from ...config.model import Floor, HallConfig, Screen, Window
 from ...i18n import pick
 from ...i18n import t as tr
 from ...wayfinding import Route, render, summary, transfer_words, wayfinder_for
-from ...wayfinding.directions import kind_name
+from ...wayfinding.directions import point_name
 from ...wayfinding.geometry import finite
 from .. import sizing
 from .base import Color, Ctx, Widget, mix
-from .icons import badge_colour, draw_icon
+from .icons import badge_colour, draw_icon, icon_of
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +104,8 @@ def screen_spot(screen: Screen) -> tuple[Point, float | None] | None:
 
 
 def point_label(point: Any, lang: str) -> str:
-    if point.name:
-        return pick(point.name, lang)
-    return kind_name(point.kind, lang) or point.id
+    """A point's words on the plan: its name, else what it is (``kind: other``: its label)."""
+    return point_name(point, lang)
 
 
 def window_label(window: Window, lang: str) -> str:
@@ -444,8 +443,8 @@ def draw_floor(ctx: Ctx, surface: pygame.Surface, lay: FloorLayout,
         if lab.line is not None:
             pygame.draw.line(surface, p.muted, lab.line[0], lab.line[1], max(1, px // 10))
     for rect, point in lay.icons:
-        draw_icon(surface, point.kind, rect.center, rect.width // 2,
-                  badge_colour(point.kind, p.accent, p.warning, p.text), p.panel)
+        icon = icon_of(point)
+        draw_icon(surface, icon, rect.center, rect.width // 2, badge_colour(icon, p.accent, p.warning, p.text), p.panel)
     if here is not None:
         draw_here(surface, plan, here[0], here[1], px, p.highlight, p.background)
     for line, name, size in lay.areas:

@@ -231,12 +231,88 @@ def _smile(surface, cx, cy, s, ink, bg) -> None:  # rate our service
     _line(surface, cx, cy, s, ink, [(-0.45, 0.25), (-0.2, 0.5), (0.2, 0.5), (0.45, 0.25)], w)
 
 
+def _eye(surface, cx, cy, s, ink, bg) -> None:  # an eye over the lines of a test chart: the vision test
+    pts = [(math.cos(a) * 0.95, -0.3 - math.sin(a) * 0.5) for a in [i * math.pi / 8 for i in range(9)]]
+    pts += [(math.cos(a) * 0.95, -0.3 + math.sin(a) * 0.5) for a in [math.pi - i * math.pi / 8 for i in range(9)]]
+    _poly(surface, cx, cy, s, ink, pts)
+    pygame.draw.circle(surface, bg, _pt(cx, cy, s, 0, -0.3), max(1, round(s * 0.32)))
+    pygame.draw.circle(surface, ink, _pt(cx, cy, s, 0, -0.3), max(1, round(s * 0.15)))
+    _line(surface, cx, cy, s, ink, [(-0.6, 0.55), (0.6, 0.55)], max(1, round(s * 0.2)))
+    _line(surface, cx, cy, s, ink, [(-0.3, 0.88), (0.3, 0.88)], max(1, round(s * 0.14)))
+
+
+def _copier(surface, cx, cy, s, ink, bg) -> None:  # a printer with a sheet coming out: copying and printing
+    _poly(surface, cx, cy, s, ink, [(-0.45, -0.95), (0.45, -0.95), (0.45, -0.45), (-0.45, -0.45)], _w(s))
+    _poly(surface, cx, cy, s, ink, [(-0.95, -0.45), (0.95, -0.45), (0.95, 0.45), (-0.95, 0.45)])
+    pygame.draw.circle(surface, bg, _pt(cx, cy, s, 0.65, -0.2), max(1, round(s * 0.1)))
+    _poly(surface, cx, cy, s, ink, [(-0.5, 0.2), (0.5, 0.2), (0.5, 0.95), (-0.5, 0.95)])
+    _line(surface, cx, cy, s, bg, [(-0.3, 0.55), (0.3, 0.55)])
+
+
+def _lockers(surface, cx, cy, s, ink, bg) -> None:  # a cabinet of four doors with their handles
+    _poly(surface, cx, cy, s, ink, [(-0.85, -0.95), (0.85, -0.95), (0.85, 0.95), (-0.85, 0.95)])
+    _line(surface, cx, cy, s, bg, [(0, -0.95), (0, 0.95)])
+    _line(surface, cx, cy, s, bg, [(-0.85, 0), (0.85, 0)])
+    for x in (-0.2, 0.65):
+        for y in (-0.5, 0.45):
+            pygame.draw.circle(surface, bg, _pt(cx, cy, s, x, y), max(1, round(s * 0.1)))
+
+
+def _atm(surface, cx, cy, s, ink, bg) -> None:  # a banknote coming out of a slot: a cash machine
+    _line(surface, cx, cy, s, ink, [(-0.95, -0.8), (0.95, -0.8)], max(2, round(s * 0.22)))
+    _poly(surface, cx, cy, s, ink, [(-0.75, -0.55), (0.75, -0.55), (0.75, 0.95), (-0.75, 0.95)])
+    pygame.draw.circle(surface, bg, _pt(cx, cy, s, 0, 0.2), max(1, round(s * 0.3)), _w(s))
+    for x, y in ((-0.5, -0.3), (0.5, -0.3), (-0.5, 0.7), (0.5, 0.7)):
+        pygame.draw.circle(surface, bg, _pt(cx, cy, s, x, y), max(1, round(s * 0.08)))
+
+
+def _star(surface, cx, cy, s, ink, bg) -> None:
+    pts = [(math.sin(i * math.pi / 5) * (0.95 if i % 2 == 0 else 0.4), -math.cos(i * math.pi / 5) * (0.95 if i % 2 == 0 else 0.4) + 0.08)
+           for i in range(10)]
+    _poly(surface, cx, cy, s, ink, pts)
+
+
+def _question(surface, cx, cy, s, ink, bg) -> None:  # "?"
+    w = max(2, round(s * 0.26))
+    pts = [(math.cos(a) * 0.5, -0.4 - math.sin(a) * 0.5) for a in [math.pi - i * math.pi / 8 for i in range(11)]]
+    _line(surface, cx, cy, s, ink, pts + [(0.0, 0.05), (0.0, 0.35)], w)
+    pygame.draw.circle(surface, ink, _pt(cx, cy, s, 0, 0.78), max(1, round(s * 0.17)))
+
+
+def _phone(surface, cx, cy, s, ink, bg) -> None:  # a handset: a telephone, a hotline
+    _line(surface, cx, cy, s, ink, [(-0.55, -0.7), (-0.75, -0.35), (-0.6, 0.15), (-0.2, 0.6), (0.3, 0.8), (0.65, 0.6)],
+          max(2, round(s * 0.28)))
+    _poly(surface, cx, cy, s, ink, [(-0.75, -0.95), (-0.3, -0.7), (-0.5, -0.35), (-0.95, -0.55)])
+    _poly(surface, cx, cy, s, ink, [(0.95, 0.5), (0.7, 0.95), (0.35, 0.75), (0.55, 0.3)])
+
+
+def _clock(surface, cx, cy, s, ink, bg) -> None:  # a clock face: opening hours, a time slot
+    pygame.draw.circle(surface, ink, _pt(cx, cy, s, 0, 0), max(2, round(s * 0.95)))
+    _line(surface, cx, cy, s, bg, [(0, -0.65), (0, 0), (0.45, 0.3)], _w(s) + 1)
+
+
+def _wifi(surface, cx, cy, s, ink, bg) -> None:  # three arcs over a dot
+    w = _w(s) + 1
+    for r in (0.5, 0.95, 1.4):
+        pts = [(math.cos(a) * r, 0.75 - math.sin(a) * r) for a in [math.pi / 4 + i * math.pi / 16 for i in range(9)]]
+        _line(surface, cx, cy, s, ink, pts, w)
+    pygame.draw.circle(surface, ink, _pt(cx, cy, s, 0, 0.75), max(1, round(s * 0.17)))
+
+
 GLYPHS: dict[str, Callable[..., None]] = {
     "entrance": _entrance, "exit": _exit, "info_desk": _info, "self_service": _kiosk, "form_filling": _form,
     "photo": _camera, "ticket_machine": _ticket, "reading_glasses": _glasses, "first_aid": _cross, "aed": _aed,
     "water": _drop, "umbrella": _umbrella, "power_bank": _battery, "toilet": _toilet,
     "accessible_toilet": _wheelchair, "stairs": _stairs, "lift": _lift, "ramp": _ramp, "seating": _seat,
     "nursing_room": _bottle, "suggestion_box": _box, "rating_pad": _smile, "charging": _bolt,
-    "escalator": _escalator,
+    "escalator": _escalator, "vision_test": _eye, "copier": _copier, "lockers": _lockers, "atm": _atm,
+    # icons of no kind, for a point of kind other (signage/config/model.py ICON_NAMES)
+    "pin": _pin, "star": _star, "question": _question, "phone": _phone, "clock": _clock, "wifi": _wifi,
 }
 FALLBACK = _pin  # drawn for a kind missing above (never a text glyph such as 〓); no kind of the format uses it
+
+
+def icon_of(point) -> str:
+    """The icon a point is drawn with: the one it chose (``icon``, meant for ``kind: other``;
+    the directory draws the same), else its kind's (``other``: the ``pin``)."""
+    return point.icon or ("pin" if point.kind == "other" else point.kind)
