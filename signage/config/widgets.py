@@ -35,19 +35,19 @@ class WindowBoardOptions(Strict):
     columns: Int | None = Field(None, ge=1, le=8)
     floors: list[str] | None = Field(
         None, min_length=1, description="floor ids: only the windows on these floors (default: every floor)")
-
-
-class WaitingBoardOptions(Strict):
     page_seconds: Num | None = Field(
         None, ge=3, le=300, description="how long a page stays when not every window fits at the minimum size "
                                         "(default: the screen's rotate_seconds times its languages)")
+
+
+class WaitingBoardOptions(Strict):
     services: list[Slug] | None = None
-
-
-class ProcessGuideOptions(Strict):
     page_seconds: Num | None = Field(
         None, ge=3, le=300, description="how long a page stays when not every service fits at the minimum size "
                                         "(default: the screen's rotate_seconds times its languages)")
+
+
+class ProcessGuideOptions(Strict):
     services: list[Slug] | None = None
     rotate_seconds: Num = Field(15, ge=3, le=300)
     show_qr: bool = True
