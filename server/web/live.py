@@ -392,8 +392,9 @@ def _window_info(config: Any, number: int) -> dict[str, Any] | None:
                 continue
             if route is None:
                 continue
-            info["directions"] = {lang: render(route, lang) for lang in LANGS}
-            info["summary"] = {lang: summary(route, lang) for lang in LANGS}
+            langs = list(dict.fromkeys([*config.hall.languages, *LANGS]))  # the hall's first (the ticket page's)
+            info["directions"] = {lang: render(route, lang) for lang in langs}
+            info["summary"] = {lang: summary(route, lang) for lang in langs}
             info["from"] = origin.split(":", 1)[1]
             break
     except Exception:  # directions are a help, never a reason to fail a ticket page

@@ -88,6 +88,11 @@ function isChinese(l) {
   return /^(zh|yue|cmn|lzh|wuu|hak|nan|gan)(-|$)/.test(String(l ?? ""));
 }
 
+// Traditional Chinese: zh-Hant, zh-TW, zh-HK, zh-MO, yue (signage/languages.py knows them all).
+function isTraditional(l) {
+  return isChinese(l) && /(^yue|-Hant|-TW|-HK|-MO)(-|$)/.test(String(l)) && !/-Hans(-|$)/.test(String(l));
+}
+
 function chainOf(l) {
   return catalogues[l]?.chain ?? [l, "en"];
 }
@@ -222,15 +227,18 @@ export function pickOwn(text, l = lang) {
   const steps = chainOf(l);
   for (const tag of steps.slice(0, -1).concat(String(l).startsWith("en") ? ["en"] : [])) if (text[tag]) return text[tag];
   const base = String(l).split("-")[0];
-  const same = Object.keys(text).find((k) => text[k] && (isChinese(l) ? isChinese(k) : k.split("-")[0] === base));
+  const same = Object.keys(text).find((k) => text[k] && (isChinese(l)
+    ? isChinese(k) && isTraditional(k) === isTraditional(l) : k.split("-")[0] === base));
   return same ? text[same] : null;
 }
 
-// A text from the hall file in the page's language: its own, else English, else any.
+// A text from the hall file in the page's language: its own, else (Chinese) the other script's,
+// else English, else any. (The screens convert between the scripts; a page cannot.)
 export function pick(text, l = lang) {
   if (text == null) return "";
   if (typeof text === "string") return text;
-  return pickOwn(text, l) ?? text.en ?? Object.values(text).find(Boolean) ?? "";
+  const chinese = isChinese(l) ? Object.keys(text).find((k) => text[k] && isChinese(k)) : null;
+  return pickOwn(text, l) ?? (chinese ? text[chinese] : null) ?? text.en ?? Object.values(text).find(Boolean) ?? "";
 }
 
 export function el(tag, attrs = {}, ...children) {
