@@ -165,7 +165,8 @@ def run_preview(args: argparse.Namespace) -> int:
             from .preview import preview_time
 
             v = v or sample_view(config, preview_time(config))
-            v.notice = {"text": {"zh-Hans": args.fullscreen_notice or args.notice},
+            first = (config.hall.languages or ["zh-Hans"])[0]  # the text is in the hall's first language
+            v.notice = {"text": {first: args.fullscreen_notice or args.notice},
                         "style": "fullscreen" if args.fullscreen_notice else "banner"}
         texts: list[dict] | None = [] if args.texts else None
         renderer = render_preview(config, screen_id, view=v, lang=args.lang, size=args.size,
