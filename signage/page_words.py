@@ -3,7 +3,8 @@
 ``signage/catalogues/pages/<tag>.yaml`` holds every word the pages write themselves (the
 buttons, the sign-in forms, the error codes' texts), in sections: ``common`` (every page:
 the hub's error codes, the default priority categories' names) and one per page
-(``index``, ``kiosk``, ``guide``, ``staff``, ``rate``, ``manage``, ``ticket``)::
+(``index``, ``kiosk``, ``guide``, ``staff``, ``rate``, ``manage``, ``ticket``, ``notfound``: the
+404 page)::
 
     language: es
     name: "Español"          # the switcher shows a language by this name
@@ -33,7 +34,7 @@ from . import i18n
 from .languages import chain, is_chinese, is_traditional
 
 PAGES_DIR = i18n.CATALOGUE_DIR / "pages"
-PAGES = ("index", "kiosk", "guide", "staff", "rate", "manage", "ticket")
+PAGES = ("index", "kiosk", "guide", "staff", "rate", "manage", "ticket", "notfound")
 SECTIONS = ("common",) + PAGES
 # Files with every key (tests/test_pages_languages.py holds them to it).
 FULL = ("zh-Hans", "zh-Hant", "en", "es")

@@ -63,7 +63,7 @@ def _used_keys(text: str) -> set[str]:
 
 @pytest.mark.parametrize("page", page_words.PAGES)
 def test_every_key_a_page_looks_up_is_in_the_catalogue(page: str) -> None:
-    text = (STATIC / f"{page}.html").read_text("utf-8")
+    text = (STATIC / f"{'404' if page == 'notfound' else page}.html").read_text("utf-8")
     js = STATIC / f"{page}.js"
     if js.exists():
         text += js.read_text("utf-8")

@@ -154,9 +154,11 @@ PAGES = [  # (path, what shows once signed in)
     ("/rate?hall=dmv-es&window=2#token=" + WINDOW2, "#v-idle:not([hidden])"),
     ("/manage?hall=dmv-es#token=" + MANAGER, "#q-services tr[data-service=license]"),
     ("/?hall=dmv-es", "main"),
+    ("/t/AAAAAAAAAAAAAAAAAAAAAA?hall=dmv-es", "main"),  # the 404 page (a link from an earlier day)
 ]
 SPANISH = {"/kiosk": "Atención preferente (mayores, Veteranos)", "/staff": "Llamar al siguiente",
-           "/guide": "Tipo de turno", "/rate": "Bienvenido", "/manage": "Colas ahora", "/?": "Páginas"}
+           "/guide": "Tipo de turno", "/rate": "Bienvenido", "/manage": "Colas ahora", "/?": "Páginas",
+           "/t/": "Página no encontrada"}
 
 
 def test_an_english_and_spanish_hall_shows_no_chinese_and_offers_its_two_languages(en_es: HubThread,
