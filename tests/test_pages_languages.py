@@ -124,3 +124,35 @@ def test_terms_reach_the_pages_words_named_after_them() -> None:
     assert en["languages"] == [{"tag": "en", "name": "English"}, {"tag": "es", "name": "Español"}]
     names = [x["name"] for x in page_words.page_catalogue("index", "zh-Hans", ["zh-Hans", "zh-Hant", "en", "es"])["languages"]]
     assert names == ["中文", "繁體中文", "English", "Español"]
+
+
+# --- the route, without a browser -------------------------------------------------------------
+
+from hub_harness import HubHarness, hub_test  # noqa: E402
+from test_web import get  # noqa: E402
+
+
+@hub_test()
+async def test_the_catalogue_route_picks_the_halls_language_and_answers_304_when_unchanged(hub: HubHarness) -> None:
+    import json
+
+    status, h, body = await get(hub, "/catalogue/staff.json?hall=zhongshan")
+    assert status == 200 and h["content-type"] == "application/json; charset=utf-8" and h["cache-control"] == "no-cache"
+    first = json.loads(body)
+    assert first["hall"] == "zhongshan" and first["language"] == "zh-Hans"  # the hall's first
+    assert [x["tag"] for x in first["languages"]] == ["zh-Hans", "en"]
+    assert first["words"]["b_next"] == "叫下一位" and first["screen"]["no_wait"] == "无需等待"
+    status, _, body = await get(hub, "/catalogue/staff.json?hall=zhongshan&lang=en")
+    assert status == 200 and json.loads(body)["words"]["b_next"] == "Call next"
+    status, _, body = await get(hub, "/catalogue/staff.json?hall=zhongshan&lang=es")  # not the hall's
+    assert json.loads(body)["language"] == "zh-Hans"
+    status, h2, _ = await get(hub, "/catalogue/staff.json?hall=zhongshan&lang=en")
+    status, _, body = await get(hub, "/catalogue/staff.json?hall=zhongshan&lang=en", headers={"If-None-Match": h2["etag"]})
+    assert status == 304 and body == b""
+    status, _, body = await get(hub, "/catalogue/kiosk.json?hall=nowhere")  # the hub's first hall
+    assert status == 200 and json.loads(body)["hall"] == "zhongshan"
+    status, _, body = await get(hub, "/catalogue/ticket.json?ticket=AAAAAAAAAAAAAAAAAAAAAA")  # unknown: the first
+    assert status == 200 and json.loads(body)["language"] == "zh-Hans"
+    for bad in ("/catalogue/nope.json", "/catalogue/..%2Fen.json", "/catalogue/.json"):
+        status, _, _ = await get(hub, bad)
+        assert status == 404, bad
