@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from pathlib import Path
 
 import pygame
@@ -217,30 +216,6 @@ def test_generated_halls_validate_render_and_keep_to_the_rule() -> None:
 
 # --- map labels never overlap (issue 16, item 8) ----------------------------------------------------
 
-@contextmanager
-def layer_texts_in_screen_pixels():
-    """The floor layer is drawn once on a surface of its own (floorplan.PlanCache) and blitted
-    at its box: the texts drawn on it are recorded in the layer's pixels with the widget's
-    origin. While this is on, they are recorded where they show on the screen."""
-    from signage.display.widgets import floorplan
-
-    real = floorplan.PlanCache.get
-
-    def get(self, ctx, floor, up, outer, inner, here):
-        ox, oy = ctx.text.origin
-        ctx.text.origin = (ox + outer.x, oy + outer.y)
-        try:
-            return real(self, ctx, floor, up, outer, inner, here)
-        finally:
-            ctx.text.origin = (ox, oy)
-
-    floorplan.PlanCache.get = get
-    try:
-        yield
-    finally:
-        floorplan.PlanCache.get = real
-
-
 def map_overlaps(records: list[dict], events: list[tuple] = ()) -> list[tuple[str, str]]:
     """Pairs of texts drawn by the map widget in one frame whose ink rects overlap (by more
     than two pixels each way: the rounding of a blit). A text the renderer had to cut or let
@@ -268,9 +243,7 @@ def check_map_labels(config, steps: int = 1) -> int:
             continue
         for lang in dict.fromkeys(screen.languages or config.hall.languages or ["zh-Hans"]):
             for k in range(steps):
-                with layer_texts_in_screen_pixels():
-                    records, events, _ = render_texts(config, screen.id, lang, now=open_time(config) + k * 11,
-                                                      steps=1)
+                records, events, _ = render_texts(config, screen.id, lang, now=open_time(config) + k * 11, steps=1)
                 overlaps = map_overlaps(records, events)
                 assert not overlaps, (screen.id, lang, overlaps[:5])
                 checked += 1
@@ -305,8 +278,7 @@ def check_generated_map_labels(hall: dict) -> None:
         if not any(r.widget == "map" for r in screen.regions):
             continue
         for lang in dict.fromkeys(screen.languages or config.hall.languages or ["zh-Hans"]):
-            with layer_texts_in_screen_pixels():
-                records, events, _ = render_texts(config, screen.id, lang, now=open_time(config), steps=1)
+            records, events, _ = render_texts(config, screen.id, lang, now=open_time(config), steps=1)
             MAP_COVERED["renders"] += 1
             for a, b in map_overlaps(records, events):
                 if tile_number(a) and tile_number(b):
@@ -324,9 +296,6 @@ def run_generated_map_labels() -> dict:
     return MAP_COVERED
 
 
-@pytest.mark.xfail(strict=False, reason='found: "you are here" drawn over a point\'s name (入口) on 800x480 plans: '
-                   "floorplan.PlanCache.label_here falls back to spots[0] when every spot beside the dot is taken "
-                   "(it needs a spot further off on a leader, or a legend entry); floorplan.py is not changed here")
 def test_generated_halls_map_labels_do_not_overlap() -> None:
     """No name, legend entry, title or caption of a map overlaps another text of it."""
     covered = run_generated_map_labels()

@@ -155,6 +155,9 @@ class FloorLayout:
     legend: pygame.Rect | None
     legend_px: int
     taken: list[pygame.Rect]  # tiles, icons, the north sign, labels (not the legend)
+    # the spot kept for "you are here" (free of every other text), and its leader when it is off the dot
+    here_label: tuple[pygame.Rect, tuple[tuple[int, int], tuple[int, int]] | None] | None = None
+    numbers: dict[int, tuple[pygame.Rect, int]] | None = None  # window -> (box, size) of the number on its tile
 
     @property
     def texts(self) -> list[pygame.Rect]:
@@ -183,13 +186,25 @@ def layout_floor(ctx: Ctx, plan: Plan, here: tuple[Point, float | None] | None, 
     windows = [w for w in ctx.config.windows if w.floor == floor.id and finite(w.position)]
     gap = min((math.dist(a.position, b.position) for i, a in enumerate(windows) for b in windows[i + 1:]),
               default=3.0)  # tiles of counters side by side must not overlap
-    side = max(12, min(int(plan.k * 2.2), int(px * 2.0), int(plan.k * max(gap, 0.5) * 0.92)))
+    spacing = int(plan.k * max(gap, 0.5) * 0.92)
+    side = max(12, min(int(plan.k * 2.2), int(px * 2.0), spacing))
+    side = min(side, max(4, spacing))  # counters closer than a 12 px tile: smaller tiles, none on another
     tiles = []
     for w in windows:
         tile = pygame.Rect(0, 0, side, side)
         tile.center = plan.at(w.position)
         tiles.append((tile, w))
         taken.append(tile)
+    # each tile's number, unless it would cover another's (counters a step apart on a small plan:
+    # every other one or so is numbered, the rest stay tiles)
+    numbers: dict[int, tuple[pygame.Rect, int]] = {}
+    for tile, w in sorted(tiles, key=lambda tw: tw[1].number):
+        box, size = tile_number_box(ctx, tile, w.number)
+        if box.inflate(2, 2).collidelist([b for b, _ in numbers.values()]) >= 0:
+            continue
+        numbers[w.number] = (box, size)
+        if not tile.contains(box):
+            taken.append(box)
     points = [q for q in floor.points if finite(q.position)]
     # icons of points side by side should not cover each other: sized by how close most points
     # are to their nearest neighbour (one pair a step apart does not shrink them all)
@@ -207,8 +222,12 @@ def layout_floor(ctx: Ctx, plan: Plan, here: tuple[Point, float | None] | None, 
     if here is not None:
         marker = here_cover(plan, here[0], here[1], px)
         taken.append(marker)
-        # keep a spot beside it for its label (placed with the route, off it)
-        taken.extend(_spots(ctx, tr("you_are_here", ctx.lang), marker, px, True)[:1])
+    # keep a spot for its label before the other names (placed with the route, off it if it can):
+    # beside the dot, else further off on a leader line
+    here_label = here_spot(ctx, tr("you_are_here", ctx.lang), marker, px, taken, free) \
+        if marker is not None else None
+    if here_label is not None:
+        taken.append(here_label[0])
     areas = []
     for area in floor.areas:
         pts = [plan.at(q) for q in area.polygon]
@@ -228,12 +247,63 @@ def layout_floor(ctx: Ctx, plan: Plan, here: tuple[Point, float | None] | None, 
                 break
     labels = [Label(f"{floor.id}/{q.id}", point_label(q, ctx.lang), rect) for rect, q in icons]
     place_labels(ctx, labels, int(px * 0.85), taken, free)
-    if marker is not None:
-        taken.pop(taken.index(marker) + 1)  # the kept spot is free again for the label
-    lay = FloorLayout(plan, px, tiles, icons, marker, areas, labels, legend, legend_px, taken)
+    if here_label is not None:
+        taken.remove(here_label[0])  # not another name's: the label goes there or beside the dot, off the route
+    lay = FloorLayout(plan, px, tiles, icons, marker, areas, labels, legend, legend_px, taken, here_label, numbers)
     if legend is not None:
         layout_legend(ctx, lay.labels, legend, legend_px)
     return lay
+
+
+def tile_number_box(ctx: Ctx, tile: pygame.Rect, number: int) -> tuple[pygame.Rect, int]:
+    """(box, size) of a window's number on its tile: fitted inside it, and never below the
+    screen's minimum (then the box grows round the tile to hold it)."""
+    side = tile.width
+    inner = tile.inflate(-side // 5, -side // 5)
+    text = str(number)
+    size = ctx.text.fit(text, "en", inner.width, inner.height, side, min_px=6)
+    size = least_px(ctx, text, size, True, lang="en")
+    ink = ctx.text.measure(text, "en", size)
+    box = pygame.Rect(0, 0, max(inner.width, ink.width + 2), max(inner.height, ink.height + 2))
+    box.center = tile.center
+    return box, size
+
+
+def here_spot(ctx: Ctx, label: str, marker: pygame.Rect, px: int, taken: list[pygame.Rect],
+              bounds: pygame.Rect) -> tuple[pygame.Rect, tuple[tuple[int, int], tuple[int, int]] | None] | None:
+    """Where "you are here" goes, clear of ``taken`` and inside ``bounds``: beside the dot,
+    else further off on a leader line that crosses nothing (as the points' names), else the
+    free spot nearest the dot, its line crossing what it must; None only when the plan has
+    no free spot of its size at all (then no label: better than one over another text)."""
+    if not label.strip():
+        return None
+    size = least_px(ctx, label, px, True)
+    ink = ctx.text.measure(label, ctx.lang, size, True)
+    w, h = ink.width + 4, int(size * 1.3)
+
+    def ok(rect: pygame.Rect) -> bool:
+        return bounds.contains(rect) and rect.collidelist(taken) < 0
+
+    spot = next((r for r in _spots(ctx, label, marker, px, True) + _around(marker, w, h, max(2, size // 5))
+                 if ok(r)), None)
+    if spot is not None:
+        return spot, None
+    others = [t for t in taken if t != marker]
+    steps = [int(size * k) for k in LEADER_STEPS] + list(range(int(size * 5), int(size * 16), max(2, size // 2)))
+    for d in steps:
+        for c in _around(marker, w, h, d):
+            line = _leader(marker, c)
+            if ok(c) and not any(t.clipline(*line) for t in others):
+                return c, line
+    step = max(2, h // 2)
+    free = [pygame.Rect(x, y, w, h) for y in range(bounds.top, bounds.bottom - h + 1, step)
+            for x in range(bounds.left, bounds.right - w + 1, step)]
+    free = [r for r in free if r.collidelist(taken) < 0]
+    if not free:
+        log.warning("no room on the plan for %r", label)
+        return None
+    c = min(free, key=lambda r: math.dist(r.center, marker.center))
+    return c, _leader(marker, c)
 
 
 def place_labels(ctx: Ctx, labels: list[Label], px: int, taken: list[pygame.Rect], bounds: pygame.Rect) -> None:
@@ -290,12 +360,16 @@ def place_labels(ctx: Ctx, labels: list[Label], px: int, taken: list[pygame.Rect
             lab.tag = next((c for d in range(4 * px, 16 * px, max(2, px // 2)) for c in _around(lab.icon, tw, th, d)
                             if ok(c)), None)
             lab.line = _leader(lab.icon, lab.tag) if lab.tag is not None else None
-        if lab.tag is None:  # no room anywhere near: on the icon's own corner, and said
-            lab.tag = pygame.Rect(lab.icon.right - tw, lab.icon.bottom - th, tw, th).clamp(bounds)
-            log.warning("no room for the number of %s by its icon", lab.ref)
+        if lab.tag is None:  # no room anywhere near: on the icon's own corner if that covers nothing, and said
+            corner = pygame.Rect(lab.icon.right - tw, lab.icon.bottom - th, tw, th).clamp(bounds)
+            if corner.collidelist([t for t in taken if t != lab.icon]) < 0:
+                lab.tag = corner
+            log.warning("no room for the number of %s by its icon%s", lab.ref,
+                        "" if lab.tag is not None else " (none drawn: it would cover another text)")
         if lab.line is not None:
             leaders.append(lab.line)
-        taken.append(lab.tag)
+        if lab.tag is not None:
+            taken.append(lab.tag)
 
 
 def tag_size(ctx: Ctx, number: int, px: int) -> tuple[int, int]:
@@ -438,7 +512,9 @@ def draw_floor(ctx: Ctx, surface: pygame.Surface, lay: FloorLayout,
         if w.kind in SPECIAL_WINDOWS:
             pygame.draw.rect(surface, p.highlight if w.kind == "love" else p.accent, tile, max(2, side // 10),
                              border_radius=max(2, side // 6))
-        ctx.text.draw(surface, str(w.number), "en", tile.inflate(-side // 5, -side // 5), p.text, side, min_px=6)
+        number = (lay.numbers or {}).get(w.number)
+        if number is not None:
+            ctx.text.draw(surface, str(w.number), "en", number[0], p.text, number[1], px=number[1])
     for lab in lay.labels:  # leaders under the icons
         if lab.line is not None:
             pygame.draw.line(surface, p.muted, lab.line[0], lab.line[1], max(1, px // 10))
@@ -583,7 +659,15 @@ class PlanCache:
         if layer is None:
             surface = pygame.Surface(outer.size, pygame.SRCALPHA)
             lay = lay_out(ctx, floor, up, pygame.Rect(0, 0, *outer.size), inner, here)
-            draw_floor(ctx, surface, lay, here)
+            # the layer's texts are drawn in its own pixels: recorded where they show (it is blitted at outer)
+            origin = getattr(ctx.text, "origin", None)
+            if origin is not None:
+                ctx.text.origin = (origin[0] + outer.x, origin[1] + outer.y)
+            try:
+                draw_floor(ctx, surface, lay, here)
+            finally:
+                if origin is not None:
+                    ctx.text.origin = origin
             layer = (surface, lay)
             self._layers[key] = layer
             while len(self._layers) > self.KEEP:
@@ -604,14 +688,16 @@ class PlanCache:
         surface.blit(self.get(ctx, floor, up, outer, inner, here), outer)
         assert self.layout is not None
         plan = Plan(floor, self.layout.plan.box.move(outer.topleft), up)
-        keep = self.here + self.layout.texts + ([self.layout.legend] if self.layout.legend is not None else [])
+        keep = self.here + self.layout.texts + ([self.layout.legend] if self.layout.legend is not None else []) \
+            + ([self.layout.here_label[0]] if self.layout.here_label is not None else [])
         return plan, [r.move(outer.topleft) for r in keep]
 
     def label_here(self, ctx: Ctx, surface: pygame.Surface, outer: pygame.Rect,
                    path: Sequence[tuple[int, int]] = (), tags: Sequence[pygame.Rect] = ()) -> pygame.Rect | None:
         """Put the "you are here" dot back on top of a route drawn over it, and its label
-        beside it: off the route's line and its tags if it can, then off the plan's
-        other labels, else where it fits."""
+        beside it: off the route's line and its tags if it can, else in the spot kept for it
+        (:func:`here_spot`: clear of the plan's other texts, perhaps on a leader line), else
+        beside it off the other texts; never over another name (no room at all: no label)."""
         if self._surface is None or not self.here:
             return None
         marker = self.here[0]
@@ -619,19 +705,27 @@ class PlanCache:
         label = tr("you_are_here", ctx.lang)
         bounds = pygame.Rect(0, 0, *outer.size)
         spots = [r for r in _spots(ctx, label, marker, self._px, True) if bounds.contains(r)]
-        if not spots:
-            return None
         segments = [(a[0] - outer.x, a[1] - outer.y, b[0] - outer.x, b[1] - outer.y) for a, b in zip(path, path[1:])]
         local_tags = [t.move(-outer.x, -outer.y) for t in tags]
 
         def on_route(r: pygame.Rect) -> bool:
             return any(r.clipline(*seg) for seg in segments) or r.collidelist(local_tags) >= 0
 
-        # off the route and the other names; else off the names (the spot kept for it is)
-        spot = next((r for r in spots if not on_route(r) and r.collidelist(self.taken) < 0), None) \
-            or next((r for r in spots if r.collidelist(self.taken) < 0), spots[0])
+        kept = self.layout.here_label if self.layout is not None else None
+        free = [r for r in spots if r.collidelist(self.taken) < 0]
+        # beside it off the route and the other names; else the spot kept for it off the route;
+        # else beside it off the names; else the kept spot (off the names, whatever the route)
+        choice = next(((r, None) for r in free if not on_route(r)), None) \
+            or (kept if kept is not None and not on_route(kept[0]) else None) \
+            or next(((r, None) for r in free), None) or kept
+        if choice is None:
+            return None
+        spot, line = choice
         box = spot.move(outer.topleft)
         size = least_px(ctx, label, self._px, True)
+        if line is not None:
+            a, b = ((x + outer.x, y + outer.y) for x, y in line)
+            pygame.draw.line(surface, ctx.palette.highlight, a, b, max(1, self._px // 10))
         ctx.text.draw(surface, label, ctx.lang, box, ctx.palette.highlight, size, px=size, bold=True,
                       align="left")
         return box
