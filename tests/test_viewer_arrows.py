@@ -91,15 +91,24 @@ def test_a_board_above_the_counters_points_ahead_to_the_counter_straight_ahead(w
     assert problems(BOARD, walkways=walkways) == []
 
 
-def test_a_board_whose_readers_can_stand_1_5_m_in_front_keeps_that_spot() -> None:
-    """A board hung in front of the counters, over the waiting area (the samples' main screens):
+def test_a_board_read_up_close_whose_readers_can_stand_1_5_m_in_front_keeps_that_spot() -> None:
+    """A board read from under 4 m, hung in front of the counters over the waiting area:
     its readers' spot, its arrows and its words are as before."""
-    config = hall("position: [10, 12], facing: 180, viewing_distance_m: 15")
+    config = hall("position: [10, 12], facing: 180, viewing_distance_m: 3")
     screen = config.screen("main")
     assert viewing_of(screen, config.floor("1F")) is None
     [place] = wayfinder_for(config).resolve("screen:main")
     assert place.position == pytest.approx(reader_spot(screen, config.floor("1F")))
     assert place.position == pytest.approx((10.0, 10.5))
+
+
+def test_a_board_read_from_afar_is_read_from_its_viewing_distance() -> None:
+    """The same board read from 8 m (issue 17, item 7: from its viewing distance along its
+    facing): its readers stand 8 m out, in the waiting area, looking at it."""
+    config = hall("position: [10, 12], facing: 180, viewing_distance_m: 8")
+    [place] = wayfinder_for(config).resolve("screen:main")
+    assert place.position == pytest.approx((10.0, 4.0)) and place.heading == 0.0
+    assert wayfinder_for(config).arrow("main", 7).symbol == "↑"
 
 
 def test_the_readers_come_nearer_when_the_viewing_distance_is_off_the_floor() -> None:

@@ -146,7 +146,8 @@ def test_routes_stay_on_the_floor_and_add_up(halls: dict[str, HallConfig], name:
                 assert route.legs[0].floor == screen.floor and route.legs[-1].floor == w.floor
                 assert route.legs[-1].points[-1] == tuple(w.position)
                 assert route.legs[0].points[0] == route.origin.position
-                assert dist(route.origin.position, screen.position) <= 1.5 + 1e-9
+                # its readers: 1.5 m in front, or up to its viewing distance out (routes.viewing_of)
+                assert dist(route.origin.position, screen.position) <= max(1.5, screen.viewing_distance_m) + 1e-9
                 assert route.metres == pytest.approx(sum(length(leg.points) for leg in route.legs))
                 for leg, nxt in zip(route.legs, route.legs[1:]):
                     assert leg.leave is not None and leg.leave.to_floor == nxt.floor != leg.floor
@@ -219,25 +220,28 @@ def test_wayfinder_is_built_once_per_configuration(halls: dict[str, HallConfig])
 # --- directions in words -------------------------------------------------------------------------
 
 def test_directions_on_one_floor(zhongshan: Wayfinder) -> None:
-    # Zhongshan's main screen hangs over the aisle, facing the seats (south):
-    # its reader faces north, window 3 is along the counters to the west.
+    # Zhongshan's main screen hangs over the aisle at [19, 13], facing the seats (south),
+    # read from 12 m: its readers stand at the door [19, 1], looking north up the hall's
+    # spine; window 3 is off the aisle in front of the counters, to the west.
     route = zhongshan.route("screen:main", "window:3")
-    assert render(route, "zh-Hans") == "向左转，前行 9 米，3 号窗口在右侧"
-    assert render(route, "zh-Hant") == "向左轉，前行 9 米，3 號窗口在右側"
-    assert render(route, "en") == "Turn left, go ahead 9 m, window 3 is on your right"
+    assert render(route, "zh-Hans") == "前方 12 米左转，前行 9 米，3 号窗口在右侧"
+    assert render(route, "zh-Hant") == "前方 12 米左轉，前行 9 米，3 號窗口在右側"
+    assert render(route, "en") == "Go ahead 12 m, turn left, go ahead 9 m, window 3 is on your right"
     glasses = zhongshan.route("screen:main", "point:glasses")  # a point without a name: its kind's
-    assert render(glasses, "zh-Hans") == "向后转，前行 8 米，老花镜在右侧"
-    assert render(glasses, "en") == "Turn around, go ahead 8 m, Reading glasses on your right"
+    assert render(glasses, "zh-Hans") == "前行 2 米，老花镜在左侧"  # at [18, 3], by the guide desk
+    assert render(glasses, "en") == "Go ahead 2 m, Reading glasses on your left"
 
 
 def test_directions_across_floors(zhenhai: Wayfinder) -> None:
+    # main-1f hangs above the counters at [27, 19] facing south, read from 10 m: its readers
+    # stand at [27, 9], south of the waiting area, looking north; the lift is at [34.5, 23.5].
     route = zhenhai.route("screen:main-1f", "window:7", step_free=True)
-    assert render(route, "zh-Hans") == "向右转，前方 9 米左转，前行 5 米，乘电梯到 2 楼，前方 5 米右转，前行 18 米，7 号窗口在右侧"
-    assert render(route, "zh-Hant") == "向右轉，前方 9 米左轉，前行 5 米，搭電梯到 2 樓，前方 5 米右轉，前行 18 米，7 號窗口在右側"
-    assert render(route, "en") == ("Turn right, go ahead 9 m, turn left, go ahead 5 m, take the lift to 2F, "
+    assert render(route, "zh-Hans") == "前方 10 米右转，前方 10 米左转，前行 5 米，乘电梯到 2 楼，前方 5 米右转，前行 18 米，7 号窗口在右侧"
+    assert render(route, "zh-Hant") == "前方 10 米右轉，前方 10 米左轉，前行 5 米，搭電梯到 2 樓，前方 5 米右轉，前行 18 米，7 號窗口在右側"
+    assert render(route, "en") == ("Go ahead 10 m, turn right, go ahead 10 m, turn left, go ahead 5 m, take the lift to 2F, "
                                       "go ahead 5 m, turn right, go ahead 18 m, window 7 is on your right")
-    assert summary(route, "zh-Hans") == "约 42 米，步行约 2 分钟"
-    assert summary(route, "en") == "about 42 m, 2 min walk"
+    assert summary(route, "zh-Hans") == "约 51 米，步行约 2 分钟"
+    assert summary(route, "en") == "about 51 m, 2 min walk"
     stairs = zhenhai.route("screen:main-2f", "window:1")
     assert "走楼梯下到 1 楼" in render(stairs, "zh-Hans")
     assert "take the stairs down to 1F" in render(stairs, "en")
@@ -252,8 +256,9 @@ def test_directions_when_it_is_right_here(zhenhai: Wayfinder) -> None:
 
 def test_steps_as_data(zhenhai: Wayfinder) -> None:
     steps = steps_of(zhenhai.route("screen:main-1f", "window:7", step_free=True))
-    assert [s.kind for s in steps] == ["turn", "walk", "walk", "change", "walk", "walk", "arrive"]
+    assert [s.kind for s in steps] == ["walk", "walk", "walk", "change", "walk", "walk", "arrive"]
     assert steps[0].turn == "right" and steps[1].turn == "left" and steps[2].turn is None
+    assert [s.metres for s in steps[:3]] == [10, 10, 5]
     assert steps[3].transfer.kind == "lift" and steps[3].transfer.to_floor == "2F"
     assert steps[-1].side == "right"
 
@@ -270,14 +275,16 @@ def test_floor_and_place_names(zhenhai: Wayfinder) -> None:
 
 # --- arrows --------------------------------------------------------------------------------------
 
-# The viewer faces the screen. Windows east, north, west, south, north-east and
-# north-west of a screen in the middle of the floor, for each way it faces.
+# The viewer faces the screen, standing its viewing distance (6 m) in front of it. Windows
+# east, north, west and south of a screen in the middle of the floor (8 m off), north-east
+# and north-west ([16, 16], [4, 16]), for each way it faces: a window to a side of the
+# screen is 6 m ahead of the viewer and 8 m aside (53°: ↖ or ↗), not beside them.
 # There is no ↙ or ↘: up to 135° to a side is ← or →, beyond that ↓.
 ARROWS_BY_FACING = {
-    0:   {1: "←", 2: "↓", 3: "→", 4: "↑", 5: "←", 6: "→"},    # faces north: the viewer looks south
-    90:  {1: "↓", 2: "→", 3: "↑", 4: "←", 5: "→", 6: "↗"},    # faces east: the viewer looks west
-    180: {1: "→", 2: "↑", 3: "←", 4: "↓", 5: "↗", 6: "↖"},    # faces south: the viewer looks north
-    270: {1: "↑", 2: "←", 3: "↓", 4: "→", 5: "↖", 6: "←"},    # faces west: the viewer looks east
+    0:   {1: "↖", 2: "↓", 3: "↗", 4: "↑", 5: "←", 6: "→"},    # faces north: the viewer at [10, 16] looks south
+    90:  {1: "↓", 2: "↗", 3: "↑", 4: "↖", 5: "→", 6: "↗"},    # faces east: the viewer at [16, 10] looks west
+    180: {1: "↗", 2: "↑", 3: "↖", 4: "↓", 5: "↗", 6: "↖"},    # faces south: the viewer at [10, 4] looks north
+    270: {1: "↑", 2: "↖", 3: "↓", 4: "↗", 5: "↖", 6: "←"},    # faces west: the viewer at [4, 10] looks east
 }
 
 
@@ -294,7 +301,7 @@ def test_arrows_for_screens_facing_every_way(facing: int) -> None:
 def test_arrow_degrees_and_other_floors() -> None:
     finder = Wayfinder(square_hall(180))
     east = finder.arrow("middle", 1)
-    assert east.floor is None and 67.5 < east.degrees <= 135  # to the right
+    assert east.floor is None and east.degrees == pytest.approx(53.13, abs=0.01)  # ahead to the right: 8 m aside, 6 m on
     down = finder.arrow("upstairs", 1)
     assert down.symbol == "1F ↓" and down.up is False
     assert finder.arrow("strip-1", 1).symbol == "↓"  # the strip above window 1: here

@@ -160,8 +160,9 @@ def test_recent_calls_show_the_arrow_when_it_fits() -> None:
     r = Renderer(config, "main", lang="zh-Hans", text=text)
     r.frame(view, NOW, 1000.0)
     lines = [d.text for d in text.log]
-    # main hangs at [19, 13] facing south: its readers look north, window 6 straight ahead
-    assert "→ 11号窗口" in lines and "↗ 7号窗口" in lines and "↑ 6号窗口" in lines, lines
+    # main hangs at [19, 13] facing south, read from 12 m: its readers stand at the door [19, 1],
+    # looking north, and every way sets off up the hall's spine (window 11: 4 m, then right)
+    assert "↑ 11号窗口" in lines and "↑ 7号窗口" in lines and "↑ 6号窗口" in lines, lines
 
 
 # --- maps, checked in PNGs --------------------------------------------------------------------------

@@ -29,18 +29,21 @@ class UnknownPlace(KeyError):
 # --- where a screen's readers stand ------------------------------------------------
 #
 # A screen's arrows and directions are for its readers, who stand where they read it.
-# By default that is 1.5 m in front of the screen along its ``facing``
-# (:func:`~.network.reader_spot`). That is no place for readers when it is outside the
-# floor, in a counters or office area, behind the screen or on the far side of the
-# counters (:func:`viewer_problem`): a main board hung above the counters is read from
-# the waiting area, and for someone 1.5 m in front of it, among the desks, a counter
-# straight ahead of the waiting area is "↓ turn around". Then they stand
-# ``viewing_distance_m`` in front of it (nearer, by half metres, until that is a place
-# to stand), looking at it. ``viewer: {x, y, facing}`` says where they are; a written
+# A screen read from afar (a main board, a guide: ``viewing_distance_m`` of FAR_M or
+# more) is read from ``viewing_distance_m`` in front of it along its ``facing``, looking
+# at it: a main board hung above the counters is read from the waiting area, not from
+# among the desks, where a counter straight ahead of the waiting area would be
+# "↓ turn around". When that spot is no place for readers (outside the floor, in a
+# counters or office area, behind the screen or on the far side of the counters:
+# :func:`viewer_problem`) it comes nearer, by half metres, until it is one. A screen
+# read up close (a wayfinding kiosk, a strip, one read from under FAR_M) is read 1.5 m
+# in front of it (:func:`~.network.reader_spot`), or from farther out, as above, when
+# that is no place to stand. ``viewer: {x, y, facing}`` says where they are; a written
 # spot that is no place for readers is not used (validation warns).
 
 STAFF_AREAS = ("counters", "office")  # areas the public does not stand in
 NEARER_M = 0.5  # the default spot comes nearer by this much at a time
+FAR_M = 4.0  # a screen with a viewing distance of this or more is read from afar
 # Read standing at them: a wayfinding screen (a map, a touch directory), a strip (by the people
 # at its window): their readers stay 1.5 m in front unless the file says otherwise.
 NEAR_KINDS = ("wayfinding", "strip")
@@ -96,7 +99,8 @@ def viewer_problem(screen: Screen, floor: Floor | None, spot: Point) -> str | No
 
 def viewing_of(screen: Screen, floor: Floor | None) -> Viewing | None:
     """Where the readers of ``screen`` stand and look, or None for the network's own spot
-    (:func:`~.network.reader_spot`: 1.5 m in front; a screen without facing or position)."""
+    (:func:`~.network.reader_spot`: 1.5 m in front: a screen read up close, one without
+    facing or position, one with no place to stand farther out)."""
     if screen.position is None:
         return None
     here = (float(screen.position[0]), float(screen.position[1]))
@@ -114,10 +118,11 @@ def viewing_of(screen: Screen, floor: Floor | None) -> Viewing | None:
     if screen.facing is None or screen.kind in NEAR_KINDS:
         return None
     a = math.radians(float(screen.facing))
-    near = (here[0] + READER_M * math.sin(a), here[1] + READER_M * math.cos(a))
-    if viewer_problem(screen, floor, near) is None:
-        return None  # 1.5 m in front is a place to stand: the network's own spot
     d = float(screen.viewing_distance_m)
+    if d < FAR_M:  # read up close: 1.5 m in front, when that is a place to stand
+        near = (here[0] + READER_M * math.sin(a), here[1] + READER_M * math.cos(a))
+        if viewer_problem(screen, floor, near) is None:
+            return None  # the network's own spot
     while d > READER_M + 1e-9:
         spot = (here[0] + d * math.sin(a), here[1] + d * math.cos(a))
         if viewer_problem(screen, floor, spot) is None:
