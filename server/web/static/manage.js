@@ -84,7 +84,7 @@ function renderMessages() {
   const langs = textLanguages();
   $("messages").replaceChildren(...rows.map((m, i) => {
     const t = textOf(m);
-    const kind = el("select", {"aria-label": "kind", onchange: (e) => { m.kind = e.target.value; }},
+    const kind = el("select", {"aria-label": tr("msg_kind"), onchange: (e) => { m.kind = e.target.value; }},
       ["civility", "notice", "policy"].map((k) => el("option", {value: k, selected: (m.kind || "civility") === k, text: tr("k_" + k)})));
     const inputs = langs.map((x) => el("input", {value: t[x.tag] || "", "aria-label": x.name, lang: x.tag, maxlength: 500,
       oninput: (e) => { m.text = {...textOf(m), [x.tag]: e.target.value}; }}));
