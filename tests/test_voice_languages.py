@@ -69,15 +69,6 @@ def lines(text: str) -> list[str]:
             if p.path.startswith("voice") or "spoken" in p.message or "voice" in p.message]
 
 
-def hall_or_skip(text: str) -> HallConfig:
-    """A hall whose hall.languages are beyond zh-Hans/zh-Hant/en: skipped until any BCP 47 tag is a hall language."""
-    result = load(text)
-    if result.config is None and any("hall.languages" in str(p) for p in result.problems):
-        pytest.skip("hall.languages does not take any BCP 47 tag yet (issue 17, the languages item)")
-    assert result.config is not None, "\n".join(map(str, result.problems))
-    return result.config
-
-
 def announce(config: HallConfig, number: str = "B002", window: int = 7, kind: str = "ticket_called"):
     """The announcement the announcer makes for one live call in ``config``."""
     queued: list = []
@@ -210,8 +201,8 @@ def test_english_then_spanish_with_the_spanish_reading():
 
 
 def test_a_spanish_line_hall_speaks_english_then_spanish():
-    config = hall_or_skip(hall_yaml("[en, es]", name="{en: Test hall, es: Sala de prueba}",
-                                    service="{en: Passport, es: Pasaporte}"))
+    config = hall(hall_yaml("[en, es]", name="{en: Test hall, es: Sala de prueba}",
+                            service="{en: Passport, es: Pasaporte}"))
     assert config.voice.languages == ["en", "es"]
     ann = announce(config)
     assert [p.lang for p in ann.phrases] == ["en", "es"]
@@ -224,7 +215,7 @@ def test_a_spanish_line_hall_speaks_english_then_spanish():
 
 
 def test_a_spanish_hall_may_say_it_its_own_way():
-    config = hall_or_skip(hall_yaml(
+    config = hall(hall_yaml(
         "[es-MX]", name="{es-MX: Sala de prueba}", service="{es-MX: Pasaporte}",
         voice="voice:\n  templates:\n    call: {es-MX: 'Número {ticket}, módulo {window}'}\n"))
     assert config.voice.languages == ["es"]
@@ -249,7 +240,7 @@ def test_a_traditional_chinese_hall_speaks_mandarin_from_traditional_templates()
 
 
 def test_a_taiwan_tag_finds_its_hall_templates_under_another_tag_of_mandarin():
-    config = hall_or_skip(hall_yaml(
+    config = hall(hall_yaml(
         "[zh-TW, en]", name="{zh-TW: 測試大廳, en: Test hall}", service="{zh-TW: 護照, en: Passport}",
         voice="voice:\n  templates:\n    call: {zh-Hant: '請 {ticket} 號到 {window} 號櫃檯'}\n"))
     assert config.voice.languages == ["zh-Hant", "en"]
@@ -286,7 +277,7 @@ def test_validate_warns_of_a_language_no_engine_speaks():
 
 def test_validate_warns_of_a_shown_language_without_a_voice():
     text = hall_yaml("[en, mn]", name="{en: Test hall, mn: Туршилтын танхим}", service="{en: Passport, mn: Паспорт}")
-    config = hall_or_skip(text)
+    config = hall(text)
     assert config.voice.languages == ["en"]
     assert lines(text) == [
         "hall.yaml:5: hall.languages[1]: warning: mn is shown but never spoken: no voice engine here speaks "
@@ -297,7 +288,7 @@ def test_validate_warns_of_a_shown_language_without_a_voice():
 
 def test_validate_warns_of_a_shown_language_without_phrases():
     text = hall_yaml("[en, vi]", name="{en: Test hall, vi: Phòng thử}", service="{en: Passport, vi: Hộ chiếu}")
-    config = hall_or_skip(text)
+    config = hall(text)
     assert config.voice.languages == ["en"]
     assert lines(text) == [
         "hall.yaml:5: hall.languages[1]: warning: vi is shown but never spoken: there are no built-in "

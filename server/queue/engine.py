@@ -32,6 +32,7 @@ from pydantic import ValidationError
 
 from signage import protocol as p
 from signage.config.model import HallConfig, Message, WEEKDAYS, minutes_of
+from signage.config.values import plain_text_language
 
 from server.queue.rules import (AT_WINDOW_STATES, LIVE_STATES, Ticket, ahead_of, can_serve, next_state, pick_next,
                                window_plans)
@@ -587,7 +588,8 @@ class QueueEngine:
         checked = []
         for i, m in enumerate(cmd.messages):
             try:
-                checked.append(Message.model_validate(m).model_dump(by_alias=True, exclude_none=True))
+                with plain_text_language(self.config.hall.languages[0]):  # a plain string: as in the hall file
+                    checked.append(Message.model_validate(m).model_dump(by_alias=True, exclude_none=True))
             except ValidationError as exc:
                 first = exc.errors(include_url=False)[0]
                 where = ".".join(str(x) for x in first["loc"])

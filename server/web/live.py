@@ -68,7 +68,6 @@ SCREENSHOT_TIMEOUT = 20.0       # seconds a screen has to send its picture
 SCREENSHOTS_KEPT = 8            # pictures kept in memory for the managers to fetch
 MAX_SCREENSHOT_BYTES = 6 * 1024 * 1024
 DIRECTIONS_FROM = ("kind:ticket_machine", "kind:entrance", "kind:info_desk")
-LANGS = ("zh-Hans", "zh-Hant", "en")
 
 Refuse = Callable[..., Awaitable[None]]
 
@@ -392,7 +391,7 @@ def _window_info(config: Any, number: int) -> dict[str, Any] | None:
                 continue
             if route is None:
                 continue
-            langs = list(dict.fromkeys([*config.hall.languages, *LANGS]))  # the hall's first (the ticket page's)
+            langs = list(dict.fromkeys(config.hall.languages))  # the phone page's: the hall's, its first first
             info["directions"] = {lang: render(route, lang) for lang in langs}
             info["summary"] = {lang: summary(route, lang) for lang in langs}
             info["from"] = origin.split(":", 1)[1]

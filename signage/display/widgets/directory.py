@@ -26,6 +26,7 @@ it ``hold_seconds`` before the cycle goes on (:meth:`Directory.tap`).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Callable, Hashable
 
@@ -34,11 +35,12 @@ import pygame
 from ...config.model import FLOOR_LINK_KINDS, Area, Floor, HallConfig, PointOfInterest
 from ...i18n import pick
 from ...i18n import t as tr
-from ...wayfinding import Route
+from ...i18n import window_label as kind_or_label
+from ...wayfinding import Route, render, summary
 from ...wayfinding.geometry import finite, inside
 from .base import Ctx, mix
 from .floorplan import (
-    SPECIAL_WINDOWS, RouteWidget, floor_of, point_label, route_for, route_lines, screen_spot, window_label,
+    SPECIAL_WINDOWS, RouteWidget, floor_of, point_label, route_for, screen_spot,
 )
 from ..text import lines_height
 from .icons import badge_colour, draw_icon
@@ -48,11 +50,8 @@ AMENITIES = ("info_desk", "ticket_machine", "self_service", "form_filling", "pho
              "reading_glasses", "first_aid", "aed", "water", "umbrella", "power_bank", "charging", "atm", "lockers",
              "toilet", "accessible_toilet", "nursing_room", "other", "lift", "exit")
 STEP_FREE_KINDS = ("accessible_toilet",)
-WINDOW_KIND_NAMES = {
-    "love": {"zh-Hans": "爱心服务专窗", "en": "Priority care window"},
-    "green": {"zh-Hans": "绿色通道", "en": "Green channel"},
-    "unresolved": {"zh-Hans": "办不成事反映窗口", "en": "Unresolved problems window"},
-}
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,12 +72,13 @@ class Item:
 def directory_items(config: HallConfig) -> list[Item]:
     """Everything the directory cycles through, in order (see the module's docstring)."""
     items: list[Item] = []
+    langs = hall_languages(config)
     for w in sorted(config.windows, key=lambda w: (SPECIAL_WINDOWS.index(w.kind) if w.kind in SPECIAL_WINDOWS else 9,
                                                     w.number)):
         if w.kind not in SPECIAL_WINDOWS:
             continue
         items.append(Item(f"window:{w.number}",
-                          (lambda lang, w=w: window_label(w, lang) if w.label else pick(WINDOW_KIND_NAMES[w.kind], lang)),
+                          (lambda lang, w=w: kind_or_label(w, lang)),  # its label, else its kind's word
                           (f"window:{w.number}",), window=w.number, step_free=w.kind in ("love", "green"),
                           detail=lambda lang, w=w: tr("window_n", lang, window=w.number)))
     for s in config.services:
@@ -90,14 +90,24 @@ def directory_items(config: HallConfig) -> list[Item]:
                           tuple(f"window:{n}" for n in numbers), window=None, icon=None,
                           detail=lambda lang, numbers=tuple(numbers): _windows_words(numbers, lang),
                           short=(lambda lang, s=s: pick(s.short, lang)) if s.short else None))
-    items.extend(amenity_items(config))
+    items.extend(amenity_items(config, langs))
     return items
 
 
-def amenity_items(config: HallConfig) -> list[Item]:
+def hall_languages(config: HallConfig) -> tuple[str, ...]:
+    """Every language the hall's screens show: the hall's, then those a screen lists of its own."""
+    langs = list(config.hall.languages) if config.hall is not None else []
+    for s in config.screens:
+        langs.extend(s.languages or ())
+    return tuple(dict.fromkeys(langs)) or ("zh-Hans",)
+
+
+def amenity_items(config: HallConfig, langs: tuple[str, ...] | None = None) -> list[Item]:
     """One item per point of the amenities (a lift written on several floors is one lift),
     each by its own name: the point's ``name``, else its kind's; where two would read
-    the same, the floor, then the area, then a number tells them apart (卫生间（2F）)."""
+    the same in a language the hall shows, the floor, then the area, then a number tells them
+    apart (卫生间（2F）, Aseos (2F): the catalogue's ``paren``)."""
+    langs = langs or hall_languages(config)
     items: list[Item] = []
     for kind in AMENITIES:
         groups: dict[str, list[tuple[Floor, PointOfInterest]]] = {}
@@ -106,24 +116,23 @@ def amenity_items(config: HallConfig) -> list[Item]:
                 if p.kind == kind:
                     key = p.id if kind in FLOOR_LINK_KINDS else f"{f.id}/{p.id}"
                     groups.setdefault(key, []).append((f, p))
-        names = _own_names(list(groups.values()))
+        names = _own_names(list(groups.values()), langs)
         for (key, group), name in zip(groups.items(), names):
             items.append(Item(f"point:{key}", name, (f"point:{key}",), icon=group[0][1].icon or kind,
                               step_free=kind in STEP_FREE_KINDS))
     return items
 
 
-NAME_LANGS = ("zh-Hans", "zh-Hant", "en")
-
-
-def _own_names(groups: list[list[tuple[Floor, PointOfInterest]]]) -> list[Callable[[str], str]]:
-    """The names of the points of one kind, told apart where they would read the same."""
+def _own_names(groups: list[list[tuple[Floor, PointOfInterest]]],
+               langs: tuple[str, ...]) -> list[Callable[[str], str]]:
+    """The names of the points of one kind, told apart where they would read the same in one of
+    ``langs`` (the hall's)."""
     def base(group: list[tuple[Floor, PointOfInterest]], lang: str) -> str:
         return point_label(next((p for _, p in group if p.name), group[0][1]), lang)
 
     def clash(i: int) -> list[int]:  # the groups whose name reads like i's in some language
         return [j for j in range(len(groups))
-                if any(base(groups[j], lang) == base(groups[i], lang) for lang in NAME_LANGS)]
+                if any(base(groups[j], lang) == base(groups[i], lang) for lang in langs)]
 
     out: list[Callable[[str], str]] = []
     for i, group in enumerate(groups):
@@ -154,7 +163,7 @@ def _qualified(name: str, parts: list[str], lang: str) -> str:
     words = " ".join(q for q in parts if q)
     if not words:
         return name
-    return f"{name} ({words})" if lang == "en" else f"{name}（{words}）"
+    return name + tr("paren", lang, text=words)  # "卫生间（2F）", "Aseos (2F)"
 
 
 def _area_of(floor: Floor, point: PointOfInterest) -> Area | None:
@@ -166,8 +175,20 @@ def _area_of(floor: Floor, point: PointOfInterest) -> Area | None:
 def _windows_words(numbers: tuple[int, ...], lang: str) -> str:
     if len(numbers) == 1:
         return tr("window_n", lang, window=numbers[0])
-    sep = ", " if lang == "en" else "、"
+    sep = tr("list_sep", lang)  # "3、4、5", "3, 4, 5"
     return tr("windows_n", lang, windows=sep.join(str(n) for n in numbers))
+
+
+def way_words(route: Route | None, lang: str) -> str:
+    """The way in words and its length: "Gire a la izquierda ... (unos 8 m, 1 min a pie)",
+    "左转……（约 8 米）", bracketed as the language does (the catalogue's ``paren``); "" without a route."""
+    if route is None:
+        return ""
+    try:
+        return render(route, lang) + tr("paren", lang, text=summary(route, lang))
+    except Exception:
+        log.exception("directions failed")
+        return ""
 
 
 class Directory(RouteWidget):
@@ -462,7 +483,7 @@ class Directory(RouteWidget):
                                                    max_lines=max(2, lines_room))
         y = ctx.text.draw_lines(surface, head_lines, ctx.lang, pygame.Rect(inner.x, inner.y, inner.width, head_h * 2),
                                 p.highlight, head_px)
-        words = route_lines(ctx, route, ctx.lang) or tr("no_route", ctx.lang)
+        words = way_words(route, ctx.lang) or tr("no_route", ctx.lang)
         rest = pygame.Rect(inner.x, y + head_px // 3, inner.width, inner.bottom - y - head_px // 3)
         if rest.height > 8:
             px, lines = self.paged_lines(ctx, words, rest, max(6, int(head_px * 0.9)), self.items.index(item))
@@ -477,7 +498,7 @@ class Directory(RouteWidget):
         ctx.text.draw(surface, item.name(ctx.lang), ctx.lang, left.inflate(0, -h // 3), p.highlight, int(h * 0.5),
                       align="left")
         rest = pygame.Rect(left.right + h // 4, area.y, area.right - left.right - h // 4, h)
-        words = route_lines(ctx, route, ctx.lang) or tr("no_route", ctx.lang)
+        words = way_words(route, ctx.lang) or tr("no_route", ctx.lang)
         if rest.width > 8:
             px, lines = self.paged_lines(ctx, words, rest, int(h * 0.4), self.items.index(item))
             ctx.text.draw_lines(surface, lines, ctx.lang, rest, p.text, px, valign="center")

@@ -28,6 +28,7 @@ import pygame
 
 from ...i18n import t as tr
 from ...i18n import wait_text
+from ...scripts import full_width
 from .. import sizing
 from ..text import lines_height
 from .base import Ctx, Widget, mix
@@ -124,8 +125,8 @@ class WaitingBoard(Widget):
         names = {(sid, lang): (ctx.pick(ctx.config.service(sid).name, lang),
                                ctx.pick(ctx.config.service(sid).short, lang) if ctx.config.service(sid).short else "")
                  for sid in services for lang in langs}
-        names_longest = max((len(nm) if lang != "en" else len(nm) // 2 for (_, lang), (nm, _) in names.items()),
-                            default=4)
+        # the longest name in full-width characters (a Chinese character one, a Latin letter half)
+        names_longest = max((int(full_width(nm)) for nm, _ in names.values()), default=4)
         first_cols, _ = sizing.waiting_columns(area.width, area.height, n, p.scale, max(4, min(names_longest, 10)))
         best: Plan | None = None
         best_rank: tuple | None = None

@@ -27,7 +27,8 @@ from typing import Hashable
 import pygame
 
 from ...config.model import Window
-from ...i18n import is_chinese, t as tr, window_label
+from ...i18n import t as tr, window_label
+from ...scripts import language_of, written_in
 from ...view import WindowView
 from .. import sizing
 from ..text import lines_height
@@ -381,7 +382,8 @@ def _describe(ctx: Ctx, w: WindowView, lang: str) -> tuple[str, str, Color, Colo
         return tr("closed", lang), "", p.muted, p.muted
     if w.state == "paused":
         until = tr("paused_until", lang, time=w.until) if w.until else ""
-        small = "  ".join(x for x in (w.reason if lang != "en" or (w.reason or "").isascii() else "", until) if x)
+        reason = w.reason if w.reason and _reason_shown(w.reason, lang, ctx.all_langs) else ""
+        small = "  ".join(x for x in (reason, until) if x)
         return tr("paused", lang), small, p.warning, p.warning
     if w.ticket:
         if w.ticket_state == "serving":
@@ -402,8 +404,10 @@ def _strip_state(ctx: Ctx, w: WindowView, langs: tuple[str, ...]
     parts: list[tuple[str, str]] = []
     if w.state == "paused":
         reason = (w.reason or "").strip()
-        if reason:  # written by the staff in one language: said once, in the face of its script
-            parts.append((first if not reason.isascii() or not is_chinese(first) else "en", reason))
+        face = (language_of(reason, langs) or (first if written_in(reason, "en") else None)) if reason else None
+        if face:  # written by the staff in one language: said once, in the face of the first
+            # language of the screen written in its script (Latin that none is: the first's)
+            parts.append((face, reason))
         for lang in langs:
             words = tr("paused_until", lang, time=w.until) if w.until else tr("paused", lang)
             if words != big:
@@ -422,6 +426,16 @@ def _strip_state(ctx: Ctx, w: WindowView, langs: tuple[str, ...]
             seen.add(x)
             out.append((lang, x))
     return big, out, color, small_color or p.muted
+
+
+def _reason_shown(reason: str, lang: str, langs: tuple[str, ...]) -> bool:
+    """Whether a pause's reason (typed by the staff, in no declared language) is shown in ``lang``:
+    when it is written in ``lang``'s script ("午休" on a zh-TW screen, "Almuerzo" on an es or en
+    one), or in Latin letters that no language of the screen is written in (every face draws
+    them); a reason in another script is left to the languages written in it (signage/scripts.py)."""
+    if written_in(reason, lang):
+        return True
+    return language_of(reason, langs) is None and written_in(reason, "en")
 
 
 def _until(w: WindowView, lang: str) -> str:
