@@ -24,8 +24,12 @@ from ...i18n import t as tr
 from ...wayfinding import Route
 from ...view import CallEntry
 from .. import sizing
+from ..text import lines_height
 from .base import Ctx, mix
 from .floorplan import RouteWidget, floor_of, route_for, route_lines, screen_spot
+
+
+CAPTION_SHARE = 0.3  # at most this much of the map's height for the caption (two lines need less)
 
 
 class Map(RouteWidget):
@@ -95,6 +99,9 @@ class Map(RouteWidget):
         if floor is None or area.height < 3 * th:
             return surface
         route = self.route(ctx, call)
+        unit = caption_h
+        if caption_h:
+            caption_h = self.caption_height(ctx, area, th, caption_h, call, route)
         box = pygame.Rect(area.x, area.y + int(th * 1.25), area.width,
                           area.height - int(th * 1.25) - caption_h - (th // 3 if caption_h else 0))
         if box.width < 8 or box.height < 8:
@@ -104,21 +111,53 @@ class Map(RouteWidget):
         if caption_h:
             cap = pygame.Rect(area.x, area.bottom - caption_h, area.width, caption_h)
             pygame.draw.rect(surface, mix(p.panel, p.background, 0.5), cap, border_radius=caption_h // 8)
-            self.caption(ctx, surface, cap.inflate(-th // 2, -th // 4), call, route)
+            self.caption(ctx, surface, cap.inflate(-th // 2, -th // 4), call, route, unit - th // 4)
         return surface
 
+    @staticmethod
+    def caption_parts(ctx: Ctx, box: pygame.Rect, head: str, unit: int) -> tuple[pygame.Rect, pygame.Rect]:
+        """The caption's boxes: the call's number and window at the left (sized for a
+        caption ``unit`` tall, its usual two lines), the way in words beside it; on a
+        caption too narrow for the number at its smallest, the number above the words."""
+        hw = min(box.width // 3, ctx.text.measure(head, ctx.lang, unit // 2).width + unit // 2)
+        least = max(6, ctx.text.floor_px(head, ctx.lang, True))
+        if ctx.text.measure(head, ctx.lang, least).width > hw:
+            hh = min(box.height // 2, max(int(least * 1.3), unit // 2))
+            return (pygame.Rect(box.x, box.y, box.width, hh),
+                    pygame.Rect(box.x, box.y + hh, box.width, box.height - hh))
+        return (pygame.Rect(box.x, box.y, hw, box.height),
+                pygame.Rect(box.x + hw + unit // 4, box.y, box.width - hw - unit // 4, box.height))
+
+    def caption_height(self, ctx: Ctx, area: pygame.Rect, th: int, caption_h: int, call: CallEntry | None,
+                       route: Route | None) -> int:
+        """The caption's height: room for two lines (:func:`sizing.map_layout`), or as many
+        more as the way in words takes at the screen's minimum size, the plan giving way
+        (up to ``CAPTION_SHARE`` of the area; beyond that the words are cut, and said)."""
+        if call is None:
+            return caption_h
+        words = route_lines(ctx, route, ctx.lang) or tr("no_route", ctx.lang)
+        unit = caption_h - th // 4
+        head = f"{call.number} → {tr('window_n', ctx.lang, window=call.window)}"
+        _, rest = self.caption_parts(ctx, pygame.Rect(0, 0, area.width - th // 2, unit), head, unit)
+        floor = ctx.text.floor_px(words, ctx.lang, True)
+        if floor <= 1 or rest.width < 8:
+            return caption_h
+        lines = ctx.text.wrap(words, ctx.lang, floor, rest.width, True)
+        need = (unit - rest.height) + lines_height(len(lines), floor) + th // 4 + 2
+        return max(caption_h, min(need, int(area.height * CAPTION_SHARE)))
+
     def caption(self, ctx: Ctx, surface: pygame.Surface, box: pygame.Rect, call: CallEntry | None,
-                route: Route | None) -> None:
+                route: Route | None, unit: int | None = None) -> None:
         p = ctx.palette
+        unit = min(box.height, unit or box.height)
         if call is None:
             ctx.text.draw(surface, tr("map_hint", ctx.lang), ctx.lang, box, p.muted, box.height // 2)
             return
         head = f"{call.number} → {tr('window_n', ctx.lang, window=call.window)}"
         words = route_lines(ctx, route, ctx.lang) or tr("no_route", ctx.lang)
-        hw = min(box.width // 3, ctx.text.measure(head, ctx.lang, box.height // 2).width + box.height // 2)
-        ctx.text.draw(surface, head, ctx.lang, pygame.Rect(box.x, box.y, hw, box.height), p.highlight,
-                      box.height // 2, align="left")
-        rest = pygame.Rect(box.x + hw + box.height // 4, box.y, box.width - hw - box.height // 4, box.height)
-        px, lines = ctx.text.fit_wrapped(words, ctx.lang, rest.width, rest.height, box.height // 3, max_lines=2)
+        left, rest = self.caption_parts(ctx, box, head, unit)
+        ctx.text.draw(surface, head, ctx.lang, left, p.highlight, min(unit // 2, left.height), align="left")
+        # as many lines as the box holds (two, or more when the plan gave the caption room)
+        px, lines = ctx.text.fit_wrapped(words, ctx.lang, rest.width, rest.height, unit // 3)
         ctx.text.draw_lines(surface, lines, ctx.lang, rest, p.text, px, valign="center")
 
