@@ -310,3 +310,29 @@ def test_a_traditional_only_hall_shows_no_simplified_no_english_and_no_switch(ha
         # no English: ticket prefixes (L), key letters (N, A...) and "KB" aside, no word of two letters
         assert not re.findall(r"[A-Za-z]{2,}", text), (path, re.findall(r"[A-Za-z]{2,}", text))
         page.close()
+
+
+def test_a_hub_that_cannot_give_the_words_still_shows_a_working_page(zhongshan: HubThread, en_browser) -> None:
+    page = en_browser.new_page()
+    page.route("**/catalogue/**", lambda route: route.abort())
+    page.goto(f"{zhongshan.http}/staff?hall=zhongshan&window=3#token=test-window-3-0123456789")
+    page.wait_for_selector("#actions button[data-cmd=call_next]:not([disabled])")  # signed in, connected
+    wait_js(page, "!document.documentElement.classList.contains('words-pending')")  # shown, not left hidden
+    assert page.inner_text("#actions button[data-cmd=call_next] span") == "叫下一位"  # the HTML's own words
+    assert switch(page) == []
+
+
+def test_a_reloaded_hall_file_brings_its_new_terms_to_an_open_page(en_es: HubThread, en_browser) -> None:
+    path = en_es.harness.hall_path
+    text = path.read_text("utf-8")
+    page = en_browser.new_page()
+    page.goto(f"{en_es.http}/staff?hall=dmv-es&window=2#token={WINDOW2}")
+    page.wait_for_selector("#actions button[data-cmd=call_next]:not([disabled])")
+    assert page.inner_text("#win-title") == "· Counter 2"
+    try:
+        path.write_text(text.replace('"Counter {window}"', '"Desk {window}"'), encoding="utf-8")
+        assert en_es.run(en_es.hub.halls["dmv-es"].reload()).ok
+        wait_js(page, "document.getElementById('win-title').textContent === '· Desk 2'")
+    finally:
+        path.write_text(text, encoding="utf-8")
+        en_es.run(en_es.hub.halls["dmv-es"].reload())

@@ -160,6 +160,17 @@ export async function setupLang(name, onChange) {
   }
 }
 
+// A hall file reloaded with other languages or terms (a config frame): the words again.
+let seenConfig = null;
+function followConfig(config) {
+  if (!config?.hall) return;
+  const key = JSON.stringify([config.hall.languages ?? [], config.terms ?? {}]);
+  if (seenConfig !== null && key !== seenConfig && page) {
+    loadWords(wordsHall).then((ok) => { if (ok) setLang(lang, false); });
+  }
+  seenConfig = key;
+}
+
 // After sign-in: the words of the hall signed in to, if they are not those shown.
 export async function useHall(hall) {
   if (hall === wordsHall || !page) return;
@@ -389,6 +400,7 @@ export class HubClient {
     if (!msg || typeof msg !== "object") return;
     this.lastHeard = Date.now();
     const kind = msg.type;
+    if (kind === "welcome" || kind === "config") followConfig(msg.config);
     if (kind === "welcome") {
       // a replay's seq is where the replay ends; keep ours until the events arrive
       if (!msg.replay || this.since == null || msg.seq < this.since) this.since = msg.seq;
