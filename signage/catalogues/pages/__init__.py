@@ -1,0 +1,1 @@
+"""The browser pages' words, one file a language (signage/page_words.py, docs/languages.md)."""
