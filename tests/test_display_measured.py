@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from signage.cli import main
 from signage.config import load_hall, load_hall_text
+from signage.i18n import catalogue_tags
 from signage.config.legibility import BANNER_FACTOR, min_glyph_px, pixel_pitch_mm
 from signage.display.measure import measure_hall, render_texts, start_pygame
 from signage.display.text import TextRenderer
@@ -123,6 +124,8 @@ WIDGET_NAMES = ["call_banner", "recent_calls", "window_board", "waiting_board", 
                 "clock", "text", "qr", "map", "directory", "image"]
 LONG_EN = ["Exit-entry administration: passports, Hong Kong, Macao and Taiwan travel permits and endorsements",
            "Certificate of no criminal record", "Household registration transfer", "ID"]
+LONG_ES = ["Extranjería: pasaportes, permisos de viaje a Hong Kong, Macao y Taiwán y sus visados",
+           "Certificado de antecedentes penales", "Traslado del empadronamiento", "DNI"]
 LONG_HANT = ["出入境管理：護照、港澳臺通行證及簽注", "戶籍遷移", "無犯罪記錄證明", "身份證"]
 COVERED = {"halls": 0, "screens": 0, "renders": 0}
 
@@ -131,7 +134,8 @@ COVERED = {"halls": 0, "screens": 0, "renders": 0}
 def halls(draw) -> dict:
     n_floors = draw(st.integers(1, 4))
     n_windows = draw(st.integers(3, 30))
-    langs = draw(st.lists(st.sampled_from(["zh-Hans", "zh-Hant", "en"]), min_size=1, max_size=3, unique=True))
+    # every language a catalogue is shipped for (es, zh-TW, zh-HK too), not a list written here
+    langs = draw(st.lists(st.sampled_from(catalogue_tags()), min_size=1, max_size=3, unique=True))
     n_services = draw(st.integers(1, 6))
     floors = [{"id": f"{k + 1}F", "level": k + 1, "name": {"zh-Hans": f"{k + 1}楼", "en": f"Floor {k + 1}"},
                "outline": [[0, 0], [30, 0], [30, 12], [0, 12]],
@@ -143,7 +147,7 @@ def halls(draw) -> dict:
     for k in range(n_services):
         en = draw(st.sampled_from(LONG_EN))
         name = {"zh-Hans": ["身份证办理", "出入境管理：护照、港澳台通行证及签注", "户籍迁移", "无犯罪记录证明"][k % 4],
-                "zh-Hant": draw(st.sampled_from(LONG_HANT)), "en": en}
+                "zh-Hant": draw(st.sampled_from(LONG_HANT)), "en": en, "es": draw(st.sampled_from(LONG_ES))}
         svc = {"id": f"s{k}", "prefix": "ABCDEF"[k], "group": "g", "minutes": 5, "name": name,
                "guide": {"steps": [{"zh-Hans": "取号等候叫号", "en": "Take a ticket and wait to be called"}],
                          "materials": [{"zh-Hans": "身份证原件", "en": "Your original resident identity card"}]}}
@@ -157,7 +161,8 @@ def halls(draw) -> dict:
              "position": [1 + k % 28, 11]}
         if labelled and k % 2 == 0:
             w["label"] = {"zh-Hans": f"{k + 1}号综合服务窗口", "zh-Hant": f"{k + 1}號綜合服務窗口",
-                          "en": f"Window {k + 1}: general services and enquiries"}
+                          "en": f"Window {k + 1}: general services and enquiries",
+                          "es": f"Ventanilla {k + 1}: servicios generales e información"}
         windows.append(w)
     screens = []
     for k in range(draw(st.integers(1, 3))):
