@@ -76,7 +76,7 @@ def _models() -> dict[str, Any]:
 
 
 def _string_paths(node: dict, defs: dict, path: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
-    """Paths of the string fields in a JSON schema (``*``: a dictionary's values; ``0``: a list's items)."""
+    """Paths of the string fields in a JSON schema (``*``: a dictionary's values, whatever its keys; ``0``: a list's items)."""
     if "$ref" in node:
         node = defs[node["$ref"].rsplit("/", 1)[1]]
     found: set[tuple[str, ...]] = set()
@@ -90,6 +90,8 @@ def _string_paths(node: dict, defs: dict, path: tuple[str, ...] = ()) -> set[tup
         found |= _string_paths(node["items"], defs, path + ("0",))
     if isinstance(node.get("additionalProperties"), dict):
         found |= _string_paths(node["additionalProperties"], defs, path + ("*",))
+    for sub in node.get("patternProperties", {}).values():  # a dictionary keyed by a pattern (a language tag)
+        found |= _string_paths(sub, defs, path + ("*",))
     return found
 
 
