@@ -7,6 +7,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -116,19 +117,53 @@ for i in itertools.count():
         # acknowledged: durable before this line is printed
         print(applied.decision.result["ticket"]["number"], applied.first_seq + len(applied.decision.events) - 1, flush=True)
 """
+WRITER_PATIENCE = 20.0  # seconds a writer may take to acknowledge what it is waited for (about 1 s unloaded)
 
 
 def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path):
+    # Each writer is killed at a random moment while it writes: once it has acknowledged a random
+    # number of tickets (never before its first: starting it, imports and the replay of the log,
+    # takes a second or more on a loaded machine, and a kill then would test nothing), and a random
+    # few milliseconds more, the writer running on meanwhile (not in step with this loop). Counted in
+    # acknowledgements, not seconds, the day's numbers last (999 a service) however fast the machine.
     db = tmp_path / "crash.db"
     rng = random.Random(7)
     acknowledged: list[tuple[str, int]] = []
-    for _ in range(12):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(ROOT)],
-                                stdout=subprocess.PIPE, text=True)
-        time.sleep(0.4 + rng.random() * 0.6)
+    for round_ in range(12):
+        target = rng.randint(5, 60)  # acknowledgements to wait for: at least 60 over the 12 writers
+        err_path = tmp_path / f"writer-{round_}.err"
+        with open(err_path, "w") as err:
+            proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(ROOT)],
+                                    stdout=subprocess.PIPE, stderr=err, text=True)
+        lines: list[str] = []
+
+        def read(out=proc.stdout, lines=lines) -> None:
+            for line in out:  # each as it comes
+                lines.append(line)
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        deadline = time.monotonic() + WRITER_PATIENCE
+        while len(lines) < target and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        if len(lines) < target:
+            proc.kill()
+            proc.wait()
+            reader.join(5)
+            why = f"exited with {proc.returncode}" if proc.returncode != -signal.SIGKILL else \
+                f"acknowledged only {len(lines)} in {WRITER_PATIENCE} s"
+            pytest.fail(f"writer {round_} {why} before its {target} acknowledgements; "
+                        f"its stderr:\n{err_path.read_text()}")
+        time.sleep(rng.random() * 0.01)
         os.kill(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        acknowledged += [(line.split()[0], int(line.split()[1])) for line in out.splitlines() if len(line.split()) == 2]
+        proc.wait()
+        assert proc.returncode == -signal.SIGKILL, \
+            f"writer {round_} exited with {proc.returncode} before it was killed; its stderr:\n{err_path.read_text()}"
+        reader.join(10)
+        assert not reader.is_alive()
+        proc.stdout.close()
+        # A line is an acknowledgement once written whole (print writes it at once, newline included).
+        acknowledged += [(line.split()[0], int(line.split()[1]))
+                         for line in lines if line.endswith("\n") and len(line.split()) == 2]
     assert len(acknowledged) > 50
     store = EventStore(db)
     events = list(store.events("test-hall"))
