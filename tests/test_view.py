@@ -253,12 +253,23 @@ def test_the_preview_draws_the_evening_hall_at_its_hours() -> None:
     import os
 
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    from signage.display.preview import render_preview
+    from signage.display.preview import preview_time, render_preview
 
     base = load_hall(LAYOUTS / "zhongshan.yaml").config
     evening = _with_hours(base, [{"days": ["mon", "tue", "wed", "thu", "fri"], "open": "18:00", "close": "22:00"}])
+    now = preview_time(evening)
+    assert _local(evening, now).strftime("%H:%M") == "19:00"  # the preview's hour: within the evening opening
+    view = sample_view(evening, now)
     texts: list[dict] = []
-    render_preview(evening, "main", texts=texts, base_dir=LAYOUTS)
+    r = render_preview(evening, "main", view=view, now=now, texts=texts, base_dir=LAYOUTS)
+    # The waiting board shows its services a page at a time: the same sample hall, a page apart
+    # (minutes at most: still the evening), until every page was drawn.
+    board = r.widget_at("waiting_board")
+    period, pages = board.page_seconds, len(board._plan[1].pages)
+    r.text.record = texts
+    for k in range(1, pages):
+        r.frame(view, now + k * period, 1000.0 + k * period)
+    r.text.record = None
     drawn = [t["text"] for t in texts]
     assert not any("13:00" in t for t in drawn)
     assert "19:45 起办理" in drawn  # the closed service, back within this opening
