@@ -36,11 +36,11 @@ from ...config.model import FLOOR_LINK_KINDS, Area, Floor, HallConfig, PointOfIn
 from ...i18n import pick
 from ...i18n import t as tr
 from ...i18n import window_label as kind_or_label
-from ...wayfinding import Route, render, summary
+from ...wayfinding import Route
 from ...wayfinding.geometry import finite, inside
 from .base import Ctx, mix
 from .floorplan import (
-    SPECIAL_WINDOWS, RouteWidget, floor_of, point_label, route_for, screen_spot,
+    SPECIAL_WINDOWS, RouteWidget, floor_of, point_label, route_for, route_lines, screen_spot,
 )
 from ..text import lines_height
 from .icons import badge_colour, draw_icon
@@ -177,18 +177,6 @@ def _windows_words(numbers: tuple[int, ...], lang: str) -> str:
         return tr("window_n", lang, window=numbers[0])
     sep = tr("list_sep", lang)  # "3、4、5", "3, 4, 5"
     return tr("windows_n", lang, windows=sep.join(str(n) for n in numbers))
-
-
-def way_words(route: Route | None, lang: str) -> str:
-    """The way in words and its length: "Gire a la izquierda ... (unos 8 m, 1 min a pie)",
-    "左转……（约 8 米）", bracketed as the language does (the catalogue's ``paren``); "" without a route."""
-    if route is None:
-        return ""
-    try:
-        return render(route, lang) + tr("paren", lang, text=summary(route, lang))
-    except Exception:
-        log.exception("directions failed")
-        return ""
 
 
 class Directory(RouteWidget):
@@ -483,7 +471,7 @@ class Directory(RouteWidget):
                                                    max_lines=max(2, lines_room))
         y = ctx.text.draw_lines(surface, head_lines, ctx.lang, pygame.Rect(inner.x, inner.y, inner.width, head_h * 2),
                                 p.highlight, head_px)
-        words = way_words(route, ctx.lang) or tr("no_route", ctx.lang)
+        words = route_lines(ctx, route, ctx.lang) or tr("no_route", ctx.lang)
         rest = pygame.Rect(inner.x, y + head_px // 3, inner.width, inner.bottom - y - head_px // 3)
         if rest.height > 8:
             px, lines = self.paged_lines(ctx, words, rest, max(6, int(head_px * 0.9)), self.items.index(item))
@@ -498,7 +486,7 @@ class Directory(RouteWidget):
         ctx.text.draw(surface, item.name(ctx.lang), ctx.lang, left.inflate(0, -h // 3), p.highlight, int(h * 0.5),
                       align="left")
         rest = pygame.Rect(left.right + h // 4, area.y, area.right - left.right - h // 4, h)
-        words = way_words(route, ctx.lang) or tr("no_route", ctx.lang)
+        words = route_lines(ctx, route, ctx.lang) or tr("no_route", ctx.lang)
         if rest.width > 8:
             px, lines = self.paged_lines(ctx, words, rest, int(h * 0.4), self.items.index(item))
             ctx.text.draw_lines(surface, lines, ctx.lang, rest, p.text, px, valign="center")

@@ -824,12 +824,13 @@ def route_for(ctx: Ctx, origin: str, targets: Iterable[str], step_free: bool = F
 
 
 def route_lines(ctx: Ctx, route: Route | None, lang: str) -> str:
-    """Directions and distance in words, or "" without a route."""
+    """Directions and distance in words: "Gire a la izquierda ... (unos 8 m, 1 min a pie)",
+    "左转……（约 8 米）", bracketed as the language does (the catalogue's ``paren``); "" without
+    a route."""
     if route is None:
         return ""
     try:
-        return f"{render(route, lang)}（{summary(route, lang)}）" if lang != "en" else \
-            f"{render(route, lang)} ({summary(route, lang)})"
+        return render(route, lang) + tr("paren", lang, text=summary(route, lang))
     except Exception:
         log.exception("directions failed")
         return ""
