@@ -37,7 +37,7 @@ def test_the_lines_the_cases_edit() -> None:
     lines = TEXT.split("\n")
     assert lines[205] == "    resolution: [1920, 1080]" and lines[206] == "    diagonal_inches: 75"
     assert lines[24] == "  appointment_early_minutes: 5" and lines[25] == "  starvation_minutes: 60"
-    assert lines[53].strip().startswith("qr: https") and lines[237] == "    window: 6"
+    assert lines[53].strip().startswith("qr: https") and lines[238] == "    window: 6"
 
 
 CASES = [
@@ -84,12 +84,12 @@ CASES = [
      "screens[0].resolution: [1080, 1920] is a portrait resolution but orientation is landscape (the default): "
      "add orientation: portrait, or write the resolution as [1920, 1080]"),
     ("portrait-resolution-landscape", sub("    resolution: [1920, 1080]\n    orientation: portrait",
-                                          "    resolution: [1080, 1920]\n    orientation: landscape"), 224,
+                                          "    resolution: [1080, 1920]\n    orientation: landscape"), 225,
      "screens[1].orientation: resolution [1080, 1920] is portrait but orientation is landscape: "
      "write orientation: portrait, or write the resolution as [1920, 1080]"),
     ("floor-in-lower-case", line(209, lambda s: s.replace("1F", "1f")), 209,
      'screens[0].floor: unknown floor "1f" (expected 1F; did you mean "1F"?)'),
-    ("window-number-slip", sub("    window: 6\n", "    window: 66\n"), 238,
+    ("window-number-slip", sub("    window: 6\n", "    window: 66\n"), 239,
      "screens[2].window: unknown window 66 (expected one of: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11; did you mean 6?)"),
 ]
 

@@ -220,28 +220,28 @@ def test_wayfinder_is_built_once_per_configuration(halls: dict[str, HallConfig])
 # --- directions in words -------------------------------------------------------------------------
 
 def test_directions_on_one_floor(zhongshan: Wayfinder) -> None:
-    # Zhongshan's main screen hangs over the aisle at [19, 13], facing the seats (south),
-    # read from 12 m: its readers stand at the door [19, 1], looking north up the hall's
-    # spine; window 3 is off the aisle in front of the counters, to the west.
+    # Zhongshan's main screen hangs over the aisle at [19, 13], facing the seats (south):
+    # its readers sit in the waiting area's front rows (viewer [19, 11]), looking north;
+    # window 3 is along the counters to the west.
     route = zhongshan.route("screen:main", "window:3")
-    assert render(route, "zh-Hans") == "前方 12 米左转，前行 9 米，3 号窗口在右侧"
-    assert render(route, "zh-Hant") == "前方 12 米左轉，前行 9 米，3 號窗口在右側"
-    assert render(route, "en") == "Go ahead 12 m, turn left, go ahead 9 m, window 3 is on your right"
+    assert render(route, "zh-Hans") == "向左转，前行 9 米，3 号窗口在右侧"
+    assert render(route, "zh-Hant") == "向左轉，前行 9 米，3 號窗口在右側"
+    assert render(route, "en") == "Turn left, go ahead 9 m, window 3 is on your right"
     glasses = zhongshan.route("screen:main", "point:glasses")  # a point without a name: its kind's
-    assert render(glasses, "zh-Hans") == "前行 2 米，老花镜在左侧"  # at [18, 3], by the guide desk
-    assert render(glasses, "en") == "Go ahead 2 m, Reading glasses on your left"
+    assert render(glasses, "zh-Hans") == "向后转，前行 8 米，老花镜在右侧"  # at [18, 3], by the guide desk
+    assert render(glasses, "en") == "Turn around, go ahead 8 m, Reading glasses on your right"
 
 
 def test_directions_across_floors(zhenhai: Wayfinder) -> None:
-    # main-1f hangs above the counters at [27, 19] facing south, read from 10 m: its readers
-    # stand at [27, 9], south of the waiting area, looking north; the lift is at [34.5, 23.5].
+    # main-1f hangs above the counters at [27, 19] facing south: its readers sit in the waiting
+    # area's front rows (viewer [27, 16.5]), looking north; the lift is at [34.5, 23.5].
     route = zhenhai.route("screen:main-1f", "window:7", step_free=True)
-    assert render(route, "zh-Hans") == "前方 10 米右转，前方 10 米左转，前行 5 米，乘电梯到 2 楼，前方 5 米右转，前行 18 米，7 号窗口在右侧"
-    assert render(route, "zh-Hant") == "前方 10 米右轉，前方 10 米左轉，前行 5 米，搭電梯到 2 樓，前方 5 米右轉，前行 18 米，7 號窗口在右側"
-    assert render(route, "en") == ("Go ahead 10 m, turn right, go ahead 10 m, turn left, go ahead 5 m, take the lift to 2F, "
+    assert render(route, "zh-Hans") == "向右转，前方 9 米左转，前行 5 米，乘电梯到 2 楼，前方 5 米右转，前行 18 米，7 号窗口在右侧"
+    assert render(route, "zh-Hant") == "向右轉，前方 9 米左轉，前行 5 米，搭電梯到 2 樓，前方 5 米右轉，前行 18 米，7 號窗口在右側"
+    assert render(route, "en") == ("Turn right, go ahead 9 m, turn left, go ahead 5 m, take the lift to 2F, "
                                       "go ahead 5 m, turn right, go ahead 18 m, window 7 is on your right")
-    assert summary(route, "zh-Hans") == "约 51 米，步行约 2 分钟"
-    assert summary(route, "en") == "about 51 m, 2 min walk"
+    assert summary(route, "zh-Hans") == "约 43 米，步行约 2 分钟"
+    assert summary(route, "en") == "about 43 m, 2 min walk"
     stairs = zhenhai.route("screen:main-2f", "window:1")
     assert "走楼梯下到 1 楼" in render(stairs, "zh-Hans")
     assert "take the stairs down to 1F" in render(stairs, "en")
@@ -256,9 +256,9 @@ def test_directions_when_it_is_right_here(zhenhai: Wayfinder) -> None:
 
 def test_steps_as_data(zhenhai: Wayfinder) -> None:
     steps = steps_of(zhenhai.route("screen:main-1f", "window:7", step_free=True))
-    assert [s.kind for s in steps] == ["walk", "walk", "walk", "change", "walk", "walk", "arrive"]
+    assert [s.kind for s in steps] == ["turn", "walk", "walk", "change", "walk", "walk", "arrive"]
     assert steps[0].turn == "right" and steps[1].turn == "left" and steps[2].turn is None
-    assert [s.metres for s in steps[:3]] == [10, 10, 5]
+    assert [s.metres for s in steps[1:3]] == [9, 5]
     assert steps[3].transfer.kind == "lift" and steps[3].transfer.to_floor == "2F"
     assert steps[-1].side == "right"
 

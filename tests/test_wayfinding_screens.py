@@ -160,9 +160,9 @@ def test_recent_calls_show_the_arrow_when_it_fits() -> None:
     r = Renderer(config, "main", lang="zh-Hans", text=text)
     r.frame(view, NOW, 1000.0)
     lines = [d.text for d in text.log]
-    # main hangs at [19, 13] facing south, read from 12 m: its readers stand at the door [19, 1],
-    # looking north, and every way sets off up the hall's spine (window 11: 4 m, then right)
-    assert "↑ 11号窗口" in lines and "↑ 7号窗口" in lines and "↑ 6号窗口" in lines, lines
+    # main hangs at [19, 13] facing south: its readers sit in the waiting area's front rows
+    # (viewer [19, 11]), looking north, window 6 straight ahead
+    assert "→ 11号窗口" in lines and "↗ 7号窗口" in lines and "↑ 6号窗口" in lines, lines
 
 
 # --- maps, checked in PNGs --------------------------------------------------------------------------
@@ -395,6 +395,7 @@ def test_a_screen_that_shows_the_way_says_what_it_misses() -> None:
     assert problems(text) == [
         f"layouts/zhongshan.yaml:{n}: screens[3].position: warning: screen lobby-wayfinding has no facing: its map cannot turn to its readers and its arrows cannot tell left from right (expected facing: degrees clockwise from north that its face looks, e.g. 180 for a screen facing south)"]
     text = zhongshan_text().replace("    position: [19, 13]\n    facing: 180\n", "")
+    text = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("    viewer:"))  # and its readers' spot
     n = line_of(text, "  - id: main")
     assert problems(text) == [
         f"layouts/zhongshan.yaml:{n}: screens[0]: warning: screen main has no position: its call_banner, recent_calls cannot show arrows (expected position: [x, y] in metres on floor 1F, and facing)"]
