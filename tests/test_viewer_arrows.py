@@ -204,3 +204,11 @@ def test_the_samples_need_no_viewer() -> None:
     for name in ("zhongshan", "zhenhai", "nanming", "reference"):
         result = load_hall(LAYOUTS / f"{name}.yaml")
         assert not [str(p) for p in result.problems if "stand" in p.message or "viewer" in p.path]
+
+
+def test_a_board_beside_a_window_read_from_the_seats_points_ahead_not_here() -> None:
+    # A main board hung 1.5 m from window 7, read from the seats 4.5 m away: the
+    # window is ahead of its readers, not "right here" below them (Riverside's window 7).
+    finder = wayfinder_for(hall("kind: main, position: [10, 17], facing: 180, viewing_distance_m: 12, "
+                                "viewer: {x: 10, y: 11}"))
+    assert finder.arrow("main", 7).symbol == "↑"

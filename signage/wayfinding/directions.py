@@ -159,9 +159,20 @@ def _stop_beside(walk: list[Point], target: Point) -> tuple[list[Point], Side] |
 
 def is_here(route: Route) -> bool:
     """Whether the target is within 2 m of the origin in a straight line (a strip
-    screen above its own window), whatever the walk around a counter."""
-    return not route.changes_floor and (
-        route.metres < HERE_M or dist(anchor(route.origin), anchor(route.target)) < HERE_M)
+    screen above its own window), whatever the walk around a counter. A board
+    beside a window but read from the seats is not "right here" for its readers:
+    they too must be near (``HERE_M`` plus the 1.5 m readers stand off); a strip is,
+    whoever reads it."""
+    if route.changes_floor:
+        return False
+    if route.metres < HERE_M:
+        return True
+    target = anchor(route.target)
+    if dist(anchor(route.origin), target) >= HERE_M:
+        return False
+    screen = route.origin.item
+    strip = isinstance(screen, Screen) and screen.kind == "strip"  # above its window: whoever reads it
+    return strip or dist(route.origin.position, target) < HERE_M + 1.5
 
 
 def steps_of(route: Route) -> tuple[Step, ...]:
