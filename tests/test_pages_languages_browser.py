@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from web_browser import HubThread, have_browser, launch, sign_in, wait_js
+from web_browser import HubThread, browser, have_browser, page_context, sign_in, wait_js  # noqa: F401 (browser: a fixture)
 
 pytestmark = pytest.mark.skipif(have_browser() is not None, reason=f"no browser for the page tests: {have_browser()}")
 
@@ -94,39 +94,17 @@ def zhongshan(tmp_path_factory: pytest.TempPathFactory):
     h.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
-
-
-def _context(browser, locale: str):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
-    ctx.set_default_timeout(8000)
-    errors: list[str] = []
-    ctx.on("page", lambda page: page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}")))
-    return ctx, errors
-
-
 @pytest.fixture
 def zh_browser(browser):
     """A browser that says it prefers Chinese: the hall's languages win over it."""
-    ctx, errors = _context(browser, "zh-CN")
-    yield ctx
-    ctx.close()
-    assert not errors, errors
+    with page_context(browser, "zh-CN") as ctx:
+        yield ctx
 
 
 @pytest.fixture
 def en_browser(browser):
-    ctx, errors = _context(browser, "en-US")
-    yield ctx
-    ctx.close()
-    assert not errors, errors
+    with page_context(browser, "en-US") as ctx:
+        yield ctx
 
 
 def seen(page) -> str:

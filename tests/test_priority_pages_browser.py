@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import LAYOUTS
-from web_browser import HubThread, have_browser, launch, sign_in, until, wait_js
+from web_browser import HubThread, browser, have_browser, page_context, sign_in, until, wait_js  # noqa: F401 (browser: a fixture)
 
 pytestmark = pytest.mark.skipif(have_browser() is not None, reason=f"no browser for the page tests: {have_browser()}")
 
@@ -48,25 +48,10 @@ def default_hub(tmp_path_factory: pytest.TempPathFactory):
     h.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def context(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    ctx.set_default_timeout(8000)
-    errors: list[str] = []
-    ctx.on("page", lambda page: page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}")))
-    yield ctx
-    ctx.close()
-    assert not errors, errors
+    with page_context(browser) as ctx:
+        yield ctx
 
 
 def _issued(hub: HubThread) -> list[dict]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from web_browser import HubThread, have_browser, launch, sign_in, until, wait_js
+from web_browser import HubThread, browser, have_browser, page_context, sign_in, until, wait_js  # noqa: F401 (browser: a fixture)
 
 pytestmark = pytest.mark.skipif(have_browser() is not None, reason=f"no browser for the page tests: {have_browser()}")
 
@@ -35,32 +35,10 @@ def hub(tmp_path_factory: pytest.TempPathFactory):
     h.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def context(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    ctx.set_default_timeout(8000)
-    errors: list[str] = []
-    ctx.errors = errors  # type: ignore[attr-defined]
-
-    def watch(page):
-        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
-        page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
-
-    ctx.on("page", watch)
-    yield ctx
-    ctx.close()
-    real = [e for e in errors if "favicon" not in e and "WebSocket" not in e]
-    assert not real, real
+    with page_context(browser, console=True) as ctx:
+        yield ctx
 
 
 class Screen:

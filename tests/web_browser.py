@@ -8,11 +8,14 @@ downloaded one (``playwright install`` is not needed and must not be run).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
+
+import pytest
 
 CHROMIUM = os.environ.get("SIGNAGE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -61,6 +64,39 @@ class HubThread:
 
 def launch(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """The browser, one for a test module (import this fixture into the module to have it)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()
+
+
+@contextlib.contextmanager
+def page_context(browser: Any, locale: str = "zh-CN", *, console: bool = False) -> Iterator[Any]:
+    """A new context of ``browser`` (1280x900, 8 s timeouts) that fails, once closed, if its pages
+    threw an error; with ``console``, also if they logged one (but for the favicon's and the
+    WebSocket's). The errors so far: ``ctx.errors``."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+    ctx.set_default_timeout(8000)
+    errors: list[str] = []
+    ctx.errors = errors
+
+    def watch(page: Any) -> None:
+        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        if console:
+            page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+
+    ctx.on("page", watch)
+    yield ctx
+    ctx.close()
+    real = [e for e in errors if "favicon" not in e and "WebSocket" not in e] if console else errors
+    assert not real, real
 
 
 def sign_in(page: Any, token: str, *, hall: str | None = None, window: int | None = None) -> None:
