@@ -45,7 +45,7 @@ from signage.config.model import HallConfig, Voice, minutes_of
 from signage.stream import Apply, HubStream, Other, ReplayFollows, Snapshot
 
 from .announcement import Announcement
-from .phrases import Values, call_phrases, valid_ticket
+from .phrases import Values, call_phrases, shown_languages, valid_ticket
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ class Announcer:
             return []
         values = self._values(number, window, ticket.get("service"))  # type: ignore[union-attr]
         terms = getattr(self.config, "terms", None) if self.config is not None else None
-        phrases = call_phrases(voice, kind, values, terms)  # type: ignore[arg-type]
+        phrases = call_phrases(voice, kind, values, terms, shown_languages(self.config))  # type: ignore[arg-type]
         if not phrases:
             log.warning("no template to say %s for %s", kind, number)
             return []

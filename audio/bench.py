@@ -106,7 +106,7 @@ def bench_voice(config: HallConfig, calls: int = 200, out: TextIO | None = None)
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     from .assemble import Assembler
     from .engines import EspeakEngine
-    from .phrases import Values, call_phrases, hall_tokens
+    from .phrases import Values, call_phrases, hall_tokens, shown_languages
     from .voicepack import VoicePack, build_pack
 
     def say(line: str) -> None:
@@ -126,7 +126,7 @@ def bench_voice(config: HallConfig, calls: int = 200, out: TextIO | None = None)
         f"(synthesis {per_clip:.2f} ms a clip, median)")
 
     whole = [(p.lang, p.text) for p in call_phrases(config.voice, "call", Values("A023", config.windows[0].number),
-                                                    config.terms)]
+                                                    config.terms, shown_languages(config))]
     times = []
     for _ in range(20):
         t0 = time.perf_counter()

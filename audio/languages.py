@@ -8,7 +8,9 @@ One entry of :data:`LANGUAGES` per clip language (``signage.config.voices.voice_
   with ``{window_n}``: the language's ``window_n`` here ("window {window}",
   "{window} 号窗口"), or the hall's own term for it (``terms: window_n: {en:
   "Counter {window}"}``, docs/languages.md), so a hall whose screens say
-  "Counter 7" hears "please go to counter 7";
+  "Counter 7" hears "please go to counter 7", or, without one, the window word of a
+  regional catalogue (a zh-TW voice, or a zh-Hant one in a hall showing zh-TW,
+  says 櫃檯 as its screens do; zh-HK 櫃位: ``audio.phrases.regional_window_term``);
 * its number reading: the words of the ten digits (a ticket is read digit by
   digit, zeros kept; ``None`` keeps the figures, which every engine of that
   language reads as digits), a window number as a whole number, a floor.
@@ -153,6 +155,7 @@ class Language:
     digits_run_together: bool = False         # Chinese: 零二三 as one run in a text, letters apart
     term: Callable[[str], str] = _same        # a hall's window_n term as {window_n} says it
     tidy: Callable[[str], str] = _same        # the sentence after it is in (Spanish: a el -> al)
+    catalogue: str | None = None              # the catalogue whose window word window_n says (None: its key's)
 
 
 LANGUAGES: dict[str, Language] = {
@@ -172,8 +175,9 @@ LANGUAGES: dict[str, Language] = {
         call="請 {ticket} 號到 {window_n}辦理",
         recall="請 {ticket} 號再次到 {window_n}辦理",
         floor_sentence="{window_n}喺 {floor}",
-        window_n="{window} 號窗口",
-        digits=tuple(ZH_DIGITS), number=chinese_number, floor=_floor_yue, digits_run_together=True),
+        window_n="{window} 號窗口",  # zh-Hant's word (yue's catalogue, zh-HK's, says 櫃位)
+        digits=tuple(ZH_DIGITS), number=chinese_number, floor=_floor_yue, digits_run_together=True,
+        catalogue="zh-Hant"),
     "en": Language(
         call="Ticket {ticket}, please go to {window_n}",
         recall="Ticket {ticket}, once again, please go to {window_n}",

@@ -261,25 +261,58 @@ def hall_template(voice: Voice, kind: str, lang: str) -> str | None:
     return next((text for tag, text in per_lang.items() if voice_key(tag) == key), None)
 
 
+def _builtin_word(key: str) -> str:
+    """The screens' word for a window that the built-in ``window_n`` of clip language ``key``
+    says: "{window}號窗口" for zh-Hant and yue (whose catalogue, zh-HK's, says 櫃位)."""
+    return word("window_n", language(key).catalogue or key, {})
+
+
 def hall_window_term(key: str, terms: Terms | None = None) -> str | None:
     """The hall's own name for a window in clip language ``key`` (``terms: window_n``,
     ``{window}`` in it), or None: none in that language, none usable (no ``{window}``),
-    or the same as the screens' own word (then the built-in phrase stays)."""
+    or the same as the built-in phrase's word (then the built-in phrase stays)."""
     term = (terms or {}).get("window_n")
     own = pick_own(term, key) if term else None
-    if own and "{window}" in own and _parses(own) and own != word("window_n", key, {}):
+    if own and "{window}" in own and _parses(own) and own != _builtin_word(key):
         return own
     return None
 
 
-def builtin_template(kind: str, lang: str, terms: Terms | None = None) -> str | None:
-    """The built-in ``kind`` (call, recall, floor) of ``lang``, the window named as the hall names it."""
+def screens_tag(tag: str, shown: Iterable[str] | None = None) -> str | None:
+    """The language whose screens a voice of ``tag`` speaks for: ``tag`` itself when it is not
+    its clip language (zh-TW, zh-HK), else the first of the hall's languages ``shown`` spoken
+    in that clip language (a zh-TW hall's voice, zh-Hant by default), else None."""
+    key = voice_key(tag)
+    if tag != key:
+        return tag
+    return next((str(x) for x in shown or () if voice_key(str(x)) == key), None)
+
+
+def regional_window_term(tag: str | None) -> str | None:
+    """The window word of a regional catalogue, so that the voice says what the screens of
+    ``tag`` show: zh-TW "{window}號櫃檯", zh-HK and yue "{window}號櫃位"; None when ``tag``'s
+    catalogues say the built-in phrase's word (zh-Hant, en-GB, es-MX) or for no tag."""
+    if not tag:
+        return None
+    own = word("window_n", tag, {})
+    if "{window}" in own and _parses(own) and own != _builtin_word(voice_key(tag)):
+        return own
+    return None
+
+
+def builtin_template(kind: str, lang: str, terms: Terms | None = None,
+                     shown: Iterable[str] | None = None) -> str | None:
+    """The built-in ``kind`` (call, recall, floor) of ``lang``, the window named as the hall names it
+    (its ``terms``), else as the screens of a regional language name it (``lang`` itself, zh-TW,
+    or the hall's languages ``shown``: :func:`screens_tag`)."""
     key = voice_key(lang)
     builtin = language(key)
     text = {"call": builtin.call, "recall": builtin.recall, "floor": builtin.floor_sentence}.get(kind)
     if not text:
         return None
     term = hall_window_term(key, terms)
+    if term is None:
+        term = regional_window_term(screens_tag(lang, shown))
     words = builtin.window_n if term is None else term
     if key not in CHINESE:
         if term is not None and words[1:2].islower():  # "Counter {window}" inside a sentence
@@ -291,23 +324,36 @@ def builtin_template(kind: str, lang: str, terms: Terms | None = None) -> str | 
     return builtin.tidy(text.replace("{window_n}", words))
 
 
-def template_for(voice: Voice, kind: str, lang: str, terms: Terms | None = None) -> str | None:
+def template_for(voice: Voice, kind: str, lang: str, terms: Terms | None = None,
+                 shown: Iterable[str] | None = None) -> str | None:
     """What ``lang`` says for ``kind`` (call, recall, floor): the hall's template, else
     the built-in one (:mod:`audio.languages`, naming the window with the hall's
-    ``terms``), else None. A recall the hall writes no recall for, but a call,
-    uses the hall's call (its own wording)."""
+    ``terms``, or as the screens of the hall's languages ``shown`` do), else None.
+    A recall the hall writes no recall for, but a call, uses the hall's call (its own wording)."""
     found = hall_template(voice, kind, lang)
     if found is None and kind == "recall":
         found = hall_template(voice, "call", lang)
-    return found if found is not None else builtin_template(kind, lang, terms)
+    return found if found is not None else builtin_template(kind, lang, terms, shown)
 
 
-def floor_template(voice: Voice, lang: str, terms: Terms | None = None) -> str | None:
+def floor_template(voice: Voice, lang: str, terms: Terms | None = None,
+                   shown: Iterable[str] | None = None) -> str | None:
     """The sentence that names the window's floor: the hall's ``floor`` template, else a default."""
-    return template_for(voice, "floor", lang, terms)
+    return template_for(voice, "floor", lang, terms, shown)
 
 
-def call_phrases(voice: Voice, kind: Kind, values: Values, terms: Terms | None = None) -> list[Phrase]:
+def shown_languages(config: HallConfig | None) -> list[str]:
+    """The languages a hall's screens show: the hall's, then any a screen adds (for :func:`screens_tag`)."""
+    if config is None:
+        return []
+    shown = [str(x) for x in getattr(config.hall, "languages", None) or []]
+    for screen in getattr(config, "screens", None) or []:
+        shown += [str(x) for x in getattr(screen, "languages", None) or []]
+    return list(dict.fromkeys(shown))
+
+
+def call_phrases(voice: Voice, kind: Kind, values: Values, terms: Terms | None = None,
+                 shown: Iterable[str] | None = None) -> list[Phrase]:
     """What to say for a call or a recall, one phrase per language of ``voice``.
 
     Each language speaks in its clip language (``zh-TW`` as ``zh-Hant``), once
@@ -315,8 +361,11 @@ def call_phrases(voice: Voice, kind: Kind, values: Values, terms: Terms | None =
     on another floor than the listener's), a sentence naming the floor follows,
     unless the call template already has a ``{floor}``. A language with no
     template (none of the hall's, none built in) is skipped. ``terms`` are the
-    hall's (``config.terms``): the built-in phrases name the window its way.
+    hall's (``config.terms``): the built-in phrases name the window its way; ``shown``
+    the languages its screens show (:func:`shown_languages`): without a term, a
+    zh-Hant voice in a hall showing zh-TW says its screens' 櫃檯.
     """
+    shown = list(shown or ())
     phrases: list[Phrase] = []
     said: set[str] = set()
     for tag in voice.languages:
@@ -324,13 +373,13 @@ def call_phrases(voice: Voice, kind: Kind, values: Values, terms: Terms | None =
         if lang in said:
             continue
         said.add(lang)
-        template = template_for(voice, kind, tag, terms)
+        template = template_for(voice, kind, tag, terms, shown)
         if not template:
             continue
         phrase = render(template, lang, values)
         segments = list(phrase.segments)
         if values.other_floor and values.floor is not None and not _uses(template, "floor"):
-            extra = floor_template(voice, tag, terms)
+            extra = floor_template(voice, tag, terms, shown)
             if extra:
                 if segments:
                     last = segments[-1]
@@ -357,6 +406,7 @@ def hall_tokens(config: HallConfig) -> set[tuple[str, str]]:
     """
     voice = config.voice
     terms = getattr(config, "terms", None)
+    shown = shown_languages(config)
     floors = [(f.id, f.level) for f in config.floors]
     other_floor = len(floors) > 1
     services = [(dict(s.name), s.prefix) for s in config.services]
@@ -368,7 +418,7 @@ def hall_tokens(config: HallConfig) -> set[tuple[str, str]]:
         values = Values(ticket=f"{prefix}0123456789", window=window or 1, floor=floor,
                         service=names, other_floor=other_floor)
         for kind in ("call", "recall"):
-            for phrase in call_phrases(voice, kind, values, terms):  # type: ignore[arg-type]
+            for phrase in call_phrases(voice, kind, values, terms, shown):  # type: ignore[arg-type]
                 tokens.update((s.lang, s.text) for s in phrase.segments)
     return tokens
 

@@ -362,3 +362,45 @@ def test_voicepack_check_says_which_words_no_voice_would_say(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "en: 1 missing, said by espeak-ng meanwhile" in out
     assert "no offline voice speaks tlh: record them (clips/tlh/ in the pack)" in out
+
+
+# --- regional words: the voice says the window as the screens do ------------------------------------
+
+def test_a_regional_hall_hears_its_screens_window_word():
+    """A zh-TW hall's screens say 櫃檯 (catalogue zh-TW), a zh-HK hall's 櫃位: the built-in phrases
+    say the same, though the voice speaks zh-Hant and yue clips; a hall's term still wins."""
+    from signage.i18n import t
+
+    tw = hall(hall_yaml("[zh-TW, en]", name="{zh-TW: 測試大廳, en: Test hall}", service="{zh-TW: 護照, en: Passport}"))
+    assert tw.voice.languages == ["zh-Hant", "en"] and t("window_n", "zh-TW", window=7) == "7號櫃檯"
+    zh, en = announce(tw).phrases
+    assert zh.text.replace(" ", "") == "請B零零二號到七號櫃檯辦理" and en.text.endswith("window 7")
+    (r, _) = announce(tw, kind="ticket_recalled").phrases
+    assert r.text.replace(" ", "") == "請B零零二號再次到七號櫃檯辦理"
+    (f, _) = call_phrases(tw.voice, "call", Values("B002", 12, ("2F", 2), other_floor=True), tw.terms,
+                          ["zh-TW", "en"])
+    assert f.text.replace(" ", "").endswith("十二號櫃檯在二樓")
+    assert any("櫃檯" in text for lang, text in hall_tokens(tw) if lang == "zh-Hant")   # in the voice pack
+    assert not any("窗口" in text for lang, text in hall_tokens(tw))
+
+    hk = hall(hall_yaml("[zh-HK, en]", name="{zh-HK: 測試大廳, en: Test hall}", service="{zh-HK: 護照, en: Passport}"))
+    assert hk.voice.languages == ["yue", "en"] and t("window_n", "zh-HK", window=7) == "7號櫃位"
+    assert announce(hk).phrases[0].text.replace(" ", "") == "請B零零二號到七號櫃位辦理"
+
+    # a regional tag written as the voice language says its region's word, wherever it is
+    (p,) = call_phrases(Voice(languages=["zh-TW"]), "call", Values("B002", 7))
+    assert p.lang == "zh-Hant" and p.text.replace(" ", "") == "請B零零二號到七號櫃檯辦理"
+    (p,) = call_phrases(Voice(languages=["zh-HK"]), "call", Values("B002", 7))
+    assert p.lang == "yue" and p.text.replace(" ", "") == "請B零零二號到七號櫃位辦理"
+    # no region: the built-in word (zh-Hant screens say 窗口; Cantonese for a mainland hall's zh-Hans screens)
+    (p,) = call_phrases(Voice(languages=["zh-Hant"]), "call", Values("B002", 7), None, ["zh-Hant", "en"])
+    assert p.text.replace(" ", "") == "請B零零二號到七號窗口辦理"
+    _, p = call_phrases(Voice(languages=["zh-Hans", "yue"]), "call", Values("B002", 7), None, ["zh-Hans", "en"])
+    assert p.lang == "yue" and p.text.replace(" ", "") == "請B零零二號到七號窗口辦理"
+    # the hall's own term, and its own template, come first
+    (p,) = call_phrases(Voice(languages=["zh-TW"]), "call", Values("B002", 7),
+                        {"window_n": {"zh-TW": "{window}號服務台"}})
+    assert p.text.replace(" ", "") == "請B零零二號到七號服務台辦理"
+    own = hall(hall_yaml("[zh-TW]", name="{zh-TW: 測試大廳}", service="{zh-TW: 護照}",
+                         voice="voice:\n  templates:\n    call: {zh-TW: '請 {ticket} 號到 {window} 號窗口'}\n"))
+    assert announce(own).phrases[0].text.replace(" ", "") == "請B零零二號到七號窗口"
