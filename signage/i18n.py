@@ -106,10 +106,10 @@ def catalogue_tags() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in CATALOGUE_DIR.glob("*.yaml")))
 
 
-@lru_cache(maxsize=64)
-def load_catalogue(tag: str) -> Catalogue | None:
-    """The catalogue of exactly ``tag`` (no fallback); None if there is no file or it is broken."""
-    path = CATALOGUE_DIR / f"{tag}.yaml"
+def read_catalogue(folder: Path, tag: str) -> dict[Any, Any] | None:
+    """The mapping in ``folder/<tag>.yaml`` (a screens' or a pages' catalogue); None if there is
+    no such file (a ``tag`` with a ``/`` has none), it cannot be read, or it holds no mapping."""
+    path = folder / f"{tag}.yaml"
     if "/" in tag or not path.is_file():
         return None
     import yaml
@@ -118,13 +118,20 @@ def load_catalogue(tag: str) -> Catalogue | None:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
-    words = data.get("words") if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else None
+
+
+@lru_cache(maxsize=64)
+def load_catalogue(tag: str) -> Catalogue | None:
+    """The catalogue of exactly ``tag`` (no fallback); None if there is no file or it is broken."""
+    data = read_catalogue(CATALOGUE_DIR, tag)
+    words = data.get("words") if data is not None else None
     if not isinstance(words, dict):
         return None
     sc = data.get("sentence_case")
     return Catalogue(str(data.get("language", tag)), str(data.get("name", tag)),
                      {str(k): str(v) for k, v in words.items() if v is not None},
-                     sc if isinstance(sc, bool) else None, path)
+                     sc if isinstance(sc, bool) else None, CATALOGUE_DIR / f"{tag}.yaml")
 
 
 def has_catalogue(lang: str) -> bool:

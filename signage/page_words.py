@@ -45,16 +45,8 @@ OWN_NAMES = {"zh-Hans": "中文", "zh-Hant": "繁體中文", "en": "English", "e
 @lru_cache(maxsize=64)
 def load(tag: str) -> tuple[str, dict[str, dict[str, str]]] | None:
     """(name, {section: {key: word}}) of exactly ``tag`` (no fallback); None without a (good) file."""
-    path = PAGES_DIR / f"{tag}.yaml"
-    if "/" in tag or not path.is_file():
-        return None
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    pages = data.get("pages") if isinstance(data, dict) else None
+    data = i18n.read_catalogue(PAGES_DIR, tag)
+    pages = data.get("pages") if data is not None else None
     if not isinstance(pages, dict):
         return None
     sections = {str(s): {str(k): str(v) for k, v in words.items() if v is not None}
