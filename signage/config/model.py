@@ -337,8 +337,10 @@ class Screen(Strict):
     regions: list[Region] = Field(min_length=1)
     node: Slug | None = Field(None, description=NODE_DESCRIPTION)
     viewer: Viewer | None = Field(
-        None, description="where its readers stand, {x, y}: its arrows and directions are for them (default: 1.5 m "
-                          "in front of it; viewing_distance_m out when that is among the counters)")
+        None, description="where its readers stand, {x, y}: its arrows and directions are for them (default: "
+                          "viewing_distance_m out along its facing when that is 4 m or more, coming nearer when "
+                          "that spot is no place to stand; else, and for a wayfinding screen or strip, 1.5 m in "
+                          "front of it)")
 
     @property
     def canvas_size(self) -> tuple[int, int]:
