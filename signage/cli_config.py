@@ -176,7 +176,8 @@ def run_describe(args: argparse.Namespace) -> int:
         print(f"    {s.prefix}  {pick(s.name, first)}  ~{s.minutes:g} min  [{s.group}]")
     print(f"  windows ({len(c.windows)}):")
     for w in c.windows:
-        served = "all" if w.services == "all" else ",".join(w.services)
+        # services: [] takes no tickets: it calls only those other windows transfer to it
+        served = "all" if w.services == "all" else ",".join(w.services) or "— (transfers only)"
         print(f"    {w.number:>3}  {w.kind:<10} {w.floor}  {served}")
     print(f"  floors: {', '.join(f.id for f in c.floors)}")
     print(f"  screens ({len(c.screens)}):")
