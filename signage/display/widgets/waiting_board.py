@@ -20,7 +20,6 @@ and says "paginated into N pages".
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Hashable
 
@@ -31,7 +30,8 @@ from ...i18n import wait_text
 from ...scripts import full_width
 from .. import sizing
 from ..text import lines_height
-from .base import Ctx, Widget, mix
+from .base import Ctx, mix
+from .paging import Paged, balanced, draw_page_number, number_room, rows_area
 
 SAMPLES = (("minutes_range", {"low": 88, "high": 88}), ("about_minutes", {"minutes": 88}),
            ("closed_until", {"time": "88:88"}), ("no_wait", {}))
@@ -46,34 +46,21 @@ class Plan:
     count_w: int             # widths the count and the estimate need at the smallest legible size
     est_w: int
     misses: int = 0
-    indicator: int = 0       # room kept for "1/2" (see _rows_area)
+    indicator: int = 0       # room kept for "1/2" (see paging.rows_area)
 
 
-class WaitingBoard(Widget):
+class WaitingBoard(Paged):
     name = "waiting_board"
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._plan: tuple[Hashable, Plan] | None = None
-        # pages drawn, kept so that turning back to a page whose rows did not change is a blit
-        self._pages: OrderedDict[Hashable, pygame.Surface] = OrderedDict()
 
     def services(self, ctx: Ctx) -> list[str]:
         known = [s.id for s in ctx.config.services]
         if self.options is not None and self.options.services:
             return [s for s in self.options.services if s in known]
         return known
-
-    @property
-    def page_seconds(self) -> float:
-        v = getattr(self.options, "page_seconds", None)
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
-            return float(v)
-        langs = self.screen.languages or (self.config.hall.languages if self.config.hall else None) or ["zh-Hans"]
-        return float(self.screen.rotate_seconds) * max(1, len(dict.fromkeys(langs)))
-
-    def page(self, ctx: Ctx, plan: Plan) -> int:
-        return int(ctx.now // self.page_seconds) % len(plan.pages) if len(plan.pages) > 1 else 0
 
     def key(self, ctx: Ctx) -> Hashable:
         services = self.services(ctx)
@@ -93,17 +80,11 @@ class WaitingBoard(Widget):
             return self._plan[1]
         plan = self._make_plan(ctx, area, services, langs)
         if len(plan.pages) > 1:  # room for "1/2" beside (a wide board) or under the rows
-            room = self._indicator(ctx, area, len(plan.pages))
-            plan = self._make_plan(ctx, _rows_area(area, room), services, langs)
+            room = number_room(ctx, area, len(plan.pages))
+            plan = self._make_plan(ctx, rows_area(area, room), services, langs)
             plan = Plan(plan.cols, plan.per, plan.pages, plan.header, plan.count_w, plan.est_w, plan.misses, room)
         self._plan = (key, plan)
         return plan
-
-    def _indicator(self, ctx: Ctx, area: pygame.Rect, pages: int) -> int:
-        widest = "8" * len(str(pages))
-        widest = f"{widest}/{widest}"
-        r = ctx.text.measure(widest, "en", max(ctx.text.floor_px(widest, "en"), int(area.height * 0.06)), False)
-        return max(8, int(r.width * 1.3) if area.width > area.height * 1.5 else int(r.height * 1.5))
 
     def _make_plan(self, ctx: Ctx, area: pygame.Rect, services: list[str], langs: tuple[str, ...]) -> Plan:
         text = ctx.text
@@ -174,7 +155,7 @@ class WaitingBoard(Widget):
             per = min(fits, math.ceil(n / cols))
             pages = max(1, math.ceil(n / (per * cols)))
             hh = max(sizing.list_rows(area.height, per)[0], head_need)
-            split = _balanced(services, pages)
+            split = balanced(services, pages)
             plan = Plan(cols, per if pages > 1 else math.ceil(n / cols), split, hh, count_w, est_w, misses)
             rank = (misses, pages, -((area.height - hh) / max(1, per)) * min(1.0, cols / first_cols))
             if best_rank is None or rank < best_rank:
@@ -189,14 +170,13 @@ class WaitingBoard(Widget):
         full = self.inner(0.03)
         lang = ctx.lang
         plan = self.plan(ctx, self.services(ctx))
-        area = _rows_area(full, plan.indicator)
+        area = rows_area(full, plan.indicator)
         k = self.page(ctx, plan)
         services = list(plan.pages[k])
         cache_key = (k, plan, tuple((s, ctx.view.waiting.get(s), _estimate_key(ctx.view.estimates.get(s)))
                                     for s in services), lang, p, surface.get_size())
-        hit = self._pages.get(cache_key)
+        hit = self.kept_page(cache_key)
         if hit is not None:
-            self._pages.move_to_end(cache_key)
             surface.blit(hit, (0, 0))
             return surface
         names = [ctx.pick(ctx.config.service(s).name) for s in services]
@@ -210,9 +190,7 @@ class WaitingBoard(Widget):
             side = area.height == full.height
             box = pygame.Rect(area.right, full.bottom - plan.indicator, full.right - area.right, plan.indicator) \
                 if side else pygame.Rect(full.x, area.bottom, full.width, full.bottom - area.bottom)
-            ctx.text.draw(surface, f"{k + 1}/{len(plan.pages)}", "en", box, p.muted,
-                          max(box.height // 2, int(full.height * 0.06)) if side else box.height,
-                          align="right", bold=False)
+            draw_page_number(ctx, surface, box, k, len(plan.pages), full.height, side)
             ctx.text.note(f"{sum(len(x) for x in plan.pages)} services", lang,
                           f"paginated into {len(plan.pages)} pages of up to {len(plan.pages[0])}")
         col_w = area.width / cols
@@ -247,9 +225,7 @@ class WaitingBoard(Widget):
                 ctx.text.draw(surface, str(n), "en", count_box, p.text, min(px, int(name_px * 1.15)), align="right")
             self.draw_estimate(ctx, surface, est_box, ctx.view.estimates.get(sid), n, est_px)
         if len(plan.pages) > 1:
-            self._pages[cache_key] = surface.copy()
-            while len(self._pages) > 2 * len(plan.pages) * max(1, len(ctx.langs)):
-                self._pages.popitem(last=False)
+            self.keep_page(ctx, plan, cache_key, surface.copy())
         return surface
 
     @staticmethod
@@ -327,28 +303,7 @@ def _columns(cell: pygame.Rect, count_w: int = 0, est_w: int = 0) -> tuple[pygam
     return name, count, est
 
 
-def _balanced(items: list, pages: int) -> tuple[tuple, ...]:
-    """``items`` in ``pages`` runs of nearly equal length, in order."""
-    n = len(items)
-    out, start = [], 0
-    for i in range(pages):
-        size = n // pages + (1 if i < n % pages else 0)
-        out.append(tuple(items[start:start + size]))
-        start += size
-    return tuple(out)
-
-
 def _estimate_key(est: Any) -> Hashable:
     if not isinstance(est, dict):
         return None
     return tuple(str(est.get(k)) for k in ("minutes", "low", "high", "closed_until"))
-
-
-def _rows_area(area: pygame.Rect, room: int) -> pygame.Rect:
-    """The rows' area when ``room`` is kept for the page number: down the right of a wide
-    board, else along its foot."""
-    if not room:
-        return area
-    if area.width > area.height * 1.5:
-        return pygame.Rect(area.x, area.y, max(1, area.width - room), area.height)
-    return pygame.Rect(area.x, area.y, area.width, max(1, area.height - room))

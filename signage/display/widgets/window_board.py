@@ -20,7 +20,6 @@ every page is seen in every language); validation draws every page and says
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Hashable
 
@@ -32,8 +31,9 @@ from ...scripts import language_of, written_in
 from ...view import WindowView
 from .. import sizing
 from ..text import lines_height
-from .base import Color, Ctx, Widget, mix
+from .base import Color, Ctx, mix
 from .call_banner import draw_run
+from .paging import Paged, balanced, draw_page_number, number_room, rows_area
 
 KIND_MARK = {"love": "accent", "green": "highlight", "unresolved": "warning"}
 SAMPLE_UNTIL = "11:00"  # the widest "paused until" a tile must hold
@@ -52,15 +52,14 @@ class Plan:
     misses: int = 0                       # texts that do not fit even so (validation says "cut")
 
 
-class WindowBoard(Widget):
+class WindowBoard(Paged):
     name = "window_board"
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._tiles: dict[int, Hashable] = {}  # window -> the key its tile was drawn for, in the picture shown
         self._plan: tuple[Hashable, Plan] | None = None
-        # pages drawn, kept so that turning back to a page whose windows did not change is a blit
-        self._pages: OrderedDict[Hashable, tuple[pygame.Surface, dict[int, Hashable]]] = OrderedDict()
+        # self._pages (paging.Paged): (picture, self._tiles) of the pages drawn
 
     def numbers(self) -> list[int]:
         if self.options is not None and self.options.windows:
@@ -74,19 +73,6 @@ class WindowBoard(Widget):
             on = {w.number for w in self.config.windows if w.floor in floors}
             numbers = [n for n in numbers if n in on]
         return numbers
-
-    @property
-    def page_seconds(self) -> float:
-        """How long a page stays: the option, else the screen's language turn times its
-        languages (each page is then seen once in every language)."""
-        v = getattr(self.options, "page_seconds", None)
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
-            return float(v)
-        langs = self.screen.languages or (self.config.hall.languages if self.config.hall else None) or ["zh-Hans"]
-        return float(self.screen.rotate_seconds) * max(1, len(dict.fromkeys(langs)))
-
-    def page(self, ctx: Ctx, plan: Plan) -> int:
-        return int(ctx.now // self.page_seconds) % len(plan.pages) if len(plan.pages) > 1 else 0
 
     def key(self, ctx: Ctx) -> Hashable:
         numbers = self.numbers()
@@ -127,8 +113,8 @@ class WindowBoard(Widget):
                 continue
             last_k = k
             pages = math.ceil(n / k)
-            footer = self._footer_height(ctx, pages) if pages > 1 else 0
-            w, h = _tiles_area(area, footer).size
+            footer = number_room(ctx, area, pages) if pages > 1 else 0
+            w, h = rows_area(area, footer).size
             grids = [sizing.window_grid(w, h, k, cols_opt)]
             if cols_opt:
                 grids.append(sizing.window_grid(w, h, k, None))
@@ -140,7 +126,7 @@ class WindowBoard(Widget):
                 if tw < 8 or th < 8:
                     continue
                 misses, tile_rows, lines = self._fit_tile(ctx, int(tw), int(th), numbers, langs, labelled)
-                plan = Plan(cols, rows, _balanced(numbers, pages), tile_rows, lines, footer, misses)
+                plan = Plan(cols, rows, balanced(numbers, pages), tile_rows, lines, footer, misses)
                 if best is None or misses < best.misses:
                     best = plan
                 if misses == 0:
@@ -153,14 +139,6 @@ class WindowBoard(Widget):
                 break  # no rule to keep: one page, as large as it comes
         assert best is not None or n == 0
         return best or Plan(1, 1, ((),), (0, 0, 0, 0), 1, 0)
-
-    def _footer_height(self, ctx: Ctx, pages: int) -> int:
-        """Room for "1/3": a strip down the right of a wide board, else along its foot."""
-        area = self.inner(0.0)
-        widest = "8" * len(str(pages))
-        widest = f"{widest}/{widest}"
-        r = ctx.text.measure(widest, "en", max(ctx.text.floor_px(widest, "en"), int(area.height * 0.06)), False)
-        return max(8, int(r.width * 1.3) if area.width > area.height * 1.5 else int(r.height * 1.5))
 
     def _fit_tile(self, ctx: Ctx, tw: int, th: int, numbers: list[int], langs: tuple[str, ...],
                   labelled: bool) -> tuple[int, tuple[int, int, int, int], int]:
@@ -234,14 +212,13 @@ class WindowBoard(Widget):
                           f"paginated into {len(plan.pages)} pages of up to {len(plan.pages[0])}")
         cache_key = (k, plan, tuple(_state(ctx.view.window_view(n)) for n in shown), ctx.lang, ctx.palette,
                      surface.get_size())
-        hit = self._pages.get(cache_key)
+        hit = self.kept_page(cache_key)
         if hit is not None:
-            self._pages.move_to_end(cache_key)
             surface.blit(hit[0], (0, 0))
             self._tiles = dict(hit[1])
             return surface
         g = max(2, sizing.gap(self.screen.canvas_size))
-        grid = _tiles_area(area, plan.footer)
+        grid = rows_area(area, plan.footer)
         tw, th = (grid.width - g * (cols - 1)) / cols, (grid.height - g * (rows - 1)) / rows
         labelled = bool(plan.tile_rows[1])
         # a tile is drawn again only when its own window changed (a call redraws one tile);
@@ -262,14 +239,10 @@ class WindowBoard(Widget):
             foot = pygame.Rect(grid.right + g, area.bottom - min(area.height, plan.footer), area.right - grid.right - g,
                                min(area.height, plan.footer)) if side else \
                 pygame.Rect(area.x, grid.bottom, area.width, area.bottom - grid.bottom)
-            ctx.text.draw(surface, f"{k + 1}/{len(plan.pages)}", "en", foot, ctx.palette.muted,
-                          max(foot.height // 2, int(area.height * 0.06)) if side else foot.height,
-                          align="right", bold=False)
+            draw_page_number(ctx, surface, foot, k, len(plan.pages), area.height, side)
         self._tiles = tiles  # only for a picture drawn whole: a failed one leaves none
         if len(plan.pages) > 1:
-            self._pages[cache_key] = (surface.copy(), dict(tiles))
-            while len(self._pages) > 2 * len(plan.pages) * max(1, len(ctx.langs)):
-                self._pages.popitem(last=False)
+            self.keep_page(ctx, plan, cache_key, (surface.copy(), dict(tiles)))
         return surface
 
     def render_tile(self, ctx: Ctx, surface: pygame.Surface, tile: pygame.Rect, n: int,
@@ -440,23 +413,3 @@ def _reason_shown(reason: str, lang: str, langs: tuple[str, ...]) -> bool:
 
 def _until(w: WindowView, lang: str) -> str:
     return tr("paused_until", lang, time=w.until) if w.state == "paused" and w.until else ""
-
-
-def _balanced(numbers: list[int], pages: int) -> tuple[tuple[int, ...], ...]:
-    """``numbers`` in ``pages`` runs of nearly equal length, in order (11 in 3: 4, 4, 3)."""
-    n = len(numbers)
-    out, start = [], 0
-    for i in range(pages):
-        size = n // pages + (1 if i < n % pages else 0)
-        out.append(tuple(numbers[start:start + size]))
-        start += size
-    return tuple(out)
-
-
-def _tiles_area(area: pygame.Rect, footer: int) -> pygame.Rect:
-    """Where the tiles go when ``footer`` is kept for the page number (see _footer_height)."""
-    if not footer:
-        return area
-    if area.width > area.height * 1.5:
-        return pygame.Rect(area.x, area.y, max(1, area.width - footer), area.height)
-    return pygame.Rect(area.x, area.y, area.width, max(1, area.height - footer))
