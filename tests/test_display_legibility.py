@@ -156,3 +156,33 @@ def test_sizes_are_pure_arithmetic() -> None:
     assert a[0] + a[2] == b[0] and b[0] + b[2] == 1001
     assert sizing.window_grid(1152, 508, 11) in ((4, 3), (3, 4))
     assert sizing.window_grid(1000, 100, 3, columns=3) == (3, 1)
+
+
+def test_the_clock_is_measured_as_it_writes_the_time() -> None:
+    """A 12-hour clock draws "10:05 AM", "2:05 PM", wider than "14:05": the check measures the
+    times the clock draws in the screen's languages with its hour_cycle, so the estimate is no
+    larger than what is drawn (it once measured "14:05" for every clock)."""
+    from signage.config.legibility import clock_texts
+    from signage.config.widgets import ClockOptions
+
+    config = zhongshan()
+    sizes = {}
+    for cycle in (12, 24):
+        c = one_widget(config, "clock", (1200, 300), {"hour_cycle": cycle}, languages=["en"])
+        screen, region = c.screens[0], c.screens[0].regions[0]
+        assert clock_texts(c, screen, ClockOptions(hour_cycle=cycle)) == (
+            ["10:05 AM", "2:05 PM"] if cycle == 12 else ["10:05", "14:05"])
+        ((what, px, _, _),) = text_sizes(c, screen, region, 1.0)
+        sizes[cycle] = px
+        text = Lines()
+        view = sample_view(c, NOW)
+        view.config = c
+        r = Renderer(c, "main", lang="en", text=text)
+        r.frame(view, NOW, 1000.0)
+        assert not r.failed(), r.failed()
+        (time,) = [d for d in text.log if d.text[:1].isdigit()]
+        assert time.px >= px * 0.9, (cycle, time.text, time.px, px)
+    assert sizes[12] < sizes[24] * 0.85, sizes
+    # the screen's languages: Traditional Chinese writes 下午2:05 by itself
+    zh = one_widget(config, "clock", (1200, 300), {}, languages=["zh-Hans", "zh-Hant"])
+    assert clock_texts(zh, zh.screens[0], ClockOptions()) == ["10:05", "14:05", "上午10:05", "下午2:05"]

@@ -21,6 +21,7 @@ about the ordinary case (a long English name may still be drawn smaller).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any, Iterator
 
@@ -189,8 +190,14 @@ def _text_sizes(config: HallConfig, screen: Screen, region: Region, scale: float
         return [("the scrolling messages", z.ticker_px(h, scale, screen.canvas_size), z.CJK_INK, 1.0)]
     if name == "clock":
         w, h = _inner(screen, region, 0.06)
-        time_px, date_px = z.clock_px(w, h) if opts.show_date else (z.fit_px("14:05", w, h * 0.8), 0)
-        return [("the time", time_px, z.CAP_INK, 1.0)]
+        texts = clock_texts(config, screen, opts)
+        if opts.show_date:  # clock_px sizes the time for "14:05"; it is drawn fitted into its box
+            time_px, _ = z.clock_px(w, h)
+            box_w = w * 0.38 if w >= 3 * h else w   # wide: the time on the left, the date on the right
+            px = min(z.fit_px(text, box_w, time_px) for text in texts)
+        else:
+            px = min(z.fit_px(text, w, h * 0.8) for text in texts)
+        return [("the time", px, z.CAP_INK, 1.0)]
     if name == "process_guide":
         return _guide_sizes(config, screen, region, opts, scale)
     if name == "map":
@@ -203,6 +210,20 @@ def _text_sizes(config: HallConfig, screen: Screen, region: Region, scale: float
         px = min((_wrapped_px(t, w, h, h * 0.7) for t in texts), default=0)
         return [("the text", px, z.CJK_INK, 1.0)]
     return []
+
+
+# a morning and an afternoon hour: the widest times of a day ("10:05 AM", "2:05 PM", "下午2:05")
+CLOCK_SAMPLES = (dt.datetime(2026, 12, 3, 10, 5, 9), dt.datetime(2026, 12, 3, 14, 5, 9))
+
+
+def clock_texts(config: HallConfig, screen: Screen, opts: Any) -> list[str]:
+    """The times the clock draws on ``screen``, in each of its languages, with its options'
+    ``hour_cycle`` and ``show_seconds`` (:func:`signage.display.clock_text.time_text`)."""
+    from ..display.clock_text import time_text
+
+    langs = [str(x) for x in (screen.languages or (config.hall.languages if config.hall else None) or ["en"])]
+    cycle, seconds = getattr(opts, "hour_cycle", None), bool(getattr(opts, "show_seconds", False))
+    return list(dict.fromkeys(time_text(when, lang, cycle, seconds) for lang in langs for when in CLOCK_SAMPLES))
 
 
 def _guide_sizes(config: HallConfig, screen: Screen, region: Region, opts, scale: float
