@@ -1,4 +1,4 @@
-"""``signage voicepack build|check``, ``signage announce`` and ``signage bench voice``."""
+"""``signage voicepack build|check|phrases|import``, ``signage announce`` and ``signage bench voice``."""
 
 from __future__ import annotations
 
@@ -34,6 +34,21 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     c.add_argument("--hall", required=True, metavar="FILE", help="the hall file whose words the pack must hold")
     c.add_argument("--pack", metavar="DIR", help=f"default {DEFAULT_PACKS}/<hall id>")
     c.set_defaults(run=run_check)
+    ph = vsub.add_parser("phrases", help="list every clip a hall's announcements can need, to record: "
+                                         "KEY<TAB>LANGUAGE<TAB>TEXT a line")
+    ph.add_argument("--hall", action="append", required=True, metavar="FILE",
+                    help="hall file; repeat for a pack that serves several halls")
+    ph.set_defaults(run=run_phrases)
+    im = vsub.add_parser("import", help="make recorded clips (KEY.wav|flac|ogg|mp3) into a voice pack; "
+                                        "what is not recorded is said by espeak-ng")
+    im.add_argument("dir", metavar="DIR", help="the folder of recordings, each named by its key "
+                                               "(signage voicepack phrases)")
+    im.add_argument("--hall", action="append", required=True, metavar="FILE",
+                    help="hall file whose phrases the recordings are; repeat for several halls")
+    im.add_argument("--out", metavar="PACK", help=f"pack folder (default {DEFAULT_PACKS}/<hall id>)")
+    im.add_argument("--lufs", type=float, default=-16.0, metavar="L",
+                    help="loudness of every clip, EBU R128 (default -16 LUFS)")
+    im.set_defaults(run=run_import)
     p.set_defaults(run=lambda args: (p.print_help(), 2)[1])
 
     a = sub.add_parser("announce", help="speak the calls of a hall (chime and voice) from the hub")
@@ -127,8 +142,16 @@ def run_check(args: argparse.Namespace) -> int:
     for p in pack.problems:
         print(p, file=sys.stderr)
     missing = pack.missing(hall_tokens(config))
+    keys = {}
+    if pack.recorded:  # a hall's own recordings: which are, which fall back (by key, to record them)
+        from .recorded import hall_phrases
+
+        keys = {c.token: c.key for c in hall_phrases([config])}
+        needed = set(keys)
+        print(f"recorded: {len(needed & pack.recorded)} of {len(needed)} clips the hall needs")
     for lang, text in sorted(missing):
-        print(f"missing: {text!r} ({lang})")
+        print(f"missing: {text!r} ({lang})" + (f", falls back to espeak-ng (record {keys[(lang, text)]})"
+                                               if (lang, text) in keys else ""))
     for lang in sorted({lang for lang, _ in missing}):
         count = sum(1 for m in missing if m[0] == lang)
         if lang in ESPEAK_VOICES:
@@ -138,6 +161,55 @@ def run_check(args: argparse.Namespace) -> int:
                   f"(clips/{lang}/ in the pack) or build the pack with --engine gtts if it speaks {lang}")
     print(f"{path}: {len(pack)} clips ({pack.engine}); {len(missing)} missing for {config.hall.id}")
     return 1 if missing or pack.problems else 0
+
+
+def run_phrases(args: argparse.Namespace) -> int:
+    from .recorded import hall_phrases, phrase_lines
+
+    configs = [_load(h) for h in args.hall]
+    if any(c is None for c in configs):
+        return 1
+    try:
+        for line in phrase_lines(hall_phrases(configs)):
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from .errors import PackError
+    from .recorded import hall_phrases, import_recordings
+
+    configs = [_load(h) for h in args.hall]
+    if any(c is None for c in configs):
+        return 1
+    ids = [c.hall.id for c in configs]
+    if args.out:
+        out = Path(args.out)
+    elif len(ids) == 1:
+        out = DEFAULT_PACKS / ids[0]
+    else:
+        print("several halls: say where the pack goes with --out", file=sys.stderr)
+        return 2
+    if not -40.0 <= args.lufs <= -5.0:
+        print(f"--lufs {args.lufs:g}: a loudness between -40 and -5 LUFS (speech is usually -16 to -23)",
+              file=sys.stderr)
+        return 2
+    clips = hall_phrases(configs)
+    try:
+        report = import_recordings(args.dir, clips, out, lufs=args.lufs, halls=ids)
+    except PackError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for line in report.lines():
+        print(line)
+    print(f"{out}: {len(report.recorded)} of {len(clips)} clips recorded for {', '.join(ids)} "
+          f"at {args.lufs:g} LUFS; {len(report.missing)} said by espeak-ng"
+          + (f"; {len(report.refused)} files refused" if report.refused else "")
+          + (f"; {len(report.unused)} files unused" if report.unused else ""))
+    return 1 if report.missing or report.refused or report.unused else 0
 
 
 # --- announce ----------------------------------------------------------------------------------

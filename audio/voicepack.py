@@ -13,6 +13,11 @@ A pack is a folder::
                 "sha256": "…", "seconds": 0.41}, …],
      "failed": [{"lang": "en", "text": "…", "error": "…"}]}
 
+A pack made of a hall's own recordings (:mod:`audio.recorded`, ``signage voicepack
+import``) has the same layout; its ``engine`` is ``recorded``, each clip adds
+``"source": "recorded"`` with its ``key``, the file it came ``from`` and its ``lufs``,
+and ``missing`` lists the phrases not recorded (said by espeak-ng).
+
 What a caller may rely on:
 
 * :func:`build_pack` writes the whole pack to a new folder and then swaps it in,
@@ -149,12 +154,48 @@ def _swap_in(new: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def write_pack(clips: dict[Token, np.ndarray], out: str | Path, *, engine: str, halls: Iterable[str] = (),
+               extra: dict[Token, dict[str, object]] | None = None,
+               manifest_extra: dict[str, object] | None = None) -> None:
+    """Write clips made elsewhere (``int16`` at :data:`RATE`, e.g. recorded ones:
+    :mod:`audio.recorded`) as a pack at ``out``, the way :func:`build_pack` does: a new
+    folder swapped in, checksums in the manifest; ``extra`` adds fields to a clip's entry
+    (``"source": "recorded"``), ``manifest_extra`` to the manifest. Raises :class:`PackError`."""
+    out = Path(out)
+    tmp = out.with_name(out.name + ".building")
+    try:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        entries: list[dict[str, object]] = []
+        for (lang, text), clip in sorted(clips.items()):
+            rel = clip_file(lang, text)
+            data = wav_bytes(clip, RATE)
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            entries.append({"lang": lang, "text": text, "file": rel, "sha256": hashlib.sha256(data).hexdigest(),
+                            "seconds": round(len(clip) / RATE, 3), **(extra or {}).get((lang, text), {})})
+        manifest = {
+            "format": PACK_FORMAT, "engine": engine, "rate": RATE,
+            "built_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "halls": sorted(set(halls)), "clips": entries, "failed": [], **(manifest_extra or {}),
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        _swap_in(tmp, out)
+    except OSError as exc:
+        raise PackError(f"cannot write the voice pack at {out}: {exc}") from exc
+
+
 class VoicePack:
-    """A loaded pack: clips in memory, looked up by ``(lang, text)``."""
+    """A loaded pack: clips in memory, looked up by ``(lang, text)``; ``recorded`` the
+    tokens whose clips were recorded (``signage voicepack import``), not synthesised."""
 
     def __init__(self, clips: dict[Token, np.ndarray], *, engine: str = "", halls: list[str] | None = None,
-                 path: Path | None = None, problems: list[str] | None = None) -> None:
+                 path: Path | None = None, problems: list[str] | None = None,
+                 recorded: set[Token] | None = None) -> None:
         self.clips = clips
+        self.recorded = recorded or set()
         self.engine = engine
         self.halls = halls or []
         self.path = path
@@ -185,6 +226,7 @@ class VoicePack:
         if not isinstance(manifest, dict) or manifest.get("format") != PACK_FORMAT:
             raise PackError(f"{path / MANIFEST}: not a voice pack of format {PACK_FORMAT}")
         clips: dict[Token, np.ndarray] = {}
+        recorded: set[Token] = set()
         problems: list[str] = []
         entries = manifest.get("clips")
         for entry in entries if isinstance(entries, list) else []:
@@ -208,8 +250,10 @@ class VoicePack:
                 continue
             samples.flags.writeable = False
             clips[(lang, text)] = samples
+            if entry.get("source") == "recorded":
+                recorded.add((lang, text))
         for p in problems:
             log.warning("voice pack: %s", p)
         halls = manifest.get("halls")
-        return cls(clips, engine=str(manifest.get("engine", "")), path=path, problems=problems,
+        return cls(clips, engine=str(manifest.get("engine", "")), path=path, problems=problems, recorded=recorded,
                    halls=[str(h) for h in halls] if isinstance(halls, list) else [])
