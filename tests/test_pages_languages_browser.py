@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from web_browser import HubThread, browser, have_browser, page_context, sign_in, wait_js  # noqa: F401 (browser: a fixture)
+from web_browser import HubThread, have_browser, hub_fixture, page_context, sign_in, wait_js
+from web_browser import browser  # noqa: F401 (a fixture, for the tests below)
 
 pytestmark = pytest.mark.skipif(have_browser() is not None, reason=f"no browser for the page tests: {have_browser()}")
 
@@ -73,25 +74,9 @@ def _hub(tmp: Path, hall: str, text: str) -> HubThread:
     return HubThread(tmp, hall=hall)
 
 
-@pytest.fixture(scope="module")
-def en_es(tmp_path_factory: pytest.TempPathFactory):
-    h = _hub(tmp_path_factory.mktemp("en-es"), "dmv-es", EN_ES)
-    yield h
-    h.close()
-
-
-@pytest.fixture(scope="module")
-def hant(tmp_path_factory: pytest.TempPathFactory):
-    h = _hub(tmp_path_factory.mktemp("zh-hant"), "dmv-hant", ZH_HANT)
-    yield h
-    h.close()
-
-
-@pytest.fixture(scope="module")
-def zhongshan(tmp_path_factory: pytest.TempPathFactory):
-    h = HubThread(tmp_path_factory.mktemp("zhongshan"))
-    yield h
-    h.close()
+en_es = hub_fixture("en-es", lambda tmp: _hub(tmp, "dmv-es", EN_ES))
+hant = hub_fixture("zh-hant", lambda tmp: _hub(tmp, "dmv-hant", ZH_HANT))
+zhongshan = hub_fixture("zhongshan")
 
 
 @pytest.fixture

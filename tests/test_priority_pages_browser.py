@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import LAYOUTS
-from web_browser import HubThread, browser, have_browser, page_context, sign_in, until, wait_js  # noqa: F401 (browser: a fixture)
+from web_browser import HubThread, have_browser, hub_fixture, page_context, sign_in, until, wait_js
+from web_browser import browser  # noqa: F401 (a fixture, for the tests below)
 
 pytestmark = pytest.mark.skipif(have_browser() is not None, reason=f"no browser for the page tests: {have_browser()}")
 
@@ -34,18 +35,8 @@ def _hub(tmp: Path, own: bool) -> HubThread:
     return HubThread(tmp)
 
 
-@pytest.fixture(scope="module")
-def own_hub(tmp_path_factory: pytest.TempPathFactory):
-    h = _hub(tmp_path_factory.mktemp("own-list"), True)
-    yield h
-    h.close()
-
-
-@pytest.fixture(scope="module")
-def default_hub(tmp_path_factory: pytest.TempPathFactory):
-    h = _hub(tmp_path_factory.mktemp("default-list"), False)
-    yield h
-    h.close()
+own_hub = hub_fixture("own-list", lambda tmp: _hub(tmp, True))
+default_hub = hub_fixture("default-list", lambda tmp: _hub(tmp, False))
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from web_browser import HubThread, browser, have_browser, page_context, sign_in, until, wait_js  # noqa: F401 (browser: a fixture)
+from web_browser import HubThread, have_browser, hub_fixture, page_context, sign_in, until, wait_js
+from web_browser import browser  # noqa: F401 (a fixture, for the tests below)
 
 pytestmark = pytest.mark.skipif(have_browser() is not None, reason=f"no browser for the page tests: {have_browser()}")
 
@@ -28,11 +29,7 @@ MANAGER = "test-manager-0123456789"
 SCREENS = "test-screens-0123456789"
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory):
-    h = HubThread(tmp_path_factory.mktemp("web-hub"))
-    yield h
-    h.close()
+hub = hub_fixture("web-hub")
 
 
 @pytest.fixture

@@ -62,6 +62,19 @@ class HubThread:
             self.thread.join(5)
 
 
+def hub_fixture(folder: str, make: Callable[[Path], HubThread] = HubThread) -> Any:
+    """A fixture of a test module, under the name it is given there: the hub ``make`` starts on a
+    new temporary folder (named after ``folder``), closed after the module's tests."""
+
+    @pytest.fixture(scope="module")
+    def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubThread]:
+        h = make(tmp_path_factory.mktemp(folder))
+        yield h
+        h.close()
+
+    return hub
+
+
 def launch(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
