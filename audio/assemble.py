@@ -10,6 +10,8 @@ What a caller may rely on:
   phrase, segments separated by their pauses, languages by
   :data:`LANG_GAP`, repeats by :data:`REPEAT_GAP`.
 * Thread-safe: the announcer's player thread and a benchmark may share one.
+* With a pack of recordings (``voicepack import``, its manifest's ``lufs``) a
+  fallback clip is brought to the recordings' loudness (EBU R128).
 """
 
 from __future__ import annotations
@@ -87,6 +89,10 @@ class Assembler:
             log.warning("cannot say %r (%s): %s", text, lang, exc)
             return None
         clip = prepare_clip(samples, rate)
+        if self.pack is not None and self.pack.lufs is not None and len(clip):
+            from .recorded import at_loudness  # a recorded pack: espeak-ng as loud as the recorded voice
+
+            clip = at_loudness(clip, self.pack.lufs)
         self.fallbacks += 1
         with self._lock:
             self._memo[key] = clip

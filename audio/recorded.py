@@ -298,6 +298,20 @@ def loudness(x: np.ndarray, rate: int) -> float:
     return float(pyloudnorm.Meter(rate).integrated_loudness(y.astype(np.float64)))
 
 
+def at_loudness(clip: np.ndarray, lufs: float, rate: int = RATE) -> np.ndarray:
+    """An ``int16`` clip (an espeak-ng fallback in a recorded pack) brought to ``lufs``,
+    peaks under -1 dBFS; unchanged if it cannot be measured."""
+    x = clip.astype(np.float32) / 32768.0
+    try:
+        current = loudness(x, rate)
+    except Exception:  # pyloudnorm missing or a clip it cannot measure: leave it as it is
+        return clip
+    if not math.isfinite(current) or len(x) == 0:
+        return clip
+    gain = min(10 ** ((lufs - current) / 20), PEAK_LIMIT / max(float(np.max(np.abs(x))), 1e-9))
+    return (np.clip(x * gain, -1.0, 1.0) * 32767.0).round().astype(np.int16)
+
+
 def _fade(x: np.ndarray, rate: int, seconds: float = FADE_SECONDS) -> np.ndarray:
     n = min(int(seconds * rate), len(x) // 2)
     if n > 0:

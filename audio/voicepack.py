@@ -193,9 +193,10 @@ class VoicePack:
 
     def __init__(self, clips: dict[Token, np.ndarray], *, engine: str = "", halls: list[str] | None = None,
                  path: Path | None = None, problems: list[str] | None = None,
-                 recorded: set[Token] | None = None) -> None:
+                 recorded: set[Token] | None = None, lufs: float | None = None) -> None:
         self.clips = clips
         self.recorded = recorded or set()
+        self.lufs = lufs  # a recorded pack's loudness: the fallback's clips are brought to it
         self.engine = engine
         self.halls = halls or []
         self.path = path
@@ -255,5 +256,8 @@ class VoicePack:
         for p in problems:
             log.warning("voice pack: %s", p)
         halls = manifest.get("halls")
+        lufs = manifest.get("lufs")
+        lufs = float(lufs) if isinstance(lufs, (int, float)) and not isinstance(lufs, bool) \
+            and -70.0 < lufs < 0.0 else None
         return cls(clips, engine=str(manifest.get("engine", "")), path=path, problems=problems, recorded=recorded,
-                   halls=[str(h) for h in halls] if isinstance(halls, list) else [])
+                   halls=[str(h) for h in halls] if isinstance(halls, list) else [], lufs=lufs)

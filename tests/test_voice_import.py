@@ -367,3 +367,34 @@ def test_mp3_by_ffmpeg_or_audioread_when_libsndfile_cannot(tmp_path, clips, monk
     Opened.duration = 600.0
     report = import_recordings(rec, clips, tmp_path / "pack3")
     assert "600 s long" in report.refused[0]
+
+
+def test_the_announcer_speaks_a_call_from_an_imported_pack(tmp_path, clips, monkeypatch):
+    """`signage announce`'s service on a recorded pack with two clips missing: they are made by
+    espeak-ng once at start, as loud as the recordings, and the call is written (no sound card)."""
+    from test_audio_player import FlakyMixer
+
+    from audio import service
+    from audio.outputs import MixerOutput
+    from audio.pcm import read_wav
+
+    record(tmp_path / "rec", clips, skip={"zh-Hans.号到", "en.digit-2"})
+    import_recordings(tmp_path / "rec", clips, tmp_path / "pack", lufs=-20.0, halls=["zhongshan"])
+    monkeypatch.setattr(service, "MixerOutput", lambda **kw: MixerOutput(FlakyMixer(failures=10**6), **kw))
+    voice = service.start_announcer(ZHONGSHAN, pack_dir=tmp_path / "pack", wav_dir=tmp_path / "wavs")
+    try:
+        assert voice.assembler.pack.recorded and voice.assembler.fallbacks == 2  # warmed: the two missing
+        voice.handle({"type": "welcome", "v": 1, "hall": "zhongshan", "role": "announcer", "seq": 1,
+                      "replay": False, "snapshot": {"recent_calls": []}})
+        voice.handle({"type": "event", "seq": 2, "event": {
+            "type": "ticket_called", "at": time.time(), "window": 3,
+            "ticket": {"id": "t2", "number": "A023", "service": "id-card", "class": "normal"}}})
+        assert voice.player.wait_idle(60)
+    finally:
+        voice.stop()
+    assert voice.assembler.fallbacks == 2 and voice.assembler.lost == 0 and voice.assembler.hits > 10
+    (wav,) = (tmp_path / "wavs").glob("*.wav")
+    samples, rate = read_wav(wav.read_bytes())
+    assert rate == RATE and len(samples) > 3 * RATE
+    for lang, text in (("zh-Hans", "号到"), ("en", "2")):  # espeak-ng at the recordings' loudness
+        assert abs(loudness(voice.assembler.clip(lang, text) / 32768.0, RATE) + 20.0) < 1.0
