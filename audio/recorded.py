@@ -12,7 +12,7 @@ The list is :func:`audio.phrases.all_hall_tokens`, the very set the announcer's
 phrase builder (:func:`audio.phrases.call_phrases`) can produce, so it cannot
 disagree with what is spoken; the keys only name those clips. A key is the clip
 language, a dot, and what the clip is: ``digit-N`` and ``letter-X`` (ticket
-characters), ``window-N``, ``floor-ID``, ``service-PREFIX``, else the words of
+characters), ``window-N``, ``floor-ID``, ``service-ID``, else the words of
 the template piece themselves (lower case, anything but letters and digits
 made ``-``). One clip serving several roles (English "3" is a digit and
 window 3) has one key; a file named for any of its roles is taken
@@ -126,7 +126,7 @@ def _roles(config: HallConfig) -> dict[Token, list[tuple[str, str]]]:
             name = _service_name(dict(service.name), lang)
             if name is not None:
                 add((name[1], " ".join(name[0].split())), "service",
-                    f"service-{_file_safe(str(service.prefix or service.id))}")
+                    f"service-{_file_safe(str(service.id))}")
     return roles
 
 

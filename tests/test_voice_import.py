@@ -94,9 +94,21 @@ def every_call(config, zone=None):
 
 # --- the list of phrases ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", SAMPLES)
+def with_service_names():
+    """Zhongshan saying the service's name in its own templates, and one more floor."""
+    data = ZHONGSHAN.model_dump(by_alias=True, exclude_none=True)
+    data["voice"]["templates"] = {"call": {"zh-Hans": "请 {ticket} 号到 {window} 号窗口办理{service}",
+                                           "en": "Ticket {ticket}, {service}, window {window}"}}
+    data["floors"].append({**data["floors"][0], "id": "B1", "level": -1, "name": {"zh-Hans": "地下一层"}})
+    for w in data["windows"]:
+        if w["number"] >= 9:
+            w["floor"] = "B1"
+    return type(ZHONGSHAN).model_validate(data)
+
+
+@pytest.mark.parametrize("name", SAMPLES + ["service names"])
 def test_every_clip_of_every_call_is_in_the_list(name):
-    config = load_hall(LAYOUTS / f"{name}.yaml").config
+    config = with_service_names() if name == "service names" else load_hall(LAYOUTS / f"{name}.yaml").config
     listed = {c.token: c.key for c in hall_phrases([config])}
     assert set(listed) == hall_tokens(config)  # the pack builder's set, no more, no less
     zones = [None] + [f.id for f in config.floors]
@@ -121,6 +133,9 @@ def test_keys_say_what_each_clip_is(clips):
     assert "en.window-3" in by_key["en.digit-3"].aliases  # English "3": a digit and window 3, one clip
     zhenhai = {c.key: c for c in hall_phrases([load_hall(LAYOUTS / "zhenhai.yaml").config])}
     assert zhenhai["yue.floor-2f"].text == "二樓" and zhenhai["en.floor-2f"].text == "floor 2"
+    named = {c.key: c.text for c in hall_phrases([with_service_names()])}
+    assert named["en.service-id-card"] == "Resident ID card" and named["zh-Hans.service-id-card"] == "身份证办理"
+    assert named["zh-Hans.floor-b1"] == "地下一层" and named["en.floor-b1"] == "basement 1"
     riverside = {c.key: c.text for c in hall_phrases([load_hall(LAYOUTS / "riverside.yaml").config])}
     assert riverside["es.digit-0"] == "cero" and riverside["es.window-12"] == "doce"
     assert slug("once again, please go to") == "once-again-please-go-to"
@@ -150,6 +165,11 @@ def test_a_whole_recording_becomes_a_pack_the_announcer_speaks_from(tmp_path, cl
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert manifest["engine"] == "recorded" and manifest["missing"] == []
     assert {e["key"] for e in manifest["clips"]} == {c.key for c in clips}
+    for entry in manifest["clips"]:  # read back by another decoder than the pack's own (libsndfile)
+        data, rate = sf.read(str(out / entry["file"]), dtype="int16")
+        info = sf.info(str(out / entry["file"]))
+        assert rate == RATE and info.channels == 1 and info.subtype == "PCM_16"
+        assert np.array_equal(data, pack.get(entry["lang"], entry["text"]))
     assert main(["voicepack", "check", "--hall", HALL, "--pack", str(out)]) == 0
     said = capsys.readouterr().out
     assert f"recorded: {len(clips)} of {len(clips)} clips the hall needs" in said and "0 missing" in said
