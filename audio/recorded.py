@@ -63,6 +63,7 @@ FADE_SECONDS = 0.004    # fades at the cut edges, against clicks
 SILENT_PEAK = 10 ** (-60 / 20)  # a file whose peak is under -60 dBFS holds nothing to use
 MIN_SPEECH = 0.03       # seconds of sound a clip needs after trimming
 DEFAULT_LUFS = -16.0
+MIN_RATE, MAX_RATE = 4000, 768000  # a header saying another rate is damaged
 PEAK_LIMIT = 10 ** (-1 / 20)  # never louder than -1 dBFS: a clip that would be is raised less
 MEASURE_SECONDS = 1.2   # clips shorter than this are measured looped (R128 needs 400 ms blocks)
 
@@ -253,8 +254,11 @@ def read_recording(path: Path, name: str | None = None) -> tuple[np.ndarray, int
     except Exception as exc:  # LibsndfileError, RuntimeError, TypeError: not audio
         raise Refused(f"{name}: not a readable audio file ({_reason(exc, path)}): "
                       "record or export it again") from exc
-    if info.samplerate <= 0 or info.channels <= 0:
-        raise Refused(f"{name}: not a readable audio file (no sample rate): record or export it again")
+    if not MIN_RATE <= info.samplerate <= MAX_RATE:
+        raise Refused(f"{name}: its header says {info.samplerate} Hz, no recording's rate "
+                      f"({MIN_RATE}-{MAX_RATE} Hz): record or export it again")
+    if info.channels <= 0:
+        raise Refused(f"{name}: its header says no channels: record or export it again")
     if info.frames > MAX_SECONDS * info.samplerate:
         raise Refused(_too_long(name, info.frames / info.samplerate))
     try:

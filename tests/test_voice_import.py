@@ -335,6 +335,22 @@ def test_bad_input_one_sentence_each_and_the_rest_is_built(tmp_path, clips, caps
     assert "en: 5 missing, said by espeak-ng meanwhile" in said
 
 
+def test_an_empty_file_and_an_absurd_sample_rate_are_refused(tmp_path, clips):
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    sf.write(str(rec / "en.digit-0.wav"), np.zeros(0, dtype=np.int16), RATE)
+    sf.write(str(rec / "en.digit-1.wav"), recording(rate=RATE), RATE)
+    data = bytearray((rec / "en.digit-1.wav").read_bytes())
+    data[24:28] = (1000).to_bytes(4, "little")  # the header says 1000 Hz
+    (rec / "en.digit-1.wav").write_bytes(bytes(data))
+    sf.write(str(rec / "en.digit-2.wav"), recording(), RATE)
+    report = import_recordings(rec, clips, tmp_path / "pack")
+    assert report.refused == [
+        "en.digit-0.wav: empty: nothing to use; it is said by espeak-ng until recorded again",
+        "en.digit-1.wav: its header says 1000 Hz, no recording's rate (4000-768000 Hz): record or export it again"]
+    assert list(report.recorded) == ["en.digit-2"]
+
+
 def test_nothing_to_import_is_a_sentence(tmp_path, clips, capsys):
     assert main(["voicepack", "import", str(tmp_path / "nowhere"), "--hall", HALL,
                  "--out", str(tmp_path / "p")]) == 1
