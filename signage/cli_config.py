@@ -84,12 +84,14 @@ def _check_file(path: Path) -> tuple[str, list[Problem], str | None]:
 _MEASURED: dict[tuple[str, str], list[Problem]] = {}
 
 
-def measured_problems(config: HallConfig, path: Path, problems: list[Problem]) -> list[Problem]:
+def measured_problems(config: HallConfig, path: Path, problems: list[Problem], text: str | None = None) -> list[Problem]:
     """The estimated text heights replaced by the ones measured on what is drawn.
 
     Every screen is rendered offscreen in every language (signage/display/measure.py);
     a text below the rule, and one the renderer had to wrap, shorten or cut to stay at
     the minimum, is a warning. Without pygame the estimate stays, and a note says so.
+    ``text``: the file's text when it is not (yet) what ``path`` holds (the hub's editor checks a
+    draft of the hall file at ``path``).
     """
     from .config.legibility import ESTIMATE_MARK
     from .config.loader import config_json
@@ -106,7 +108,8 @@ def measured_problems(config: HallConfig, path: Path, problems: list[Problem]) -
     key = (str(path.resolve()), __import__("hashlib").sha256(config_json(config)).hexdigest())
     found = _MEASURED.get(key)
     if found is None:
-        text = path.read_text("utf-8", "replace").splitlines() if path.exists() else []
+        lines = (text.splitlines() if text is not None
+                 else path.read_text("utf-8", "replace").splitlines() if path.exists() else [])
         found = []
         try:
             measured = measure_hall(config, path.resolve().parent)
@@ -116,7 +119,7 @@ def measured_problems(config: HallConfig, path: Path, problems: list[Problem]) -
         index = {s.id: i for i, s in enumerate(config.screens)}
         for f in measured.findings:
             i = index.get(f.screen, 0)
-            found.append(Problem(str(path), _line_of_screen(text, f.screen), f"screens[{i}]", f.message(),
+            found.append(Problem(str(path), _line_of_screen(lines, f.screen), f"screens[{i}]", f.message(),
                                  f.severity))  # a board's pages: "info", not a warning
         _MEASURED[key] = found
     return [p for p in problems if ESTIMATE_MARK not in p.message] + found

@@ -231,6 +231,19 @@ class NoticeCleared(Event):
     type: Literal["notice_cleared"]
 
 
+class ConfigPublished(Event):
+    """A manager published a new version of the hall file, or rolled it back to an old one (the
+    hall editor, docs/editor.md). The text itself is in the log's versions table; screens follow
+    the ``config`` push that comes with the reload."""
+
+    type: Literal["config_published"]
+    version: int = Field(ge=1, description="the new version's number (1: the file as the hub first loaded it)")
+    hash: str = Field(description="sha256 of the file's bytes, hex")
+    note: str = Field(description="the manager's one-line note")
+    size: int = Field(ge=0, description="the file's size in bytes")
+    rollback_of: int | None = Field(None, description="a rollback: the old version whose text this is")
+
+
 def _type_of(model: type[Event]) -> str:
     return model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
 
@@ -240,7 +253,7 @@ def _type_of(model: type[Event]) -> str:
 EVENT_MODELS: dict[str, type[Event]] = {_type_of(m): m for m in (
     DayStarted, TicketIssued, TicketCalled, TicketRecalled, TicketServing, TicketCompleted, TicketSkipped,
     TicketRequeued, TicketTransferred, TicketCancelled, WindowOpened, WindowClosed, WindowResumed, WindowPaused,
-    Rated, AppointmentBooked, MessagesSet, NoticeSet, NoticeCleared)}
+    Rated, AppointmentBooked, MessagesSet, NoticeSet, NoticeCleared, ConfigPublished)}
 EVENT_TYPES: frozenset[str] = frozenset(EVENT_MODELS)
 
 AnyEvent = Annotated[Union[tuple(EVENT_MODELS.values())], Field(discriminator="type")]  # type: ignore[valid-type]

@@ -455,16 +455,139 @@ class ScreenshotPart(Message):
         return self
 
 
+# --- the hall editor (docs/editor.md): a manager reads, checks, edits and publishes the hall file ---
+#
+# A draft is the whole text of a hall file. One that fits a frame travels as ``text``; a larger
+# one (up to the loader's 1 MiB) first as ``config_part`` messages under a ``draft`` key of the
+# connection's choosing, which the commands then name instead of ``text``. The text is taken as
+# sent (no text rule, no normalising): the hall file's own checks judge it, as `signage validate`
+# would, with pointed problems.
+
+MAX_DRAFT_PART = 32 * 1024   # characters of a draft per config_part (a part's frame stays below 64 KiB ...
+MAX_DRAFT_PARTS = 64         # ... unless its text is mostly escapes; split smaller then)
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the file's bytes, hex"),
+                   BeforeValidator(_key)]
+VersionNumber = Annotated[WholeNumber, Field(ge=1, le=10_000_000)]
+DraftKey = Annotated[str, Field(min_length=1, max_length=64, description="the connection's name for a draft"),
+                     BeforeValidator(_key)]
+DraftText = Annotated[str, Field(max_length=MAX_FRAME_BYTES, description="the whole hall file, as written")]
+
+
+class _Draft(Command):
+    text: DraftText | None = None
+    draft: DraftKey | None = Field(None, description="a draft sent before as config_part messages")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "_Draft":
+        if (self.text is not None and self.draft is not None) or (
+                self.text is None and self.draft is None and self._needs_draft):
+            raise PydanticCustomError("draft", "{reason}", {
+                "reason": "give the hall file's text as text, or name a draft sent as config_part, not both"})
+        return self
+
+    _needs_draft = True
+
+
+class ConfigPart(Command):
+    """Manager: one part of a draft too large for one frame (its text, in order or not)."""
+
+    type: Literal["config_part"]
+    draft: DraftKey
+    index: Annotated[WholeNumber, Field(ge=0, lt=MAX_DRAFT_PARTS)]
+    count: Annotated[WholeNumber, Field(ge=1, le=MAX_DRAFT_PARTS)]
+    data: Annotated[str, Field(max_length=MAX_DRAFT_PART)]
+
+    @model_validator(mode="after")
+    def _index_below_count(self) -> "ConfigPart":
+        if self.index >= self.count:
+            raise ValueError(f"index {self.index} is not below count {self.count}")
+        return self
+
+
+class ConfigGet(Command):
+    """Manager: the hall file as it is now (``ok.result``: text, version, hash)."""
+
+    type: Literal["config_get"]
+
+
+class ConfigCheck(_Draft):
+    """Manager: the problems of a draft, as `signage validate` finds them (nothing is written)."""
+
+    type: Literal["config_check"]
+
+
+class ConfigPublish(_Draft):
+    """Manager: make a draft the hall file (checked, written atomically, a new version, reloaded)."""
+
+    type: Literal["config_publish"]
+    base_hash: Sha256 = Field(description="the hash of the file the draft started from (config_get)")
+    note: ShortText = Field("", description="one line: what changed and why")
+    accept_warnings: bool = Field(False, description="publish although the draft has warnings")
+
+
+class ConfigHistory(Command):
+    """Manager: the versions of the hall file, newest first."""
+
+    type: Literal["config_history"]
+
+
+class ConfigVersion(Command):
+    """Manager: one version's text and its diff against the version before."""
+
+    type: Literal["config_version"]
+    version: VersionNumber
+
+
+class ConfigRollback(Command):
+    """Manager: make an old version the hall file again (a new version, byte for byte the old one)."""
+
+    type: Literal["config_rollback"]
+    version: VersionNumber
+    base_hash: Sha256
+    note: ShortText = ""
+    accept_warnings: bool = False
+
+
+class Edit(Message):
+    """One form edit: the value at ``path`` (services[2].name.en) becomes ``value``."""
+
+    path: Annotated[str, Field(min_length=1, max_length=300), BeforeValidator(_text)]
+    value: Annotated[Any, BeforeValidator(_json_text)] = None
+
+
+class ConfigEdit(_Draft):
+    """Manager: apply form edits to a draft, keeping every other character (nothing is written)."""
+
+    type: Literal["config_edit"]
+    edits: Annotated[list[Edit], Field(min_length=1, max_length=200)]
+
+
+class ConfigPreview(_Draft):
+    """Manager: a picture of one screen as a draft (or, without text or draft, the file now) would
+    show it, drawn off-screen, with the texts below the legibility rule."""
+
+    type: Literal["config_preview"]
+    screen: ScreenId
+    state: Literal["live", "sample"] = Field("live", description="the hall's queue now, or a sample of it")
+    _needs_draft = False
+
+
 ClientMessage = Annotated[
     Union[Hello, Issue, CallNext, Call, Recall, Start, Skip, Requeue, Transfer, Complete, Pause,
           Resume, Open, Close, Rate, SetMessages, SetNotice, ClearNotice, Reload, Ping,
-          Who, Screenshot, ScreenshotPart, Book, CheckIn, CancelTickets],
+          Who, Screenshot, ScreenshotPart, Book, CheckIn, CancelTickets,
+          ConfigPart, ConfigGet, ConfigCheck, ConfigPublish, ConfigHistory, ConfigVersion, ConfigRollback,
+          ConfigEdit, ConfigPreview],
     Field(discriminator="type"),
 ]
 
 # The commands that name a window (``window``): a window role may send them for its own number only.
 WINDOW_COMMANDS = ("call_next", "call", "recall", "start", "skip", "requeue", "transfer", "complete",
                    "pause", "resume", "open", "close", "rate")
+
+# The hall editor's commands (docs/editor.md): a manager's only.
+CONFIG_COMMANDS = ("config_part", "config_get", "config_check", "config_publish", "config_history",
+                   "config_version", "config_rollback", "config_edit", "config_preview")
 
 Scope = Literal["hall", "window", "screen", "ticket"]
 
@@ -502,7 +625,7 @@ ROLE_POLICY: dict[str, RolePolicy] = {
     "window": RolePolicy(frozenset({"ping", "issue", *WINDOW_COMMANDS}), "window"),
     "manager": RolePolicy(frozenset({"ping", "issue", "check_in", "book", "cancel_tickets", "set_messages",
                                      "set_notice", "clear_notice", "reload", "who", "screenshot",
-                                     *WINDOW_COMMANDS}), "hall"),
+                                     *WINDOW_COMMANDS, *CONFIG_COMMANDS}), "hall"),
     "ticket": RolePolicy(frozenset({"ping"}), "ticket"),  # a "my ticket" page only watches
 }
 # What each role may send after hello (the commands of ROLE_POLICY).
@@ -580,12 +703,24 @@ class Error(Message):
     code: str
     message: str
     retry_after: float | None = Field(None, description="rate_limited: seconds until the same command may succeed")
+    problems: list[dict[str, Any]] | None = Field(
+        None, description="config_invalid, config_warnings: the draft's problems ({line, path, message, severity})")
+    diff: str | None = Field(None, description="config_conflict: unified diff from the file now to the draft")
+    hash: str | None = Field(None, description="config_conflict: the hash of the file now")
 
     @staticmethod
-    def frame(code: str, message: str, id: str | None = None, retry_after: float | None = None) -> dict[str, Any]:
+    def frame(code: str, message: str, id: str | None = None, retry_after: float | None = None, *,
+              problems: list[dict[str, Any]] | None = None, diff: str | None = None,
+              hash: str | None = None) -> dict[str, Any]:
         msg: dict[str, Any] = {"type": "error", "code": code, "message": message}
         if retry_after is not None:
             msg["retry_after"] = retry_after
+        if problems is not None:
+            msg["problems"] = problems
+        if diff is not None:
+            msg["diff"] = diff
+        if hash is not None:
+            msg["hash"] = hash
         if id is not None:
             msg["id"] = id
         return msg

@@ -410,6 +410,7 @@ _EVENTS = {
 NOT_SHOWN = frozenset({
     "rated",               # a citizen's rating of a service
     "appointment_booked",  # a booking for today or a later day: it shows once checked in (ticket_issued)
+    "config_published",    # a new version of the hall file: the config push that follows is what shows
 })
 
 

@@ -170,6 +170,21 @@ async def test_the_commands_the_hub_answers_itself_are_counted_like_the_engines(
     await screen.send({"type": "screenshot_part", "request": request, "index": 0, "count": 1,
                        "data": base64.b64encode(b"GIF89a...").decode()})
     await manager.expect("screenshot_failed")
+    # The hall editor's commands (tests/test_config_versions.py tests them): each once with ok.
+    import hashlib
+
+    from hub_harness import LAYOUTS
+
+    text = (LAYOUTS / "zhongshan.yaml").read_text("utf-8")
+    base = hashlib.sha256(hub.hall_path.read_bytes()).hexdigest()
+    for command in ({"type": "config_get"}, {"type": "config_history"}, {"type": "config_version", "version": 1},
+                    {"type": "config_part", "draft": "d", "index": 0, "count": 1, "data": text[:1000]},
+                    {"type": "config_check", "text": text},
+                    {"type": "config_edit", "text": text, "edits": [{"path": "services[0].minutes", "value": 5}]},
+                    {"type": "config_publish", "text": text, "base_hash": base},
+                    {"type": "config_rollback", "version": 1, "base_hash": hashlib.sha256(text.encode()).hexdigest()},
+                    {"type": "config_preview", "screen": "main", "state": "sample"}):
+        assert (await manager.request(command, timeout=30))["type"] == "ok", command
 
     got = await _metrics(hub)
 

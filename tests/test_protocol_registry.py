@@ -175,6 +175,12 @@ def scripted_day() -> Driver:
     for _ in range(3):
         _ok(d, "issue", "kiosk:lobby", service="id-card")
     _ok(d, "cancel_tickets", service="A", **{"from": 3, "to": 4}, reason="刷号")
+    # The hall editor's publish is the hub's, not the queue's (server/hub/editor.py): its event as the hub writes it.
+    published = {"type": "config_published", "at": d.now, "request": "pub-1", "actor": "manager:boss",
+                 "command": "config_publish", "version": 2, "hash": "ab" * 32, "note": "窗口 3 改名", "size": 13510}
+    ev.validate_event(published)
+    d.engine.apply(published, d.engine.state.seq + 1)
+    d.log.append(published)
     d.at(24 * 60)  # the next morning: the night cancels what was left
     _ok(d, "issue", "kiosk:lobby", service="passport")
     return d

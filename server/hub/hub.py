@@ -65,7 +65,7 @@ from server.queue.durable import DurableHall
 from server.hub.hall import (Client, Estimator, HallRuntime, close_now, close_soon, dumps, error_frame,
                              naive_estimates, ok_frame)
 from server.hub.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, HubMetrics
-from server.queue.store import EventStore
+from server.queue.store import EventStore, StoreError
 from signage.config.tokens import Tokens, TokensError, load_tokens
 from server.hub.watch import FileWatcher
 
@@ -234,6 +234,10 @@ class Hub:
         self.connection_counters: list[ConnectionCounter] = []
         self._tasks: list[asyncio.Task] = []
         self._started = time.monotonic()
+        from server.hub.editor import Editor  # the hall editor's commands and the versions (docs/editor.md)
+
+        self.editor = Editor(self)
+        self.leave_listeners.append(self.editor.forget)
         if tokens.demo:
             log.warning("the tokens file %s is marked demo: true. Anyone who has read this repository "
                         "can act as staff with it; make real tokens before opening the hall (docs/hub.md).",
@@ -306,6 +310,11 @@ class Hub:
                                      estimate_interval=limits.estimate_interval, close_grace=limits.close_grace))
         hub = cls(halls, tokens, store, metrics, tokens_path=tokens_path, limits=limits, clock=clock)
         metrics_holder.append(hub)
+        try:
+            hub.editor.first_versions()  # version 1 of each hall file: as the hub first loaded it
+        except StoreError as exc:
+            store.close()
+            raise HubError([str(exc)]) from None
         return hub
 
     # ------------------------------------------------------------------ running
@@ -359,6 +368,7 @@ class Hub:
             task.cancel()
         for hall in self.halls.values():
             await hall.close()
+        self.editor.close()
         for ws in list(self.server.connections):
             close_soon(ws, 1001, "hub going away; reconnect", self.limits.close_grace)
         await self.server.wait_closed()
@@ -717,10 +727,14 @@ class Hub:
 
     # ------------------------------------------------------------------ reloads
     async def _reload(self, hall: HallRuntime, requester: Client | None = None,
-                      request_id: str | None = None) -> None:
+                      request_id: str | None = None, record_version: bool = True) -> None:
+        """``record_version``: an edit on disk that the reload takes is a version of the file (the
+        editor, which records its own versions, says False)."""
         result = await hall.reload()
         if getattr(self, "watcher", None) is not None:
             self.watcher.mark_seen(hall.path)
+        if result.ok and record_version:
+            await self.editor.file_reloaded(hall)
         if result.ok:
             for w in result.warnings:
                 log.warning("%s", w)
@@ -772,6 +786,16 @@ HUB_COMMANDS: dict[str, HubAnswer] = {
     "ping": Hub._answer_ping,
     "reload": Hub._answer_reload,
     **{kind: Hub._answer_attached for kind in ("who", "screenshot", "screenshot_part")},
+    # The hall editor (server/hub/editor.py, docs/editor.md); those that read, check or draw answer later.
+    "config_part": lambda hub, c, h, m: hub.editor.answer_part(c, h, m),
+    "config_get": lambda hub, c, h, m: hub.editor.answer_get(c, h, m),
+    "config_check": lambda hub, c, h, m: hub.editor.answer_check(c, h, m),
+    "config_publish": lambda hub, c, h, m: hub.editor.answer_publish(c, h, m),
+    "config_history": lambda hub, c, h, m: hub.editor.answer_history(c, h, m),
+    "config_version": lambda hub, c, h, m: hub.editor.answer_version(c, h, m),
+    "config_rollback": lambda hub, c, h, m: hub.editor.answer_rollback(c, h, m),
+    "config_edit": lambda hub, c, h, m: hub.editor.answer_edit(c, h, m),
+    "config_preview": lambda hub, c, h, m: hub.editor.answer_preview(c, h, m),
 }
 # Of those, the ones an attached side answers (Hub.command_handlers; server/web/live.py COMMANDS).
 ATTACHED_COMMANDS = frozenset(k for k, answer in HUB_COMMANDS.items() if answer is Hub._answer_attached)

@@ -134,6 +134,22 @@ class DurableHall:
             raise
         return Applied(Decision(events=events), first)
 
+    def add_version(self, version: dict[str, Any], event: dict | None = None) -> tuple[int, Applied | None]:
+        """Record a version of the hall file (``store.add_version``'s fields) and, for a publish or a
+        rollback, its ``config_published`` event in the same commit; then fold the event. Returns the
+        version's number and the applied event (None without one). Raises :class:`StoreError`."""
+        self._ensure_consistent()
+        if event is None:
+            return self.store.add_version(self.hall_id, **version), None
+        first = self.engine.state.seq + 1
+        number = self.store.add_version(self.hall_id, **version, first_seq=first, events=[event])
+        try:
+            self.engine.apply(event, first)
+        except BaseException:
+            self._rebuild()
+            raise
+        return number, Applied(Decision(events=[event]), first)
+
     def _rebuild(self) -> None:
         """Go back to what the log says. If even reading the log fails, remember it:
         nothing is decided on a state the log does not hold until a rebuild succeeds."""

@@ -807,6 +807,11 @@ def _f_notice(eng: QueueEngine, e: dict, _: Ticket | None) -> None:
     eng.state.notice = e.get("notice")
 
 
+def _f_config(eng: QueueEngine, e: dict, _: Ticket | None) -> None:
+    """A new version of the hall file: the hub swaps the configuration in (its reload); the queue's
+    state does not change."""
+
+
 _FOLDERS: dict[str, Callable[[QueueEngine, dict, Ticket | None], None]] = {
     "day_started": _f_day_started,
     "ticket_issued": _f_issued,
@@ -827,6 +832,7 @@ _FOLDERS: dict[str, Callable[[QueueEngine, dict, Ticket | None], None]] = {
     "messages_set": _f_messages,
     "notice_set": _f_notice,
     "notice_cleared": _f_notice,
+    "config_published": _f_config,
 }
 TICKET_EVENTS = frozenset(k for k in _FOLDERS if k.startswith("ticket_"))
 EVENT_TYPES = frozenset(_FOLDERS)  # = signage.events.EVENT_TYPES (tests/test_protocol_registry.py)

@@ -39,7 +39,21 @@ CREATE TABLE IF NOT EXISTS snapshots (
     seq  INTEGER NOT NULL,
     data TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS config_versions (
+    hall    TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    at      REAL NOT NULL,
+    actor   TEXT NOT NULL,
+    note    TEXT NOT NULL,
+    hash    TEXT NOT NULL,
+    source  TEXT NOT NULL,
+    text    BLOB NOT NULL,
+    PRIMARY KEY (hall, version)
+) WITHOUT ROWID;
 """
+
+# The columns of a version of a hall file (the hall editor, docs/editor.md), without its text.
+VERSION_FIELDS = ("version", "at", "actor", "note", "hash", "source", "size")
 
 
 class StoreError(Exception):
@@ -165,6 +179,54 @@ class EventStore:
             value = make()
             self._write(lambda: self._db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (f"setting:{key}", value)))
             return self._db.execute("SELECT value FROM meta WHERE key=?", (f"setting:{key}",)).fetchone()[0]
+
+    # ------------------------------------------------------------------ hall file versions
+    def add_version(self, hall: str, *, at: float, actor: str, note: str, hash: str, source: str,
+                    text: bytes, first_seq: int | None = None, events: list[dict] | None = None) -> int:
+        """Record the next version of ``hall``'s file (its bytes), with ``events`` (at ``first_seq``,
+        following the log) in the same commit; durable on return. Returns the version's number;
+        a ``version`` key of each event is set to it."""
+        with self._lock:
+            row = self._db.execute("SELECT MAX(version) FROM config_versions WHERE hall=?", (hall,)).fetchone()
+            version = (row[0] or 0) + 1
+            rows = []
+            if events:
+                expected = self._last_seq_locked(hall) + 1
+                if first_seq != expected:
+                    raise SequenceError(f"hall {hall}: batch starts at {first_seq}, the log expects {expected}")
+                for i, e in enumerate(events):
+                    e["version"] = version
+                    rows.append((hall, first_seq + i, float(e.get("at", 0.0)), str(e["type"]), to_text(e)))
+
+            def work() -> None:
+                self._db.execute("INSERT INTO config_versions VALUES (?,?,?,?,?,?,?,?)",
+                                 (hall, version, at, actor, note, hash, source, bytes(text)))
+                if rows:
+                    self._db.executemany("INSERT INTO events VALUES (?,?,?,?,?)", rows)
+
+            self._write(work)
+            if rows:
+                self._last[hall] = first_seq + len(rows) - 1  # type: ignore[operator]
+            return version
+
+    def versions(self, hall: str) -> list[dict]:
+        """The versions of ``hall``'s file, newest first, without their texts."""
+        with self._lock:
+            rows = self._db.execute("SELECT version, at, actor, note, hash, source, length(text) FROM config_versions "
+                                    "WHERE hall=? ORDER BY version DESC", (hall,)).fetchall()
+        return [dict(zip(VERSION_FIELDS, r)) for r in rows]
+
+    def version(self, hall: str, version: int | None = None) -> tuple[dict, bytes] | None:
+        """One version (the latest when ``version`` is None) and its bytes; None if there is none."""
+        with self._lock:
+            if version is None:
+                row = self._db.execute("SELECT version, at, actor, note, hash, source, length(text), text "
+                                       "FROM config_versions WHERE hall=? ORDER BY version DESC LIMIT 1",
+                                       (hall,)).fetchone()
+            else:
+                row = self._db.execute("SELECT version, at, actor, note, hash, source, length(text), text "
+                                       "FROM config_versions WHERE hall=? AND version=?", (hall, version)).fetchone()
+        return None if row is None else (dict(zip(VERSION_FIELDS, row[:7])), bytes(row[7]))
 
     # ------------------------------------------------------------------ reading
     def latest_snapshot(self, hall: str) -> tuple[int, dict] | None:
