@@ -6,7 +6,7 @@ import argparse
 import importlib
 
 # serve | call, take, token, cancel | stats | simulate, bench wait | bench hub, engine, fanout | demo | bench soak
-MODULES = ["server.web.serve", "server.hub.cli", "server.reports.stats", "server.sim.cli", "server.tools.cli",
+MODULES = ["server.web.serve", "server.hub.cli", "server.hub.config_cli", "server.reports.stats", "server.sim.cli", "server.tools.cli",
            "server.tools.demo", "server.tools.soak"]
 
 
