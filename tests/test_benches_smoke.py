@@ -37,6 +37,14 @@ def bench(*argv: str, timeout: float = 300) -> str:
 
 
 @pytest.mark.slow
+def test_bench_editor_prints_its_three_rows():
+    out = bench("editor", "--rounds", "2")
+    assert out.startswith("signage bench editor: zhongshan.yaml") and "preview of main (1920x1080" in out, out
+    for label in ("validate", "check", "preview"):
+        assert re.search(rf"^{label}\s+{NUMBER}\s+{NUMBER}$", out, re.M), out
+
+
+@pytest.mark.slow
 def test_bench_engine_prints_its_three_figures():
     out = bench("engine", "--events", "1000")
     assert out.startswith("engine + durable log")

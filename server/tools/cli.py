@@ -23,7 +23,10 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     b = bench.add_parser("engine", help="commands per second through engine + durable log; replay time")
     b.add_argument("--events", type=int, default=100_000, help="events in the log to rebuild from (default 100000)")
     b.set_defaults(run=_run_bench_engine)
+    from server.tools.bench_editor import register as register_editor  # imports its parts when run
     from server.tools.bench_fanout import register as register_fanout  # stdlib only until a kind is measured
+
+    register_editor(bench)
 
     register_fanout(sub, bench)
 
