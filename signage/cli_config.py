@@ -122,6 +122,8 @@ def measured_problems(config: HallConfig, path: Path, problems: list[Problem], t
             found.append(Problem(str(path), _line_of_screen(lines, f.screen), f"screens[{i}]", f.message(),
                                  f.severity))  # a board's pages: "info", not a warning
         _MEASURED[key] = found
+        while len(_MEASURED) > 64:  # a hub checks a draft at every pause in typing: keep the last ones only
+            _MEASURED.pop(next(iter(_MEASURED)))
     return [p for p in problems if ESTIMATE_MARK not in p.message] + found
 
 

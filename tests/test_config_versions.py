@@ -349,3 +349,20 @@ async def test_a_preview_of_a_draft_is_a_png_with_the_small_texts(hub: HubHarnes
     assert (await manager.answer("slow", timeout=30))["type"] == "ok"
     missing = await manager.request({"type": "config_preview", "screen": "nowhere", "text": text}, timeout=30)
     assert missing["code"] == "preview_failed" and "no screen" in missing["message"]
+
+
+@hub_test(timeout=60)
+async def test_two_publishes_on_one_base_at_once_give_one_version_and_one_conflict(hub: HubHarness) -> None:
+    first = await hub.connect("manager")
+    second = await hub.connect("manager")
+    base = await current(first)
+    a = base["text"].replace("minutes: 4\n", "minutes: 6\n", 1)
+    b = base["text"].replace("minutes: 4\n", "minutes: 7\n", 1)
+    await first.send({"type": "config_publish", "id": "a", "text": a, "base_hash": base["hash"], "note": "a"})
+    await second.send({"type": "config_publish", "id": "b", "text": b, "base_hash": base["hash"], "note": "b"})
+    answers = [await first.answer("a", timeout=30), await second.answer("b", timeout=30)]
+    assert sorted(x["type"] for x in answers) == ["error", "ok"]
+    won = a if answers[0]["type"] == "ok" else b
+    assert next(x for x in answers if x["type"] == "error")["code"] == "config_conflict"
+    assert hub.hall_path.read_bytes() == won.encode()
+    assert len((await first.request({"type": "config_history"}))["result"]["versions"]) == 2
