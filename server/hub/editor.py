@@ -180,7 +180,7 @@ class Editor:
         """After a reload that took the file (the watcher, ``reload``): an edit on disk is a version."""
         async with self.lock(hall):
             data = await asyncio.to_thread(read_file, hall.path)
-            latest = self.hub.store.version(hall.id)
+            latest = await asyncio.to_thread(self.hub.store.version, hall.id)
             if latest is not None and latest[0]["hash"] == sha256(data):
                 return
             try:
@@ -246,28 +246,39 @@ class Editor:
         client.push(ok_frame(msg.id, {"draft": msg.draft, "received": len(parts), "count": msg.count}))
         return "ok"
 
-    def answer_get(self, client: Client, hall: HallRuntime, msg: p.ConfigGet) -> str:
+    # Reading the file and the versions table happens in a thread: the log's lock may be held by a
+    # commit's fsync, and the loop must not wait for it.
+    def answer_get(self, client: Client, hall: HallRuntime, msg: p.ConfigGet) -> None:
+        hall.spawn(self._read(client, hall, msg, self._get))
+
+    def answer_history(self, client: Client, hall: HallRuntime, msg: p.ConfigHistory) -> None:
+        hall.spawn(self._read(client, hall, msg, lambda h, m: (None, {"versions": self.hub.store.versions(h.id)})))
+
+    def answer_version(self, client: Client, hall: HallRuntime, msg: p.ConfigVersion) -> None:
+        hall.spawn(self._read(client, hall, msg, self._version))
+
+    async def _read(self, client: Client, hall: HallRuntime, msg: Any, read: Any) -> None:
+        refusal, result = await asyncio.to_thread(read, hall, msg)
+        if refusal is not None:
+            client.push(error_frame(*refusal, msg.id))
+        else:
+            client.push(ok_frame(msg.id, result))
+        self.hub.metrics.commands.inc(hall=hall.id, command=msg.type, result="refused" if refusal else "ok")
+
+    def _get(self, hall: HallRuntime, msg: p.ConfigGet) -> tuple[None, dict[str, Any]]:
         data, digest, version = self.current(hall)
-        client.push(ok_frame(msg.id, {"text": as_text(data), "hash": digest, "version": version, "size": len(data),
-                                      "file": hall.path.name}))
-        return "ok"
+        return None, {"text": as_text(data), "hash": digest, "version": version, "size": len(data),
+                      "file": hall.path.name}
 
-    def answer_history(self, client: Client, hall: HallRuntime, msg: p.ConfigHistory) -> str:
-        client.push(ok_frame(msg.id, {"versions": self.hub.store.versions(hall.id)}))
-        return "ok"
-
-    def answer_version(self, client: Client, hall: HallRuntime, msg: p.ConfigVersion) -> str:
+    def _version(self, hall: HallRuntime, msg: p.ConfigVersion) -> tuple[tuple[str, str] | None, dict[str, Any]]:
         found = self.hub.store.version(hall.id, msg.version)
         if found is None:
-            client.push(error_frame("unknown_version", f"hall {hall.id} has no version {msg.version} "
-                                                       "(config_history lists them)", msg.id))
-            return "refused"
+            return ("unknown_version", f"hall {hall.id} has no version {msg.version} (config_history lists them)"), {}
         row, data = found
         before = self.hub.store.version(hall.id, msg.version - 1) if msg.version > 1 else None
         diff = unified_diff(before[1] if before else b"", data, f"version {msg.version - 1}" if before else "(none)",
                             f"version {msg.version}")
-        client.push(ok_frame(msg.id, {**row, "text": as_text(data), "diff": diff}))
-        return "ok"
+        return None, {**row, "text": as_text(data), "diff": diff}
 
     def answer_check(self, client: Client, hall: HallRuntime, msg: p.ConfigCheck) -> None:
         text = self._draft(client, msg)
@@ -310,15 +321,18 @@ class Editor:
         hall.spawn(self._publish(client, hall, msg, data, None))
 
     def answer_rollback(self, client: Client, hall: HallRuntime, msg: p.ConfigRollback) -> None:
-        found = self.hub.store.version(hall.id, msg.version)
-        if found is None:
-            client.push(error_frame("unknown_version", f"hall {hall.id} has no version {msg.version} "
-                                                       "(config_history lists them)", msg.id))
-            self.hub.metrics.commands.inc(hall=hall.id, command=msg.type, result="refused")
-            return
-        hall.spawn(self._publish(client, hall, msg, found[1], msg.version))
+        hall.spawn(self._publish(client, hall, msg, None, msg.version))
 
-    async def _publish(self, client: Client, hall: HallRuntime, msg: Any, data: bytes, rollback_of: int | None) -> None:
+    async def _publish(self, client: Client, hall: HallRuntime, msg: Any, data: bytes | None,
+                       rollback_of: int | None) -> None:
+        if data is None:  # a rollback: the old version's bytes
+            found = await asyncio.to_thread(self.hub.store.version, hall.id, rollback_of)
+            if found is None:
+                client.push(error_frame("unknown_version", f"hall {hall.id} has no version {rollback_of} "
+                                                           "(config_history lists them)", msg.id))
+                self.hub.metrics.commands.inc(hall=hall.id, command=msg.type, result="refused")
+                return
+            data = found[1]
         result = await self._publish_locked(client, hall, msg, data, rollback_of)
         self.hub.metrics.commands.inc(hall=hall.id, command=msg.type, result=result)
 
