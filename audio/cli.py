@@ -85,23 +85,30 @@ def _load(path: str):  # -> HallConfig | None, printing problems
 
 # --- voicepack -------------------------------------------------------------------------------
 
+def _halls_and_pack(args: argparse.Namespace) -> tuple[list, Path] | int:
+    """The halls of ``--hall`` and the pack folder (``--out``, else the one hall's own), or
+    the exit status when a hall file is wrong (1) or several halls leave the pack unnamed (2)."""
+    configs = [_load(h) for h in args.hall]
+    if any(c is None for c in configs):
+        return 1
+    if args.out:
+        return configs, Path(args.out)
+    if len(configs) == 1:
+        return configs, DEFAULT_PACKS / configs[0].hall.id
+    print("several halls: say where the pack goes with --out", file=sys.stderr)
+    return 2
+
 def run_build(args: argparse.Namespace) -> int:
     from .engines import DiskCache, Engine, EspeakEngine, GttsEngine, default_cache_dir
     from .errors import PackError
     from .phrases import all_hall_tokens
     from .voicepack import build_pack
 
-    configs = [_load(h) for h in args.hall]
-    if any(c is None for c in configs):
-        return 1
+    halls = _halls_and_pack(args)
+    if isinstance(halls, int):
+        return halls
+    configs, out = halls
     ids = [c.hall.id for c in configs]
-    if args.out:
-        out = Path(args.out)
-    elif len(ids) == 1:
-        out = DEFAULT_PACKS / ids[0]
-    else:
-        print("several halls: say where the pack goes with --out", file=sys.stderr)
-        return 2
     engine: Engine
     if args.engine == "gtts":
         engine = GttsEngine(cache=DiskCache(args.cache or default_cache_dir()), endpoint=args.endpoint,
@@ -182,17 +189,11 @@ def run_import(args: argparse.Namespace) -> int:
     from .errors import PackError
     from .recorded import hall_phrases, import_recordings
 
-    configs = [_load(h) for h in args.hall]
-    if any(c is None for c in configs):
-        return 1
+    halls = _halls_and_pack(args)
+    if isinstance(halls, int):
+        return halls
+    configs, out = halls
     ids = [c.hall.id for c in configs]
-    if args.out:
-        out = Path(args.out)
-    elif len(ids) == 1:
-        out = DEFAULT_PACKS / ids[0]
-    else:
-        print("several halls: say where the pack goes with --out", file=sys.stderr)
-        return 2
     if not -40.0 <= args.lufs <= -5.0:
         print(f"--lufs {args.lufs:g}: a loudness between -40 and -5 LUFS (speech is usually -16 to -23)",
               file=sys.stderr)
