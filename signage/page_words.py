@@ -34,7 +34,7 @@ from . import i18n
 from .languages import chain, is_chinese, is_traditional
 
 PAGES_DIR = i18n.CATALOGUE_DIR / "pages"
-PAGES = ("index", "kiosk", "guide", "staff", "rate", "manage", "ticket", "notfound")
+PAGES = ("index", "kiosk", "guide", "staff", "rate", "manage", "edit", "ticket", "notfound")
 SECTIONS = ("common",) + PAGES
 # Files with every key (tests/test_pages_languages.py holds them to it).
 FULL = ("zh-Hans", "zh-Hant", "en", "es")

@@ -88,7 +88,7 @@ def test_every_key_a_page_looks_up_is_in_the_catalogue(page: str) -> None:
 def test_hub_js_looks_up_only_keys_that_exist() -> None:
     hub = (STATIC / "hub.js").read_text("utf-8")
     assert "ERROR_WORDS" not in hub and "const T = {" not in hub
-    for name in ("kiosk", "guide", "staff", "rate", "manage", "ticket"):
+    for name in ("kiosk", "guide", "staff", "rate", "manage", "edit", "ticket"):
         js = re.sub(r"//[^\n]*", "", (STATIC / f"{name}.js").read_text("utf-8"))  # comments may say 窗口
         js = js.replace("[,，\\t]", "")  # the appointments list may be split at a full-width comma
         assert "const T = {" not in js and CJK.search(js) is None, f"{name}.js keeps words of its own"

@@ -10,7 +10,7 @@ hub's own port: :func:`attach_web` makes the router (server/web/router.py) of
 ``/``                          a list of the pages
 ``/staff``, ``/kiosk``,        the pages; each signs in over the websocket with a token
 ``/rate``, ``/manage``,        of the hub's tokens file (remembered in the browser)
-``/guide``
+``/guide``, ``/edit``
 ``/t/<key>``                   "my ticket" for the ticket whose link key is ``key``
 ``/static/<file>``             the pages' scripts, styles and images
 ``/catalogue/<page>.json``     a page's words in one of its hall's languages, and the hall's
@@ -61,7 +61,7 @@ CONTENT_TYPES = {
     ".ico": "image/x-icon",
 }
 PAGES = {"/": "index.html", "/staff": "staff.html", "/kiosk": "kiosk.html", "/rate": "rate.html",
-         "/manage": "manage.html", "/guide": "guide.html"}
+         "/manage": "manage.html", "/guide": "guide.html", "/edit": "edit.html"}
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.[a-z]{2,4}$")
 KEY = re.compile(r"^[A-Za-z0-9_-]{22}$")
 # Nothing from elsewhere: scripts, styles, pictures and the websocket all come from the hub.

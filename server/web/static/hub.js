@@ -103,7 +103,7 @@ function wordsOf(l = lang) {
   return c ? {...c.screen, ...c.words} : {};
 }
 
-const ROLE_OF_PAGE = {staff: "window", manage: "manager"};
+const ROLE_OF_PAGE = {staff: "window", manage: "manager", edit: "manager"};
 
 function pageHall() {
   return query("hall") || localStorage.getItem(`signage.${ROLE_OF_PAGE[page] ?? page}.lasthall`) || "";
@@ -417,7 +417,9 @@ export class HubClient {
       const p = this.pending.get(msg.id);
       this.pending.delete(msg.id);
       if (kind === "ok") p.resolve(msg.result || {});
-      else p.reject({code: msg.code, message: msg.message, retry_after: msg.retry_after});
+      // the hall editor's refusals carry the draft's problems, a conflict's diff and hash
+      else p.reject({code: msg.code, message: msg.message, retry_after: msg.retry_after,
+                     problems: msg.problems, diff: msg.diff, hash: msg.hash});
       return;
     }
     if (kind === "error" && !this.up && FATAL.has(msg.code)) {

@@ -452,6 +452,7 @@ function apply(msg) {
 async function start(error) {
   who = await signIn({role: "manager", error});
   history.replaceState(null, "", `/manage?hall=${encodeURIComponent(who.hall)}`);
+  $("to-edit").href = `/edit?hall=${encodeURIComponent(who.hall)}`;
   hub = new HubClient({role: "manager", hall: who.hall, token: who.token}, {
     message: apply,
     status: (up) => { $("offline").hidden = up; },
