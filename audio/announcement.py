@@ -27,6 +27,8 @@ class Announcement:
     chime: bool = True
     volume: float = 1.0
     max_age: float = 60.0
+    pause: float = 0.55            # seconds between languages (voice.pause_ms)
+    repeat_pause: float = 0.9      # seconds between repeats (voice.repeat_pause_ms)
 
     @property
     def text(self) -> str:

@@ -220,8 +220,9 @@ class Announcer:
             log.warning("no template to say %s for %s", kind, number)
             return []
         ann = Announcement(seq=seq, kind=kind, ticket=number, window=window, at=min(at, now),
-                           phrases=tuple(phrases), repeat=voice.repeat, chime=voice.chime,
-                           volume=self._volume(now), max_age=voice.max_age_seconds)
+                           phrases=tuple(phrases), repeat=voice.repeats(kind), chime=voice.chime,
+                           volume=self._volume(now), max_age=voice.max_age_seconds,
+                           pause=voice.pause_ms / 1000, repeat_pause=voice.repeat_pause_ms / 1000)
         self.submit(ann)
         return [ann]
 

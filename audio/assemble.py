@@ -7,8 +7,8 @@ What a caller may rely on:
   millisecond a token, remembered afterwards), else that token is left out and
   logged. The result is ``int16`` mono at :data:`audio.RATE`.
 * The layout is fixed: a short lead-in, then for each repeat every language's
-  phrase, segments separated by their pauses, languages by
-  :data:`LANG_GAP`, repeats by :data:`REPEAT_GAP`.
+  phrase, segments separated by their pauses, languages by ``pause``
+  (default :data:`LANG_GAP`), repeats by ``repeat_pause`` (:data:`REPEAT_GAP`).
 * Thread-safe: the announcer's player thread and a benchmark may share one.
 * With a pack of recordings (``voicepack import``, its manifest's ``lufs``) a
   fallback clip is brought to the recordings' loudness (EBU R128).
@@ -112,14 +112,17 @@ class Assembler:
             parts.pop()  # the phrase ends on speech; the caller sets the next gap
         return concat(parts)
 
-    def speech(self, phrases: list[Phrase], repeat: int = 1) -> np.ndarray:
-        """The whole announcement after the chime: every phrase, ``repeat`` times."""
+    def speech(self, phrases: list[Phrase], repeat: int = 1, *, pause: float = LANG_GAP,
+               repeat_pause: float = REPEAT_GAP) -> np.ndarray:
+        """The whole announcement after the chime: every phrase, ``repeat`` times, ``pause``
+        seconds between languages and ``repeat_pause`` between repeats (``voice.pause_ms``,
+        ``voice.repeat_pause_ms``)."""
         once: list[np.ndarray] = []
         for p in phrases:
             audio = self.phrase(p)
             if len(audio):
                 if once:
-                    once.append(silence(LANG_GAP))
+                    once.append(silence(pause))
                 once.append(audio)
         if not once:
             return np.zeros(0, dtype=np.int16)
@@ -127,7 +130,7 @@ class Assembler:
         parts = [silence(LEAD_IN)]
         for i in range(max(1, repeat)):
             if i:
-                parts.append(silence(REPEAT_GAP))
+                parts.append(silence(repeat_pause))
             parts.append(body)
         return concat(parts)
 

@@ -114,7 +114,11 @@ def run_build(args: argparse.Namespace) -> int:
         engine = GttsEngine(cache=DiskCache(args.cache or default_cache_dir()), endpoint=args.endpoint,
                             timeout=(3.05, args.timeout), retries=args.retries)
     else:
-        engine = EspeakEngine()
+        rates = sorted({c.voice.rate for c in configs})
+        if len(rates) > 1:
+            print(f"the halls' voice.rate differ ({', '.join(f'{r:g}' for r in rates)}); the pack is built at "
+                  f"{rates[0]:g} (build one pack per hall for each its own)", file=sys.stderr)
+        engine = EspeakEngine.at_rate(rates[0])
     tokens = all_hall_tokens(configs)
     try:
         report = build_pack(tokens, engine, out, halls=ids, progress=not args.quiet)

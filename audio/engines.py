@@ -64,6 +64,7 @@ _CHARS_UTF8 = 1
 _PARAM_RATE = 1
 _SYNTH_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
 MAX_TEXT = 1000  # characters; a call is under 100
+WORDS_PER_MINUTE = 170  # espeak-ng's speed for calls at voice.rate 1 (its own default is 175)
 
 
 class _Espeak:
@@ -137,9 +138,14 @@ class EspeakEngine:
 
     name = "espeak"
 
-    def __init__(self, words_per_minute: int = 170, timeout: float = 20.0) -> None:
+    def __init__(self, words_per_minute: int = WORDS_PER_MINUTE, timeout: float = 20.0) -> None:
         self.words_per_minute = words_per_minute
         self.timeout = timeout
+
+    @classmethod
+    def at_rate(cls, rate: float, **options: float) -> EspeakEngine:
+        """The engine at a hall's ``voice.rate``: :data:`WORDS_PER_MINUTE` times ``rate``."""
+        return cls(words_per_minute=int(round(WORDS_PER_MINUTE * rate)), **options)  # type: ignore[arg-type]
 
     @staticmethod
     def _worker() -> ThreadPoolExecutor:

@@ -1,20 +1,30 @@
-"""The playback queue: calls spoken one after another, in order, each to its end.
+"""The playback queue: calls spoken one after another, each to its end, the newest of each window.
 
 Theory of operation
 -------------------
-:meth:`Player.submit` puts an :class:`Announcement` on a FIFO and returns at
-once (it is called from the hub client's thread). One worker thread takes them
-in order and, for each:
+:meth:`Player.submit` puts an :class:`Announcement` in the waiting list and
+returns at once (it is called from the hub client's thread). One worker thread,
+each time the output is free, looks at everything waiting and:
 
-1. drops it if it is older than its ``max_age`` (a burst of calls, or calls
+1. drops a waiting call that a call submitted after it, to the same window,
+   has superseded: the window has called someone else since, or called the
+   same ticket again (a recall replaces its waiting call; it is not added);
+2. drops a call older than its ``max_age`` (a burst of calls, or calls
    replayed after a reconnect, are not spoken minutes late);
-2. assembles the speech (pack clips, else espeak-ng), repeated as configured;
-3. hands the chime and the speech to the output in one go: ``channel.play``
-   of the chime and ``channel.queue`` of the speech, so there is no gap;
+3. takes the oldest of the calls left (one per window, in the order they
+   happened, so none waits behind a newer one and grows too old), assembles
+   its speech (pack clips, else espeak-ng; repeated, with the pauses of the
+   hall file) and hands the chime and the speech to the output in one go:
+   ``channel.play`` of the chime and ``channel.queue`` of the speech;
 4. waits until the output is silent before taking the next one. A new call
    never cuts off the one being spoken (a known failure of other systems): it
    waits its turn. The wait is capped at the sound's length plus a margin, so a
    stuck device cannot stall the queue.
+
+Every drop is told to the observer as ``("dropped", ann, detail)`` with a
+detail that starts with its reason, ``superseded`` or ``too old``, and is
+counted (:attr:`Player.superseded`, :attr:`Player.too_old`, both in
+:attr:`Player.dropped`).
 
 Nothing here raises into the caller; failures are logged and the worker goes on.
 """
@@ -22,7 +32,6 @@ Nothing here raises into the caller; failures are logged and the worker goes on.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from typing import Callable
@@ -38,6 +47,8 @@ from .outputs import Output, OutputError
 log = logging.getLogger(__name__)
 
 STUCK_MARGIN = 3.0  # seconds past the expected end before we stop waiting on the device
+SUPERSEDED = "superseded"
+TOO_OLD = "too old"
 
 
 # What the player reports to an observer: ("played" | "dropped" | "failed", announcement, detail)
@@ -45,7 +56,7 @@ Observer = Callable[[str, Announcement, str], None]
 
 
 class Player:
-    """A FIFO of announcements played by one worker thread through ``output``.
+    """The waiting calls, played by one worker thread through ``output``.
 
     ``clock`` gives the local time compared with ``Announcement.at``;
     ``observer`` (optional) hears of every announcement played, dropped or
@@ -60,23 +71,26 @@ class Player:
         self.observer = observer
         self.poll = poll
         self.played = 0
-        self.dropped = 0
-        self._queue: queue.Queue[Announcement | None] = queue.Queue()
+        self.dropped = 0      # superseded + too_old
+        self.superseded = 0
+        self.too_old = 0
+        self._waiting: list[Announcement] = []   # in the order submitted
+        self._cond = threading.Condition()
         self._stop = threading.Event()
         self._idle = threading.Event()
         self._idle.set()
         self._unfinished = 0
-        self._count_lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
     # --- from any thread ----------------------------------------------------------------
 
     def submit(self, ann: Announcement) -> None:
         """Queue an announcement; never blocks."""
-        with self._count_lock:
+        with self._cond:
             self._unfinished += 1
             self._idle.clear()
-        self._queue.put(ann)
+            self._waiting.append(ann)
+            self._cond.notify()
 
     def start(self) -> Player:
         if self._thread is None:
@@ -85,9 +99,10 @@ class Player:
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop after silencing the output; queued announcements are dropped."""
+        """Stop after silencing the output; waiting announcements are dropped."""
         self._stop.set()
-        self._queue.put(None)
+        with self._cond:
+            self._cond.notify_all()
         self.output.stop()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout)
@@ -103,12 +118,52 @@ class Player:
 
     # --- the worker ---------------------------------------------------------------------------
 
+    def _take(self) -> tuple[Announcement | None, list[tuple[Announcement, str]]]:
+        """The next call to speak, and the waiting ones dropped (with why); under the lock."""
+        waiting = self._waiting
+        last = {a.window: i for i, a in enumerate(waiting)}  # the newest of each window
+        now = self.clock()
+        dropped: list[tuple[Announcement, str]] = []
+        keep: list[Announcement] = []
+        for i, a in enumerate(waiting):
+            newer = waiting[last[a.window]]
+            if last[a.window] != i:
+                what = "its recall" if newer.ticket == a.ticket else f"{newer.kind} of {newer.ticket}"
+                dropped.append((a, f"{SUPERSEDED} by {what} to window {a.window}"))
+            elif now - a.at > a.max_age:
+                dropped.append((a, f"{TOO_OLD}: {now - a.at:.1f} s old (limit {a.max_age:.0f} s)"))
+            else:
+                keep.append(a)
+        ann = None
+        if keep:
+            first = min(range(len(keep)), key=lambda i: keep[i].at)  # ties: the first submitted
+            ann = keep.pop(first)
+        self._waiting = keep
+        return ann, dropped
+
+    def _done(self, n: int = 1) -> None:
+        with self._cond:
+            self._unfinished -= n
+            if self._unfinished <= 0:
+                self._idle.set()
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            try:
-                ann = self._queue.get(timeout=0.5)
-            except queue.Empty:
-                continue
+            with self._cond:
+                if not self._waiting:
+                    self._cond.wait(0.5)
+                    continue
+                ann, dropped = self._take()
+            for old, detail in dropped:
+                self.dropped += 1
+                if detail.startswith(SUPERSEDED):
+                    self.superseded += 1
+                else:
+                    self.too_old += 1
+                log.info("dropped %s -> window %s: %s", old.ticket, old.window, detail)
+                self._tell("dropped", old, detail)
+            if dropped:
+                self._done(len(dropped))
             if ann is None:
                 continue
             try:
@@ -116,10 +171,7 @@ class Player:
             except Exception:  # never let one announcement end the announcer
                 log.exception("announcement %s failed", ann.ticket)
                 self._tell("failed", ann, "internal error")
-            with self._count_lock:
-                self._unfinished -= 1
-                if self._unfinished <= 0:
-                    self._idle.set()
+            self._done()
 
     def _tell(self, what: str, ann: Announcement, detail: str) -> None:
         if self.observer is not None:
@@ -129,13 +181,8 @@ class Player:
                 log.exception("player observer failed")
 
     def _one(self, ann: Announcement) -> None:
-        age = self.clock() - ann.at
-        if age > ann.max_age:
-            self.dropped += 1
-            log.info("dropped %s -> window %s: %.0f s old (limit %.0f s)", ann.ticket, ann.window, age, ann.max_age)
-            self._tell("dropped", ann, f"{age:.1f} s old")
-            return
-        speech = self.assembler.speech(list(ann.phrases), ann.repeat)
+        speech = self.assembler.speech(list(ann.phrases), ann.repeat, pause=ann.pause,
+                                       repeat_pause=ann.repeat_pause)
         if len(speech) == 0:
             log.warning("nothing to say for %s -> window %s", ann.ticket, ann.window)
             self._tell("failed", ann, "no speech")

@@ -72,7 +72,8 @@ def start_announcer(config: HallConfig | None, *, hall_id: str | None = None, zo
     """Load the pack (default ``voicepacks/<hall id>``), open the sound card, start the player."""
     hall = hall_id or (config.hall.id if config is not None else "hall")
     pack = load_pack(Path(pack_dir) if pack_dir else DEFAULT_PACKS / hall)
-    assembler = Assembler(pack, EspeakEngine())
+    # voice.rate: espeak-ng's speed for what the pack lacks (a pack's clips are kept as they are)
+    assembler = Assembler(pack, EspeakEngine.at_rate(config.voice.rate if config is not None else 1.0))
     if config is not None:
         made = assembler.warm(hall_tokens(config))  # so the first call pays nothing
         if made:

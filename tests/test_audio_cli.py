@@ -62,9 +62,9 @@ class FakeHub:
         assert self.ready.wait(5)
 
     @staticmethod
-    def call(seq: int, number: str, at: float) -> str:
+    def call(seq: int, number: str, at: float, window: int = 3) -> str:
         return p.EventMessage(type="event", seq=seq, event={
-            "type": "ticket_called", "at": at, "window": 3,
+            "type": "ticket_called", "at": at, "window": window,
             "ticket": {"id": f"t{seq}", "number": number, "service": "id-card", "class": "normal"}}).to_json()
 
     async def _handler(self, ws) -> None:
@@ -82,7 +82,7 @@ class FakeHub:
         await ws.send(p.Welcome(type="welcome", hall="zhongshan", role="announcer", seq=14, replay=True).to_json())
         await ws.send(self.call(12, "A012", now - 300))  # missed long ago: not to be spoken
         await ws.send(self.call(13, "A013", now - 10))
-        await ws.send(self.call(14, "A014", now - 5))
+        await ws.send(self.call(14, "A014", now - 5, window=4))  # window 3's A013 is not superseded
         await asyncio.sleep(30)
 
     def _main(self) -> None:

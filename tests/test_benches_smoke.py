@@ -137,9 +137,9 @@ def test_web_screens_takes_every_picture(tmp_path):
 
 # --- audio/service.py: the announcer that `signage announce` and a screen with speakers run -------
 
-def call(seq: int, number: str, at: float) -> dict:
+def call(seq: int, number: str, at: float, window: int = 3) -> dict:
     return {"type": "event", "seq": seq, "event": {
-        "type": "ticket_called", "at": at, "window": 3,
+        "type": "ticket_called", "at": at, "window": window,
         "ticket": {"id": f"t{seq}", "number": number, "service": "id-card", "class": "normal"}}}
 
 
@@ -173,7 +173,7 @@ def test_announcer_service_without_a_sound_card_writes_each_call_to_a_wav(monkey
         voice.handle(call(11, "A011", time.time()))
         voice.handle({"type": "nonsense"})   # never raises
         voice.handle("not even a message")
-        voice.handle(call(12, "A012", time.time()))
+        voice.handle(call(12, "A012", time.time(), window=4))  # window 3's A011 is not superseded
         assert voice.player.wait_idle(120)
     finally:
         voice.stop()

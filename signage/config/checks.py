@@ -575,6 +575,10 @@ def check_voice(ctx: Ctx) -> Iterator[Found]:
             yield from _check_template(path, text)
     if hall is not None:
         yield from _check_voice_languages(ctx, spoken, explicit)
+    if v.repeat_on_recall is not None and v.repeat_on_recall < v.repeat:
+        yield _warn(("voice", "repeat_on_recall"),
+                    f"a recall is spoken {v.repeat_on_recall} time(s), fewer than a call ({v.repeat}): the "
+                    f"ticket holder missed it once already (expected repeat_on_recall of at least {v.repeat})")
     for i, q in enumerate(v.quiet_hours):
         if q.start == q.end:
             yield _err(("voice", "quiet_hours", i), f"from and to are both {q.start} (expected a period)")

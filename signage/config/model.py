@@ -400,6 +400,15 @@ class Voice(Strict):
         default_factory=lambda: ["zh-Hans", "en"], min_length=1,
         description="BCP 47 tags, in the order spoken (default: the hall's languages that a voice speaks)")
     repeat: Int = Field(2, ge=1, le=5, description="times each call is spoken")
+    repeat_on_recall: Int | None = Field(
+        None, ge=1, le=5, description="times a recall is spoken (default: repeat); "
+                                      "repeat: 1 with repeat_on_recall: 2 says each language once, a recall twice")
+    pause_ms: Int = Field(550, ge=0, le=3000, description="silence between the languages of a call, ms")
+    repeat_pause_ms: Int = Field(900, ge=0, le=5000, description="silence between the repeats of a call, ms")
+    rate: Num = Field(
+        1.0, ge=0.5, le=2.0,
+        description="speaking speed of engine voices, a factor (espeak-ng: 170 words a minute times rate); "
+                    "the clips of a recorded pack are spoken as recorded")
     templates: dict[Literal["call", "recall", "floor"], dict[VoiceLang, str]] = Field(
         default_factory=dict,
         description="placeholders: {ticket} {window} {floor} {service} (default: built-in phrases per language)",
@@ -410,6 +419,12 @@ class Voice(Strict):
     max_age_seconds: Num = Field(
         60, gt=0, description="calls older than this are dropped rather than spoken late"
     )
+
+    def repeats(self, kind: str) -> int:
+        """Times a call (``kind`` "call") or a recall is spoken."""
+        if kind == "recall" and self.repeat_on_recall is not None:
+            return self.repeat_on_recall
+        return self.repeat
 
 
 class HallConfig(Strict):
