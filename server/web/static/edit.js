@@ -185,8 +185,10 @@ async function publishing(make, doneKey) {
   $("p-msg").textContent = tr("publishing");
   let accept = false;
   for (;;) {
+    $("p-msg").dataset.busy = "1";  // (the tests wait for the answer)
     try {
       const r = await make(accept);
+      delete $("p-msg").dataset.busy;
       $("p-msg").textContent = tr(doneKey, {v: r.version});
       flash(tr(doneKey, {v: r.version}), "good");
       base = {hash: r.hash, version: r.version};
@@ -194,6 +196,7 @@ async function publishing(make, doneKey) {
       loadHistory();
       return r;
     } catch (err) {
+      delete $("p-msg").dataset.busy;
       $("p-msg").textContent = errorText(err);
       flash(errorText(err), "error");
       if (err.code === "config_warnings" && !accept) {
