@@ -54,7 +54,8 @@ def bearer(token: str) -> dict[str, str]:
 
 @hub_test()
 async def test_pages_and_files_have_their_content_types_and_caching(hub: HubHarness) -> None:
-    for path in ("/", "/staff", "/kiosk", "/rate", "/manage", "/staff?hall=zhongshan&window=3"):
+    for path in ("/", "/staff", "/kiosk", "/rate", "/manage", "/edit", "/edit?hall=zhongshan",
+                 "/staff?hall=zhongshan&window=3"):
         status, h, body = await get(hub, path)
         assert status == 200, path
         assert h["content-type"] == "text/html; charset=utf-8"
@@ -62,7 +63,8 @@ async def test_pages_and_files_have_their_content_types_and_caching(hub: HubHarn
         assert "default-src 'self'" in h["content-security-policy"] and h["x-content-type-options"] == "nosniff"
         assert b"<!doctype html>" in body[:50]
         assert b"http://" not in body and b"https://" not in body  # nothing from the internet
-    for name, ctype in (("hub.js", "text/javascript; charset=utf-8"), ("signage.css", "text/css; charset=utf-8"),
+    for name, ctype in (("hub.js", "text/javascript; charset=utf-8"), ("edit.js", "text/javascript; charset=utf-8"),
+                        ("signage.css", "text/css; charset=utf-8"),
                         ("icon.svg", "image/svg+xml")):
         status, h, body = await get(hub, f"/static/{name}")
         assert status == 200 and h["content-type"] == ctype and int(h["content-length"]) == len(body)
