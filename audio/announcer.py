@@ -15,7 +15,10 @@ arrival; a call that arrives in a replay after a reconnect (``welcome`` with
 is found in a fresh snapshot's ``recent_calls`` after a gap, is timed by its
 ``at`` on the hub's clock, corrected by the clock difference measured on live
 events. Only those younger than ``voice.max_age_seconds`` are spoken, oldest
-first; the player drops any that grow too old while waiting their turn.
+first; the player drops any that grow too old while waiting their turn, and
+any that a newer call of the same window supersedes (:mod:`audio.player`).
+A recall is said ``voice.repeat_on_recall`` times (default ``repeat``), with
+the hall's pauses between languages and repeats.
 
 Where the announcer is: ``zone`` is a floor id, or a zone named on screens
 (``screens[].zone``) whose floor is then used. A call to a window on another

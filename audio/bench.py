@@ -231,7 +231,7 @@ def bench_voice(config: HallConfig, calls: int = 200, out: TextIO | None = None)
             print(line, file=out, flush=True)
 
     figures: dict[str, float] = {}
-    espeak = EspeakEngine()
+    espeak = EspeakEngine.at_rate(config.voice.rate)  # the pack and the fallback at the hall's voice.rate
     espeak.synthesize("预热", "zh-Hans")  # load the library before timing anything
     tokens = hall_tokens(config)
     with tempfile.TemporaryDirectory() as tmp:

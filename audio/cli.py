@@ -62,7 +62,8 @@ def register(sub: argparse._SubParsersAction, bench: argparse._SubParsersAction)
     a.add_argument("-v", "--verbose", action="store_true", help="a detailed log (DEBUG)")
     a.set_defaults(run=run_announce)
 
-    bv = bench.add_parser("voice", help="call event -> first audio buffer (pack vs espeak-ng); pack build time")
+    bv = bench.add_parser("voice", help="call event -> first audio buffer and first syllable (pack vs espeak-ng); "
+                                             "a burst of 10 calls in 10 s (longest wait, dropped); pack build time")
     bv.add_argument("--hall", default="layouts/zhongshan.yaml", metavar="FILE", help="default: layouts/zhongshan.yaml")
     bv.add_argument("--calls", type=int, default=200, metavar="N", help="calls measured (default 200)")
     bv.set_defaults(run=run_bench)
