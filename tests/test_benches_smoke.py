@@ -125,7 +125,7 @@ def test_web_screens_takes_every_picture(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "server.tools.web_screens", str(tmp_path)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    pages = ["kiosk", "kiosk-ticket", "ticket-waiting", "staff", "ticket-called", "rate", "manage"]
+    pages = ["kiosk", "kiosk-ticket", "ticket-waiting", "staff", "ticket-called", "rate", "manage", "edit"]
     expected = {f"web-{page}-{lang}.png" for page in pages for lang in ("zh", "en")} | {"web-staff-offline-zh.png"}
     listed = {Path(line).name for line in proc.stdout.split()}
     assert listed == expected, proc.stdout

@@ -151,6 +151,25 @@ def main(argv: list[str] | None = None) -> int:
                 manage.click("#s-ask")
                 until(lambda: manage.evaluate("document.getElementById('s-img').naturalWidth") > 0, pump=pump)
                 shot(manage, "manage", full=True)
+
+                edit = ctx.new_page()  # the hall editor: a broken line, its problem, a preview
+                edit.set_viewport_size({"width": 1280, "height": 900})
+                edit.goto(f"{hub.http}/edit?hall=zhongshan#token={MANAGER}")
+                wait_js(edit, "document.getElementById('e-status').dataset.errors === '0'", timeout=20)
+                text = edit.evaluate("document.getElementById('e-text').value")
+                edit.fill("#e-text", text.replace("    prefix: A\n", "      prefix: A\n", 1))
+                wait_js(edit, "Number(document.getElementById('e-status').dataset.errors) > 0", timeout=20)
+                edit.select_option("#v-screen", "main")
+                edit.select_option("#v-state", "live")
+                edit.fill("#e-text", text)
+                wait_js(edit, "document.getElementById('e-status').dataset.errors === '0'", timeout=20)
+                edit.click("#v-go")
+                wait_js(edit, "[...document.querySelectorAll('#v-draft img, #v-now img')]"
+                              ".filter((i) => i.complete && i.naturalWidth > 0).length === 2", timeout=20)
+                edit.fill("#e-text", text.replace("    prefix: A\n", "      prefix: A\n", 1))
+                wait_js(edit, "Number(document.getElementById('e-status').dataset.errors) > 0", timeout=20)
+                edit.click("#e-problems li.error button")  # the cursor on the line, the text scrolled to it
+                shot(edit, "edit", full=True)
                 ctx.close()
             browser.close()
         app.client.stop()
