@@ -336,6 +336,10 @@ function renderServices() {
 function renderNames() {
   const s = config?.services?.[Number($("r-service").value)];
   const name = s?.name;
+  // a config push with the same name and languages keeps what the manager is typing
+  const key = JSON.stringify([$("r-service").value, name ?? null, textLanguages()]);
+  if ($("r-names").dataset.key === key) return;
+  $("r-names").dataset.key = key;
   $("r-names").replaceChildren(...textLanguages().flatMap((x, i) => [
     el("label", {for: `r-name-${i}`, lang: x.tag, text: x.name}),
     el("input", {id: `r-name-${i}`, lang: x.tag, maxlength: 200, dataset: {lang: x.tag},
