@@ -7,7 +7,8 @@ const $ = (id) => document.getElementById(id);
 let hub = null, who = null, config = null, windows = {}, estimates = {services: {}}, offset = 0, busy = false;
 
 function mine() {
-  return windows[String(who.window)] || {state: "closed", served: 0, service_seconds: 0};
+  // before sign-in (the clock ticks from the start) there is no window yet
+  return (who && windows[String(who.window)]) || {state: "closed", served: 0, service_seconds: 0};
 }
 
 function servicesOfWindow() {
