@@ -171,6 +171,9 @@ function ask(id, prepare) {
     d.onclose = () => resolve(d.returnValue === "ok" ? form : null);
     d.returnValue = "";
     d.showModal();
+    // the dialog's own choice (Close window) takes Enter, never the Cancel before it: Chromium
+    // does not always honour autofocus when the same dialog opens a second time
+    d.querySelector("[autofocus]")?.focus();
   });
 }
 
