@@ -99,6 +99,7 @@ def _halls_and_pack(args: argparse.Namespace) -> tuple[list, Path] | int:
     print("several halls: say where the pack goes with --out", file=sys.stderr)
     return 2
 
+
 def run_build(args: argparse.Namespace) -> int:
     from .engines import DiskCache, Engine, EspeakEngine, GttsEngine, default_cache_dir
     from .errors import PackError

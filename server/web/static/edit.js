@@ -2,7 +2,7 @@
 // they type, previews a screen, publishes (with the base hash: nobody overwrites an unseen
 // change), and restores an old version. docs/web.md, docs/editor.md ("The page").
 // Everything from the hub or the file is shown as text (textContent), never as HTML.
-import {HubClient, setupLang, tr, pick, signIn, forget, el, clockText, dateText, errorText, hallLanguages} from "/static/hub.js";
+import {setupLang, tr, pick, signInManager, forget, el, clockText, dateText, errorText, hallLanguages} from "/static/hub.js";
 
 // The page's words: signage/catalogues/pages/<lang>.yaml, sections common and edit.
 
@@ -387,15 +387,8 @@ function apply(msg) {
 }
 
 async function start(error) {
-  who = await signIn({role: "manager", error});
-  window.history.replaceState(null, "", `/edit?hall=${encodeURIComponent(who.hall)}`);
+  ({who, hub} = await signInManager("edit", {message: apply, restart: start}, error));
   $("to-manage").href = `/manage?hall=${encodeURIComponent(who.hall)}`;
-  hub = new HubClient({role: "manager", hall: who.hall, token: who.token}, {
-    message: apply,
-    status: (up) => { $("offline").hidden = up; },
-    fatal: (err) => { forget("manager", who.hall); start(errorText(err)); },
-  }).start();
-  setTimeout(() => { if (hub && !hub.up && !hub.stopped) $("offline").hidden = false; }, 2500);
 }
 
 await setupLang("edit", () => { renderProblems(); showBase(); renderHistory(); renderServices(); });

@@ -482,6 +482,20 @@ export function signIn({role, needWindow = false, error = null}) {
   });
 }
 
+// The manager pages (/manage, /edit): sign in, put the hall in the address, follow the hub;
+// a refused token signs in again (`restart`). Resolves with {who, hub}.
+export async function signInManager(page, {message, restart}, error = null) {
+  const who = await signIn({role: "manager", error});
+  history.replaceState(null, "", `/${page}?hall=${encodeURIComponent(who.hall)}`);
+  const hub = new HubClient({role: "manager", hall: who.hall, token: who.token}, {
+    message,
+    status: (up) => { document.getElementById("offline").hidden = up; },
+    fatal: (err) => { forget("manager", who.hall); restart(errorText(err)); },
+  }).start();
+  setTimeout(() => { if (!hub.up && !hub.stopped) document.getElementById("offline").hidden = false; }, 2500);
+  return {who, hub};
+}
+
 export function forget(role, hall, win) {
   localStorage.removeItem(`signage.${role}.${hall}` + (win != null ? `.${win}` : ""));
 }

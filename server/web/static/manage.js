@@ -1,5 +1,5 @@
 // The hall manager's page (/manage?hall=H): docs/web.md.
-import {HubClient, setupLang, tr, pick, signIn, forget, el, clockText, waitText, errorText, hallLanguages} from "/static/hub.js";
+import {setupLang, tr, pick, signInManager, forget, el, clockText, waitText, errorText, hallLanguages} from "/static/hub.js";
 
 // The page's words: signage/catalogues/pages/<lang>.yaml, sections common and manage.
 
@@ -450,15 +450,8 @@ function apply(msg) {
 }
 
 async function start(error) {
-  who = await signIn({role: "manager", error});
-  history.replaceState(null, "", `/manage?hall=${encodeURIComponent(who.hall)}`);
+  ({who, hub} = await signInManager("manage", {message: apply, restart: start}, error));
   $("to-edit").href = `/edit?hall=${encodeURIComponent(who.hall)}`;
-  hub = new HubClient({role: "manager", hall: who.hall, token: who.token}, {
-    message: apply,
-    status: (up) => { $("offline").hidden = up; },
-    fatal: (err) => { forget("manager", who.hall); start(errorText(err)); },
-  }).start();
-  setTimeout(() => { if (hub && !hub.up && !hub.stopped) $("offline").hidden = false; }, 2500);
 }
 
 await setupLang("manage", () => { renderNotice(); renderMessages(); renderWho(); renderQueues(); });
